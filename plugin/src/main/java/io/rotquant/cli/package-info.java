@@ -1,0 +1,2 @@
+/** {@code bin/rotquant}: the command-line front end of the compiler (picocli). */
+package io.rotquant.cli;

@@ -1,0 +1,70 @@
+package io.rotquant.compiler.eval;
+
+import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.model.LlamaModel;
+import io.rotquant.compiler.torch.Tensors;
+import java.util.function.IntConsumer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * The project's perplexity protocol: the token stream of the whole text cut into non-overlapping
+ * windows of {@code seqlen} tokens (the tail dropped), each run from position 0 with no carried
+ * context, PPL = exp(mean next-token NLL over all windows), log-softmax in fp32.
+ */
+public final class Perplexity {
+    private Perplexity() {
+    }
+
+    /** The number of full windows the token stream holds. */
+    public static int availableWindows(int tokens, int seqlen) {
+        return tokens / seqlen;
+    }
+
+    /**
+     * Evaluates the first {@code maxWindows} windows (all when 0); {@code progress} hears each
+     * finished window's index.
+     */
+    public static PerplexityResult evaluate(LlamaModel model, int[] tokens, int seqlen, int maxWindows,
+            IntConsumer progress) {
+        if (seqlen < 2) {
+            throw new InvalidInputException("--seqlen must be at least 2, got " + seqlen);
+        }
+        if (seqlen > model.config().maxPositions()) {
+            throw new InvalidInputException("--seqlen " + seqlen + " exceeds the model's context (config.json "
+                    + "max_position_embeddings = " + model.config().maxPositions() + ")");
+        }
+        int available = availableWindows(tokens.length, seqlen);
+        if (available == 0) {
+            throw new InvalidInputException("the text has " + tokens.length + " tokens, fewer than one window of " + seqlen);
+        }
+        int windows = maxWindows > 0 ? Math.min(maxWindows, available) : available;
+        long start = System.nanoTime();
+        double totalNll = 0;
+        for (int w = 0; w < windows; w++) {
+            long[] ids = new long[seqlen];
+            for (int t = 0; t < seqlen; t++) {
+                ids[t] = tokens[w * seqlen + t];
+            }
+            try (PointerScope scope = new PointerScope()) {
+                totalNll += windowNll(model, ids);
+            }
+            progress.accept(w);
+        }
+        long predicted = (long) windows * (seqlen - 1);
+        return new PerplexityResult(Math.exp(totalNll / predicted), windows, predicted,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Summed NLL of tokens 1..L-1 given their prefixes. */
+    static double windowNll(LlamaModel model, long[] ids) {
+        int length = ids.length;
+        Tensor input = Tensors.longs(ids, 1, length).to(model.device(), ScalarType.Long);
+        Tensor logits = model.logits(input).narrow(1, 0, length - 1);
+        Tensor targets = input.narrow(1, 1, length - 1).unsqueeze(2);
+        Tensor logProbs = torch.log_softmax(logits, 2);
+        return -logProbs.gather(2, targets).to(ScalarType.Double).sum().item_double();
+    }
+}

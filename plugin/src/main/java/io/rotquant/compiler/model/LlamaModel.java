@@ -1,0 +1,104 @@
+package io.rotquant.compiler.model;
+
+import io.rotquant.compiler.config.ModelConfig;
+import io.rotquant.compiler.rotation.HadamardTransform;
+import io.rotquant.compiler.torch.NativeScope;
+import io.rotquant.compiler.torch.Tensors;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * The causal LLaMA forward pass over a batch of token sequences. Stateless between calls (no KV
+ * cache): each call computes the logits of every position.
+ */
+public final class LlamaModel {
+    private final ModelConfig config;
+    private final ModelWeights weights;
+    private final OnlineRotations online;
+    private final ScalarType dtype;
+    private final Device device;
+    private final Rope rope;
+
+    public LlamaModel(ModelConfig config, ModelWeights weights, OnlineRotations online, ScalarType dtype, Device device) {
+        this.config = config;
+        this.weights = weights;
+        this.online = online;
+        this.dtype = dtype;
+        this.device = device;
+        this.rope = new Rope(config);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** Float32 logits [B, T, vocab] for int64 token ids [B, T] (tensors attached to the caller's scope). */
+    public Tensor logits(Tensor ids) {
+        long batch = ids.size(0);
+        long length = ids.size(1);
+        Tensor[] cosSin = rope.tables(length, dtype, device);
+        Tensor h = weights.embed().index_select(0, ids.reshape(-1)).view(batch, length, config.hiddenSize());
+        for (LayerWeights layer : weights.layers()) {
+            Tensor input = h;
+            h = NativeScope.keep(() -> block(layer, input, cosSin[0], cosSin[1]));
+        }
+        Tensor last = h;
+        return NativeScope.keep(() -> linear(rmsNorm(last, weights.finalNorm()), weights.lmHead()).to(ScalarType.Float));
+    }
+
+    private Tensor block(LayerWeights w, Tensor h, Tensor cos, Tensor sin) {
+        long batch = h.size(0);
+        long length = h.size(1);
+        int dh = config.headDim();
+        Tensor a = rmsNorm(h, w.inputNorm());
+        Tensor q = heads(linear(a, w.q()), config.numHeads());
+        Tensor k = heads(linear(a, w.k()), config.numKvHeads());
+        Tensor v = heads(linear(a, w.v()), config.numKvHeads());
+        q = rope.apply(q, cos, sin);
+        k = rope.apply(k, cos, sin);
+        if (online.r3() != null) {
+            q = rotate(online.r3(), q);
+            k = rotate(online.r3(), k);
+        }
+        Tensor attention = torch.scaled_dot_product_attention(q, k, v, new TensorOptional(), 0.0, true,
+                new DoubleOptional(), config.numHeads() != config.numKvHeads());
+        Tensor merged = attention.transpose(1, 2).reshape(batch, length, (long) config.numHeads() * dh);
+        h = h.add(linear(merged, w.o()));
+        Tensor m = rmsNorm(h, w.postNorm());
+        Tensor gated = torch.silu(linear(m, w.gate())).mul(linear(m, w.up()));
+        if (online.r4() != null) {
+            gated = rotate(online.r4(), gated);
+        }
+        return h.add(linear(gated, w.down()));
+    }
+
+    /** [B, T, heads·dh] → [B, heads, T, dh]. */
+    private Tensor heads(Tensor x, int count) {
+        return x.view(x.size(0), x.size(1), count, config.headDim()).transpose(1, 2);
+    }
+
+    private static Tensor linear(Tensor x, Tensor weight) {
+        return x.matmul(weight.t());
+    }
+
+    /** HF RMSNorm: statistics in fp32, cast back to the activation dtype, then the weight (if any). */
+    private Tensor rmsNorm(Tensor x, Tensor gamma) {
+        Tensor xf = x.to(ScalarType.Float);
+        Tensor variance = xf.pow(Tensors.scalar(2)).mean(new long[] {-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
+        Tensor normed = xf.mul(torch.rsqrt(variance.add(Tensors.scalar(config.rmsNormEps())))).to(x.scalar_type());
+        return gamma == null ? normed : normed.mul(gamma);
+    }
+
+    /** Online rotations run in fp32 whatever the model dtype. */
+    private static Tensor rotate(HadamardTransform transform, Tensor x) {
+        return transform.apply(x.to(ScalarType.Float)).to(x.scalar_type());
+    }
+}

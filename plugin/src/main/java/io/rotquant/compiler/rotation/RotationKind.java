@@ -1,0 +1,28 @@
+package io.rotquant.compiler.rotation;
+
+import io.rotquant.compiler.InvalidInputException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * The {@code --rotation} choice for the residual rotation R1. Every kind but {@code none} also
+ * fuses the norms and applies R2 (per layer, randomized Hadamard per head on V/O) and the online
+ * Hadamard rotations R3 and R4; {@code identity} isolates that machinery with R1 = I.
+ */
+public enum RotationKind {
+    NONE, IDENTITY, HADAMARD, ORTHOGONAL;
+
+    public static RotationKind parse(String value) {
+        try {
+            return valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("--rotation: '" + value + "' is not one of " + Arrays.stream(values())
+                    .map(k -> k.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")));
+        }
+    }
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,53 @@
+package io.rotquant.compiler.torch;
+
+import org.bytedeco.pytorch.AbstractTensor;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+
+/** Small conversions between Java arrays and tensors that the Bytedeco API makes verbose. */
+public final class Tensors {
+    private Tensors() {
+    }
+
+    public static long[] shape(Tensor t) {
+        long[] shape = new long[(int) t.dim()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.size(i);
+        }
+        return shape;
+    }
+
+    public static Scalar scalar(double value) {
+        return new Scalar(value);
+    }
+
+    /** A float64 CPU tensor of the given shape holding {@code values} (row-major). */
+    public static Tensor doubles(double[] values, long... shape) {
+        return AbstractTensor.create(values).view(shape);
+    }
+
+    /** A float64 CPU matrix from a rectangular array. */
+    public static Tensor matrix(double[][] rows) {
+        int cols = rows[0].length;
+        double[] flat = new double[rows.length * cols];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(rows[i], 0, flat, i * cols, cols);
+        }
+        return doubles(flat, rows.length, cols);
+    }
+
+    /** An int64 CPU tensor of token ids with the given shape. */
+    public static Tensor longs(long[] values, long... shape) {
+        return AbstractTensor.create(values).view(shape);
+    }
+
+    /** All values of a tensor as float64, copied to the Java heap (small tensors only). */
+    public static double[] toDoubles(Tensor t) {
+        Tensor d = t.to(org.bytedeco.pytorch.global.torch.ScalarType.Double).contiguous()
+                .to(new org.bytedeco.pytorch.Device(org.bytedeco.pytorch.global.torch.DeviceType.CPU),
+                        org.bytedeco.pytorch.global.torch.ScalarType.Double);
+        double[] out = new double[(int) d.numel()];
+        d.data_ptr_double().get(out);
+        return out;
+    }
+}
