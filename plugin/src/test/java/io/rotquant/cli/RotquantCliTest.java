@@ -1,0 +1,102 @@
+package io.rotquant.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rotquant.runtime.TestPaths;
+import io.rotquant.runtime.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The eval subcommand end to end: JSON contract, rotation invariance of the PPL, one-line errors. */
+class RotquantCliTest {
+
+    record Run(int exitCode, String out, String err) {
+        String lastLine() {
+            String[] lines = out.strip().split("\n");
+            return lines[lines.length - 1];
+        }
+    }
+
+    private static Run run(String... args) {
+        PrintStream savedOut = System.out;
+        PrintStream savedErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = RotquantCli.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(savedOut);
+            System.setErr(savedErr);
+        }
+    }
+
+    private static String storiesText() {
+        return TestPaths.repo().resolve("examples/data/stories260K-samples.txt").toString();
+    }
+
+    @Test
+    void evalPrintsOneJsonObjectLastAndRotationKeepsThePerplexity() {
+        Run plain = run("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
+                "--seqlen", "256", "--json", "--quiet");
+        assertThat(plain.exitCode()).as(plain.err()).isZero();
+        JsonObject json = JsonObject.parse("stdout", plain.lastLine());
+        assertThat(json.integer("windows")).isPositive();
+        assertThat(json.integer("tokens")).isEqualTo(json.integer("windows") * 255);
+        double ppl = json.number("ppl");
+        // In-distribution text for the model that generated it: far below the uniform 512.
+        assertThat(ppl).isBetween(1.5, 10.0);
+        assertThat(json.number("seconds")).isPositive();
+        assertThat(json.string("rotation")).isEqualTo("none");
+
+        for (String rotation : new String[] {"hadamard", "orthogonal"}) {
+            Run rotated = run("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
+                    "--seqlen", "256", "--rotation", rotation, "--seed", "3", "--json", "--quiet");
+            assertThat(rotated.exitCode()).as(rotated.err()).isZero();
+            double rotatedPpl = JsonObject.parse("stdout", rotated.lastLine()).number("ppl");
+            assertThat(String.format("%.4g", rotatedPpl)).as(rotation).isEqualTo(String.format("%.4g", ppl));
+        }
+    }
+
+    @Test
+    void missingModelDirectoryIsOneLine(@TempDir Path dir) {
+        Path missing = dir.resolve("missing");
+        Run run = run("eval", "--model", missing.toString(), "--data", storiesText());
+        assertThat(run.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+        assertThat(run.err().strip()).isEqualTo("rotquant: error: " + missing + ": model directory not found");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void missingDataFileIsOneLine(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.txt");
+        Run run = run("eval", "--model", TestPaths.stories260K().toString(), "--data", missing.toString());
+        assertThat(run.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+        assertThat(run.err().strip()).isEqualTo("rotquant: error: --data " + missing + ": file not found");
+    }
+
+    @Test
+    void badOptionValuesAreOneLine() {
+        Run rotation = run("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
+                "--rotation", "spin");
+        assertThat(rotation.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+        assertThat(rotation.err().strip()).isEqualTo(
+                "rotquant: error: --rotation: 'spin' is not one of none, identity, hadamard, orthogonal");
+
+        Run tooLong = run("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
+                "--seqlen", "4096");
+        assertThat(tooLong.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+        assertThat(tooLong.err().lines().filter(l -> l.startsWith("rotquant:")).toList()).containsExactly(
+                "rotquant: error: --seqlen 4096 exceeds the model's context (config.json max_position_embeddings = 512)");
+
+        Run unknown = run("eval", "--modle", "x");
+        assertThat(unknown.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+        assertThat(unknown.err().strip().lines()).hasSize(1);
+    }
+}

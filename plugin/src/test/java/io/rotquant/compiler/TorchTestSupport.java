@@ -1,0 +1,18 @@
+package io.rotquant.compiler;
+
+import io.rotquant.compiler.model.ComputeDType;
+import io.rotquant.compiler.rotation.RotationKind;
+import io.rotquant.compiler.torch.DeviceChoice;
+import io.rotquant.compiler.torch.Torch;
+import java.nio.file.Path;
+
+/** Opens models for tests on the CPU in fp32 (LibTorch initialised once per JVM). */
+public final class TorchTestSupport {
+    private TorchTestSupport() {
+    }
+
+    public static PreparedModel open(Path model, RotationKind rotation, long seed) {
+        Torch.init(DeviceChoice.CPU, 0, ComputeDType.FP32.scalarType());
+        return PreparedModel.open(model, rotation, seed, ComputeDType.FP32);
+    }
+}
