@@ -3,11 +3,9 @@ package io.rotquant.cli;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.model.ComputeDType;
-import io.rotquant.compiler.rotation.RotationKind;
-import io.rotquant.compiler.torch.DeviceChoice;
+import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.torch.Tensors;
 import io.rotquant.compiler.torch.Torch;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -16,36 +14,21 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.bytedeco.javacpp.PointerScope;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code rotquant bench}: throughput of the compiler's forward pass (warm-up, repeats, median). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Forward-pass throughput of a model on LibTorch: median over repeats after warm-up.")
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model directory.")
-    Path model;
-
-    @Option(names = "--rotation", defaultValue = "none", description = "none|identity|hadamard|orthogonal.")
-    String rotation;
-
-    @Option(names = "--dtype", defaultValue = "fp32", description = "fp32|bf16 (default: ${DEFAULT-VALUE}).")
-    String dtype;
-
-    @Option(names = "--seqlen", defaultValue = "0", paramLabel = "N",
-            description = "Tokens per forward (default: min(2048, the model's context)).")
-    int seqlen;
+    @Mixin
+    ModelOptions options;
 
     @Option(names = "--warmup", defaultValue = "2", paramLabel = "N", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--repeat", defaultValue = "5", paramLabel = "N", description = "Timed runs (default: ${DEFAULT-VALUE}).")
     int repeat;
-
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Compute threads (default: all cores).")
-    int threads;
-
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu|cuda|auto (default: ${DEFAULT-VALUE}).")
-    String device;
 
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
@@ -55,16 +38,10 @@ final class BenchCommand implements Callable<Integer> {
         if (warmup < 0 || repeat < 1) {
             throw new InvalidInputException("--warmup must be >= 0 and --repeat >= 1");
         }
-        RotationKind kind = RotationKind.parse(rotation);
-        ComputeDType computeType = ComputeDType.parse(dtype);
-        Torch.init(DeviceChoice.parse(device), threads, computeType.scalarType());
-        try (PreparedModel prepared = PreparedModel.open(model, kind, 0, computeType)) {
-            int maxPositions = prepared.checkpoint().config().maxPositions();
-            int length = seqlen > 0 ? seqlen : Math.min(2048, maxPositions);
-            if (length > maxPositions) {
-                throw new InvalidInputException("--seqlen " + length + " exceeds the model's context (config.json "
-                        + "max_position_embeddings = " + maxPositions + ")");
-            }
+        Recipe recipe = options.recipe();
+        try (PreparedModel prepared = options.open(recipe, line -> { })) {
+            int length = options.windowLength(prepared.checkpoint().config());
+            ComputeDType computeType = options.computeType();
             SplittableRandom random = new SplittableRandom(0);
             long[] ids = random.longs(length, 0, prepared.checkpoint().config().vocabSize()).toArray();
             double[] seconds = new double[repeat];
@@ -84,8 +61,8 @@ final class BenchCommand implements Callable<Integer> {
             double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
                     : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
             System.out.printf(Locale.ROOT, "forward of %d tokens: median %.3f s (min %.3f, max %.3f, %d runs), %.0f tokens/s"
-                    + " [%s, rotation %s, %s, %d threads]%n", length, median, sorted[0], sorted[sorted.length - 1],
-                    repeat, length / median, computeType.label(), kind.label(), Torch.deviceName(), Torch.threads());
+                    + " [%s, %s, %s, %d threads]%n", length, median, sorted[0], sorted[sorted.length - 1],
+                    repeat, length / median, computeType.label(), recipe.label(), Torch.deviceName(), Torch.threads());
             if (json) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("tokens", length);
@@ -94,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("max_seconds", sorted[sorted.length - 1]);
                 out.put("repeat", repeat);
                 out.put("tokens_per_second", length / median);
-                out.put("rotation", kind.label());
+                out.put("recipe", recipe.label());
                 out.put("dtype", computeType.label());
                 out.put("device", Torch.deviceName());
                 out.put("threads", Torch.threads());

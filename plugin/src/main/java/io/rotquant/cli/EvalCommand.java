@@ -5,9 +5,7 @@ import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.eval.Perplexity;
 import io.rotquant.compiler.eval.PerplexityResult;
-import io.rotquant.compiler.model.ComputeDType;
-import io.rotquant.compiler.rotation.RotationKind;
-import io.rotquant.compiler.torch.DeviceChoice;
+import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.torch.Torch;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,40 +17,27 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code rotquant eval}: perplexity of a checkpoint (optionally rotated) on a text file. */
-@Command(name = "eval", mixinStandardHelpOptions = true,
+/**
+ * {@code rotquant eval}: perplexity of a checkpoint prepared by a recipe (rotated, fake-quantized)
+ * on a text file; with a quantizing recipe also the FP perplexity of the same windows.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Perplexity of a model on a text: non-overlapping windows, exp(mean next-token NLL).")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model directory.")
-    Path model;
+    @Mixin
+    ModelOptions options;
 
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "Text file, evaluated as one text.")
     Path data;
 
-    @Option(names = "--rotation", defaultValue = "none", paramLabel = "KIND",
-            description = "none|identity|hadamard|orthogonal (default: ${DEFAULT-VALUE}).")
-    String rotation;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--dtype", defaultValue = "fp32", description = "fp32|bf16 (default: ${DEFAULT-VALUE}).")
-    String dtype;
-
-    @Option(names = "--seqlen", defaultValue = "0", paramLabel = "N",
-            description = "Window length (default: min(2048, the model's context)).")
-    int seqlen;
-
     @Option(names = "--windows", defaultValue = "0", paramLabel = "N", description = "Evaluate only the first N windows.")
     int windows;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Compute threads (default: all cores).")
-    int threads;
-
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu|cuda|auto (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Option(names = "--skip-fp", description = "With a quantizing recipe, do not evaluate the FP model too.")
+    boolean skipFp;
 
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
@@ -60,30 +45,71 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress lines on stderr.")
     boolean quiet;
 
+    private PrintStream log;
+
     @Override
     public Integer call() {
-        RotationKind kind = RotationKind.parse(rotation);
-        ComputeDType computeType = ComputeDType.parse(dtype);
         if (windows < 0) {
             throw new InvalidInputException("--windows must be positive, got " + windows);
         }
-        Torch.init(DeviceChoice.parse(device), threads, computeType.scalarType());
+        Recipe recipe = options.recipe();
         String text = readText(data);
-        PrintStream log = quiet ? new PrintStream(PrintStream.nullOutputStream()) : System.err;
+        log = quiet ? new PrintStream(PrintStream.nullOutputStream()) : System.err;
 
+        Map<String, Object> out = new LinkedHashMap<>();
+        PerplexityResult fp = null;
+        if (recipe.quantizesAnything() && !skipFp) {
+            fp = evaluate(Recipe.FP, text);
+        }
+        PerplexityResult result = evaluate(recipe, text);
+        if (fp != null) {
+            System.out.printf(Locale.ROOT, "FP ppl %.4f, %s ppl %.4f (%+.2f%%)%n", fp.ppl(), recipe.label(), result.ppl(),
+                    100 * (result.ppl() / fp.ppl() - 1));
+        }
+        if (json) {
+            out.put("ppl", result.ppl());
+            if (fp != null) {
+                out.put("ppl_fp", fp.ppl());
+            }
+            out.put("windows", result.windows());
+            out.put("tokens", result.tokens());
+            out.put("seconds", result.seconds());
+            out.put("tokens_per_second", result.tokensPerSecond());
+            out.put("recipe", recipe.label());
+            out.put("rotation", recipe.rotation().label());
+            out.put("seed", recipe.seed());
+            out.put("w_bits", recipe.wBits());
+            out.put("w_method", recipe.wMethod().label());
+            out.put("w_group", recipe.wGroup());
+            out.put("w_clip", recipe.wClip());
+            out.put("a_bits", recipe.aBits());
+            out.put("a_clip", recipe.aClip());
+            out.put("kv_bits", recipe.kvBits());
+            out.put("kv_clip", recipe.kvClip());
+            out.put("dtype", options.computeType().label());
+            out.put("device", Torch.deviceName());
+            out.put("threads", Torch.threads());
+            out.put("model", options.model.toString());
+            out.put("data", data.toString());
+            System.out.println(JsonLine.of(out));
+        }
+        return 0;
+    }
+
+    private PerplexityResult evaluate(Recipe recipe, String text) {
         long start = System.nanoTime();
-        try (PreparedModel prepared = PreparedModel.open(model, kind, seed, computeType)) {
+        try (PreparedModel prepared = options.open(recipe, line -> log.println(line))) {
             ModelConfig c = prepared.checkpoint().config();
-            int window = seqlen > 0 ? seqlen : Math.min(2048, c.maxPositions());
-            log.printf(Locale.ROOT, "model %s: %s, %d layers, d=%d, %d/%d heads, vocab %d%n", model, c.modelType(),
-                    c.numLayers(), c.hiddenSize(), c.numHeads(), c.numKvHeads(), c.vocabSize());
-            log.printf(Locale.ROOT, "loaded (rotation %s, seed %d, %s on %s, %d threads) in %.1f s%n", kind.label(), seed,
-                    computeType.label(), Torch.deviceName(), Torch.threads(), seconds(start));
+            int window = options.windowLength(c);
+            log.printf(Locale.ROOT, "model %s: %s, %d layers, d=%d, %d/%d heads, vocab %d; %s, %s on %s, %d threads, "
+                    + "ready in %.1f s%n", options.model, c.modelType(), c.numLayers(), c.hiddenSize(), c.numHeads(),
+                    c.numKvHeads(), c.vocabSize(), recipe.label(), options.computeType().label(), Torch.deviceName(),
+                    Torch.threads(), seconds(start));
 
             long tokenizeStart = System.nanoTime();
             int[] tokens = prepared.tokenizer().encode(text);
-            int total = windows > 0 ? Math.min(windows, Perplexity.availableWindows(tokens.length, window))
-                    : Perplexity.availableWindows(tokens.length, window);
+            int available = Perplexity.availableWindows(tokens.length, window);
+            int total = windows > 0 ? Math.min(windows, available) : available;
             log.printf(Locale.ROOT, "tokenized %s: %d tokens, %d windows of %d in %.1f s%n", data, tokens.length, total,
                     window, seconds(tokenizeStart));
 
@@ -96,27 +122,11 @@ final class EvalCommand implements Callable<Integer> {
                             elapsed / (w + 1) * (total - w - 1));
                 }
             });
-            System.out.printf(Locale.ROOT, "ppl %.4f over %d windows (%d predicted tokens) in %.1f s, %.0f tokens/s%n",
-                    result.ppl(), result.windows(), result.tokens(), result.seconds(), result.tokensPerSecond());
-            if (json) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("ppl", result.ppl());
-                out.put("windows", result.windows());
-                out.put("tokens", result.tokens());
-                out.put("seconds", result.seconds());
-                out.put("tokens_per_second", result.tokensPerSecond());
-                out.put("seqlen", window);
-                out.put("rotation", kind.label());
-                out.put("seed", seed);
-                out.put("dtype", computeType.label());
-                out.put("device", Torch.deviceName());
-                out.put("threads", Torch.threads());
-                out.put("model", model.toString());
-                out.put("data", data.toString());
-                System.out.println(JsonLine.of(out));
-            }
+            System.out.printf(Locale.ROOT, "%s: ppl %.4f over %d windows (%d predicted tokens) in %.1f s, %.0f tokens/s%n",
+                    recipe.label(), result.ppl(), result.windows(), result.tokens(), result.seconds(),
+                    result.tokensPerSecond());
+            return result;
         }
-        return 0;
     }
 
     private static String readText(Path file) {

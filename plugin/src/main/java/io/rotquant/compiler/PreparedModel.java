@@ -1,36 +1,58 @@
 package io.rotquant.compiler;
 
+import io.rotquant.compiler.calibration.CalibrationData;
 import io.rotquant.compiler.checkpoint.Checkpoint;
 import io.rotquant.compiler.model.ComputeDType;
 import io.rotquant.compiler.model.LlamaModel;
 import io.rotquant.compiler.model.ModelWeights;
 import io.rotquant.compiler.model.OnlineRotations;
+import io.rotquant.compiler.model.QuantSettings;
 import io.rotquant.compiler.model.WeightLoader;
+import io.rotquant.compiler.pipeline.WeightQuantization;
+import io.rotquant.compiler.quant.Gptq;
+import io.rotquant.compiler.recipe.Recipe;
+import io.rotquant.compiler.recipe.WeightMethod;
 import io.rotquant.compiler.rotation.ModelRotator;
 import io.rotquant.compiler.rotation.RotationKind;
 import io.rotquant.compiler.torch.Torch;
 import io.rotquant.runtime.tokenizer.Tokenizer;
 import io.rotquant.runtime.tokenizer.TokenizerException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * A checkpoint loaded for evaluation: its tokenizer and its forward pass, rotated as asked.
- * Owns the weights; close it to free them.
+ * A checkpoint prepared as a recipe says: loaded, rotated (norm fusion, R1, R2, offline R4), its
+ * weights fake-quantized (RTN or GPTQ), with the online rotations and the activation/KV quantizers
+ * in its forward pass. Owns the weights; close it to free them. Records the time of each phase.
  */
 public final class PreparedModel implements AutoCloseable {
     private final Checkpoint checkpoint;
     private final Tokenizer tokenizer;
     private final ModelWeights weights;
     private final LlamaModel model;
+    private final Map<String, Double> phaseSeconds;
 
-    private PreparedModel(Checkpoint checkpoint, Tokenizer tokenizer, ModelWeights weights, LlamaModel model) {
+    private PreparedModel(Checkpoint checkpoint, Tokenizer tokenizer, ModelWeights weights, LlamaModel model,
+            Map<String, Double> phaseSeconds) {
         this.checkpoint = checkpoint;
         this.tokenizer = tokenizer;
         this.weights = weights;
         this.model = model;
+        this.phaseSeconds = phaseSeconds;
     }
 
-    public static PreparedModel open(Path directory, RotationKind rotation, long seed, ComputeDType dtype) {
+    /** The model as stored (no rotation, no quantization). */
+    public static PreparedModel open(Path directory, ComputeDType dtype) {
+        return open(directory, Recipe.FP, dtype, line -> { });
+    }
+
+    public static PreparedModel open(Path directory, Recipe recipe, ComputeDType dtype, Consumer<String> log) {
+        Map<String, Double> phases = new LinkedHashMap<>();
+        long start = System.nanoTime();
         Checkpoint checkpoint = Checkpoint.open(directory);
         Tokenizer tokenizer;
         try {
@@ -38,19 +60,81 @@ public final class PreparedModel implements AutoCloseable {
         } catch (TokenizerException e) {
             throw new InvalidInputException(e.getMessage(), e);
         }
+        if (tokenizer.vocabularySize() > checkpoint.config().vocabSize()) {
+            throw new InvalidInputException(directory.resolve("tokenizer.json") + ": has " + tokenizer.vocabularySize()
+                    + " tokens but config.json field 'vocab_size' is " + checkpoint.config().vocabSize());
+        }
+        checkGroupSize(recipe, checkpoint.config());
         WeightLoader loader = new WeightLoader(checkpoint, dtype.scalarType(), Torch.device());
         ModelWeights weights;
         OnlineRotations online;
-        if (rotation == RotationKind.NONE) {
+        if (recipe.rotation() == RotationKind.NONE) {
             weights = loader.load();
             online = OnlineRotations.NONE;
         } else {
-            ModelRotator rotator = ModelRotator.create(checkpoint.config(), rotation, seed, Torch.device());
+            ModelRotator rotator = ModelRotator.create(checkpoint.config(), recipe.rotation(), recipe.seed(), Torch.device());
             weights = loader.load(rotator);
-            online = rotator.online();
+            // R3 only matters to the K quantizer (ALGORITHMS.md §3.3): KV16 runs have none.
+            online = new OnlineRotations(recipe.quantizesKeys() ? rotator.online().r3() : null, rotator.online().r4());
         }
-        LlamaModel model = new LlamaModel(checkpoint.config(), weights, online, dtype.scalarType(), Torch.device());
-        return new PreparedModel(checkpoint, tokenizer, weights, model);
+        phases.put(recipe.rotation() == RotationKind.NONE ? "load" : "load+rotate", seconds(start));
+        log.accept(String.format(Locale.ROOT, "loaded %s (%s) in %.1f s", directory, recipe.label(), seconds(start)));
+        try {
+            LlamaModel fp = new LlamaModel(checkpoint.config(), weights, online, QuantSettings.NONE, dtype.scalarType(),
+                    Torch.device());
+            quantizeWeights(fp, recipe, tokenizer, phases, log);
+            LlamaModel model = new LlamaModel(checkpoint.config(), weights, online, recipe.quantSettings(),
+                    dtype.scalarType(), Torch.device());
+            return new PreparedModel(checkpoint, tokenizer, weights, model, phases);
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    /** Every linear's input dimension must be a multiple of the weight group size. */
+    private static void checkGroupSize(Recipe recipe, io.rotquant.compiler.config.ModelConfig c) {
+        if (!recipe.quantizesWeights() || recipe.wGroup() == 0) {
+            return;
+        }
+        Map<String, Integer> inputs = new LinkedHashMap<>();
+        inputs.put("hidden_size", c.hiddenSize());
+        inputs.put("num_attention_heads*head_dim", c.qDim());
+        inputs.put("intermediate_size", c.intermediateSize());
+        inputs.forEach((field, size) -> {
+            if (size % recipe.wGroup() != 0) {
+                throw new InvalidInputException("--w-group " + recipe.wGroup() + " does not divide " + field + " = "
+                        + size + " (config.json)");
+            }
+        });
+    }
+
+    private static void quantizeWeights(LlamaModel fp, Recipe recipe, Tokenizer tokenizer, Map<String, Double> phases,
+            Consumer<String> log) {
+        if (!recipe.quantizesWeights()) {
+            return;
+        }
+        long start = System.nanoTime();
+        if (recipe.wMethod() == WeightMethod.RTN) {
+            WeightQuantization.rtn(fp, recipe.weightQuantizer());
+            phases.put("rtn", seconds(start));
+            log.accept(String.format(Locale.ROOT, "RTN weights in %.1f s", seconds(start)));
+            return;
+        }
+        int seqlen = recipe.seqlen() > 0 ? recipe.seqlen() : Math.min(2048, fp.config().maxPositions());
+        String name = recipe.calibration() == null ? CalibrationData.DEFAULT_NAME : recipe.calibration().toString();
+        List<long[]> windows = CalibrationData.windows(name, CalibrationData.text(recipe.calibration()), tokenizer,
+                recipe.nsamples(), seqlen, recipe.seed());
+        phases.put("calibration data", seconds(start));
+        log.accept(String.format(Locale.ROOT, "calibration: %d windows of %d tokens from %s in %.1f s",
+                windows.size(), seqlen, name, seconds(start)));
+        long gptqStart = System.nanoTime();
+        WeightQuantization.gptq(fp, new Gptq(recipe.weightQuantizer(), recipe.gptq()), windows, log);
+        phases.put("gptq", seconds(gptqStart));
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
     }
 
     public Checkpoint checkpoint() {
@@ -63,6 +147,11 @@ public final class PreparedModel implements AutoCloseable {
 
     public LlamaModel model() {
         return model;
+    }
+
+    /** Seconds spent in each preparation phase, in order. */
+    public Map<String, Double> phaseSeconds() {
+        return java.util.Collections.unmodifiableMap(phaseSeconds);
     }
 
     @Override

@@ -93,7 +93,7 @@ class RotquantCliTest {
                 "--seqlen", "4096");
         assertThat(tooLong.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
         assertThat(tooLong.err().lines().filter(l -> l.startsWith("rotquant:")).toList()).containsExactly(
-                "rotquant: error: --seqlen 4096 exceeds the model's context (config.json max_position_embeddings = 512)");
+                "rotquant: error: --seqlen 4096 must be between 2 and the model's context (config.json max_position_embeddings = 512)");
 
         Run unknown = run("eval", "--modle", "x");
         assertThat(unknown.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);

@@ -1,6 +1,7 @@
 package io.rotquant.compiler;
 
 import io.rotquant.compiler.model.ComputeDType;
+import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.rotation.RotationKind;
 import io.rotquant.compiler.torch.DeviceChoice;
 import io.rotquant.compiler.torch.Torch;
@@ -12,7 +13,11 @@ public final class TorchTestSupport {
     }
 
     public static PreparedModel open(Path model, RotationKind rotation, long seed) {
+        return open(model, Recipe.FP.withRotation(rotation, seed));
+    }
+
+    public static PreparedModel open(Path model, Recipe recipe) {
         Torch.init(DeviceChoice.CPU, 0, ComputeDType.FP32.scalarType());
-        return PreparedModel.open(model, rotation, seed, ComputeDType.FP32);
+        return PreparedModel.open(model, recipe, ComputeDType.FP32, line -> { });
     }
 }

@@ -12,21 +12,25 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * The causal LLaMA forward pass over a batch of token sequences. Stateless between calls (no KV
- * cache): each call computes the logits of every position.
+ * The causal LLaMA forward pass over a batch of token sequences, with the online rotations and the
+ * activation/KV fake quantizers of a WxAyKVz setting. Stateless between calls (no KV cache): each
+ * call computes every position. Exposed layer by layer for layer-sequential weight quantization.
  */
 public final class LlamaModel {
     private final ModelConfig config;
     private final ModelWeights weights;
     private final OnlineRotations online;
+    private final QuantSettings quant;
     private final ScalarType dtype;
     private final Device device;
     private final Rope rope;
 
-    public LlamaModel(ModelConfig config, ModelWeights weights, OnlineRotations online, ScalarType dtype, Device device) {
+    public LlamaModel(ModelConfig config, ModelWeights weights, OnlineRotations online, QuantSettings quant,
+            ScalarType dtype, Device device) {
         this.config = config;
         this.weights = weights;
         this.online = online;
+        this.quant = quant;
         this.dtype = dtype;
         this.device = device;
         this.rope = new Rope(config);
@@ -40,44 +44,82 @@ public final class LlamaModel {
         return device;
     }
 
-    /** Float32 logits [B, T, vocab] for int64 token ids [B, T] (tensors attached to the caller's scope). */
-    public Tensor logits(Tensor ids) {
-        long batch = ids.size(0);
-        long length = ids.size(1);
-        Tensor[] cosSin = rope.tables(length, dtype, device);
-        Tensor h = weights.embed().index_select(0, ids.reshape(-1)).view(batch, length, config.hiddenSize());
-        for (LayerWeights layer : weights.layers()) {
-            Tensor input = h;
-            h = NativeScope.keep(() -> block(layer, input, cosSin[0], cosSin[1]));
-        }
-        Tensor last = h;
-        return NativeScope.keep(() -> linear(rmsNorm(last, weights.finalNorm()), weights.lmHead()).to(ScalarType.Float));
+    public ModelWeights weights() {
+        return weights;
     }
 
-    private Tensor block(LayerWeights w, Tensor h, Tensor cos, Tensor sin) {
+    /** Float32 logits [B, T, vocab] for int64 token ids [B, T] (tensors attached to the caller's scope). */
+    public Tensor logits(Tensor ids) {
+        Tensor[] cosSin = ropeTables(ids.size(1));
+        Tensor h = embed(ids);
+        for (int i = 0; i < config.numLayers(); i++) {
+            h = layer(i, h, cosSin, LinearInputObserver.NONE);
+        }
+        return head(h);
+    }
+
+    /** The residual stream entering layer 0: [B, T, d]. */
+    public Tensor embed(Tensor ids) {
+        return weights.embed().index_select(0, ids.reshape(-1)).view(ids.size(0), ids.size(1), config.hiddenSize());
+    }
+
+    /** RoPE cos and sin tables for positions 0..length-1. */
+    public Tensor[] ropeTables(long length) {
+        return rope.tables(length, dtype, device);
+    }
+
+    /** Float32 logits from the residual stream after the last layer. */
+    public Tensor head(Tensor h) {
+        return NativeScope.keep(() -> linear(rmsNorm(h, weights.finalNorm()), weights.lmHead()).to(ScalarType.Float));
+    }
+
+    /**
+     * Layer {@code index} applied to the residual stream h, intermediates freed on return; null if
+     * the observer stopped it early.
+     */
+    public Tensor layer(int index, Tensor h, Tensor[] cosSin, LinearInputObserver observer) {
+        LayerWeights w = weights.layers().get(index);
+        return NativeScope.keep(() -> block(w, h, cosSin[0], cosSin[1], observer));
+    }
+
+    private Tensor block(LayerWeights w, Tensor h, Tensor cos, Tensor sin, LinearInputObserver observer) {
         long batch = h.size(0);
         long length = h.size(1);
-        int dh = config.headDim();
         Tensor a = rmsNorm(h, w.inputNorm());
+        if (!observer.observe(LinearGroup.QKV, a)) {
+            return null;
+        }
+        a = quant.inputs().apply(a);
         Tensor q = heads(linear(a, w.q()), config.numHeads());
         Tensor k = heads(linear(a, w.k()), config.numKvHeads());
-        Tensor v = heads(linear(a, w.v()), config.numKvHeads());
+        Tensor v = quant.values().apply(heads(linear(a, w.v()), config.numKvHeads()));
         q = rope.apply(q, cos, sin);
         k = rope.apply(k, cos, sin);
         if (online.r3() != null) {
             q = rotate(online.r3(), q);
             k = rotate(online.r3(), k);
         }
+        k = quant.keys().apply(k);
         Tensor attention = torch.scaled_dot_product_attention(q, k, v, new TensorOptional(), 0.0, true,
                 new DoubleOptional(), config.numHeads() != config.numKvHeads());
-        Tensor merged = attention.transpose(1, 2).reshape(batch, length, (long) config.numHeads() * dh);
-        h = h.add(linear(merged, w.o()));
+        Tensor merged = attention.transpose(1, 2).reshape(batch, length, (long) config.qDim());
+        if (!observer.observe(LinearGroup.O, merged)) {
+            return null;
+        }
+        h = h.add(linear(quant.inputs().apply(merged), w.o()));
         Tensor m = rmsNorm(h, w.postNorm());
+        if (!observer.observe(LinearGroup.GATE_UP, m)) {
+            return null;
+        }
+        m = quant.inputs().apply(m);
         Tensor gated = torch.silu(linear(m, w.gate())).mul(linear(m, w.up()));
         if (online.r4() != null) {
             gated = rotate(online.r4(), gated);
         }
-        return h.add(linear(gated, w.down()));
+        if (!observer.observe(LinearGroup.DOWN, gated)) {
+            return null;
+        }
+        return h.add(linear(quant.inputs().apply(gated), w.down()));
     }
 
     /** [B, T, heads·dh] → [B, heads, T, dh]. */

@@ -13,24 +13,26 @@ public final class NativeScope {
     }
 
     /**
-     * The result of {@code work}, moved to the enclosing scope (freed with it). Without an
-     * enclosing scope the caller owns it and must {@code releaseReference()} it.
+     * The result of {@code work} (may be null), moved to the enclosing scope (freed with it).
+     * Without an enclosing scope the caller owns it and must {@code releaseReference()} it.
      */
     public static Tensor keep(Supplier<Tensor> work) {
         Tensor result = owned(work);
         PointerScope outer = PointerScope.getInnerScope();
-        if (outer != null) {
+        if (outer != null && result != null) {
             outer.attach(result);
             result.releaseReference();
         }
         return result;
     }
 
-    /** The result of {@code work}, owned by the caller whatever scopes are open. */
+    /** The result of {@code work} (may be null), owned by the caller whatever scopes are open. */
     public static Tensor owned(Supplier<Tensor> work) {
         try (PointerScope scope = new PointerScope()) {
             Tensor result = work.get();
-            result.retainReference();
+            if (result != null) {
+                result.retainReference();
+            }
             return result;
         }
     }

@@ -1,0 +1,115 @@
+package io.rotquant.cli;
+
+import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.PreparedModel;
+import io.rotquant.compiler.config.ModelConfig;
+import io.rotquant.compiler.model.ComputeDType;
+import io.rotquant.compiler.quant.GptqOptions;
+import io.rotquant.compiler.recipe.Recipe;
+import io.rotquant.compiler.recipe.WeightMethod;
+import io.rotquant.compiler.rotation.RotationKind;
+import io.rotquant.compiler.torch.DeviceChoice;
+import io.rotquant.compiler.torch.Torch;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import picocli.CommandLine.Option;
+
+/**
+ * The options every model-running subcommand shares: which model, the recipe (rotation and
+ * quantization, DESIGN.md names), and where and how it runs.
+ */
+final class ModelOptions {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model directory.")
+    Path model;
+
+    @Option(names = "--rotation", defaultValue = "none", paramLabel = "KIND",
+            description = "none|identity|hadamard|orthogonal (default: ${DEFAULT-VALUE}).")
+    String rotation;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--w-bits", defaultValue = "16", paramLabel = "B", description = "Weight bits, 2..8 or 16 = FP (default: ${DEFAULT-VALUE}).")
+    int wBits;
+
+    @Option(names = "--w-method", defaultValue = "gptq", paramLabel = "M", description = "rtn|gptq (default: ${DEFAULT-VALUE}).")
+    String wMethod;
+
+    @Option(names = "--w-group", defaultValue = "0", paramLabel = "G", description = "Weight group size, 0 = per channel (default: ${DEFAULT-VALUE}).")
+    int wGroup;
+
+    @Option(names = "--w-clip", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "MSE clip search for weight scales (default: on; --no-w-clip turns it off).")
+    boolean wClip;
+
+    @Option(names = "--a-bits", defaultValue = "16", paramLabel = "B", description = "Activation bits, 2..8 or 16 = FP (default: ${DEFAULT-VALUE}).")
+    int aBits;
+
+    @Option(names = "--a-clip", defaultValue = "1.0", paramLabel = "R", description = "Activation clip ratio in (0,1] (default: ${DEFAULT-VALUE}).")
+    double aClip;
+
+    @Option(names = "--kv-bits", defaultValue = "16", paramLabel = "B", description = "K/V cache bits, 2..8 or 16 = FP (default: ${DEFAULT-VALUE}).")
+    int kvBits;
+
+    @Option(names = "--kv-clip", defaultValue = "1.0", paramLabel = "R", description = "K/V clip ratio in (0,1] (default: ${DEFAULT-VALUE}).")
+    double kvClip;
+
+    @Option(names = "--calibration", paramLabel = "FILE", description = "Calibration text (.txt) or JSON lines (.jsonl, \"text\" members); default: the embedded C4 sample.")
+    Path calibration;
+
+    @Option(names = "--nsamples", defaultValue = "128", paramLabel = "N", description = "GPTQ calibration windows (default: ${DEFAULT-VALUE}).")
+    int nsamples;
+
+    @Option(names = "--seqlen", defaultValue = "0", paramLabel = "N",
+            description = "Tokens per window, for evaluation and calibration (default: min(2048, the model's context)).")
+    int seqlen;
+
+    @Option(names = "--gptq-damp", defaultValue = "0.01", paramLabel = "F", description = "GPTQ dampening, fraction of mean diag(H) (default: ${DEFAULT-VALUE}).")
+    double gptqDamp;
+
+    @Option(names = "--gptq-act-order", description = "GPTQ: quantize columns by decreasing Hessian diagonal.")
+    boolean gptqActOrder;
+
+    @Option(names = "--gptq-static-groups", description = "GPTQ with --w-group: fix group scales before the column sweep.")
+    boolean gptqStaticGroups;
+
+    @Option(names = "--dtype", defaultValue = "fp32", description = "fp32|bf16 (default: ${DEFAULT-VALUE}).")
+    String dtype;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Compute threads (default: all cores).")
+    int threads;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu|cuda|auto (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    Recipe recipe() {
+        return new Recipe(RotationKind.parse(rotation), seed, wBits, WeightMethod.parse(wMethod), wGroup, wClip, aBits,
+                aClip, kvBits, kvClip, calibration, nsamples, seqlen,
+                new GptqOptions(GptqOptions.DEFAULT.blockSize(), gptqDamp, gptqActOrder, gptqStaticGroups));
+    }
+
+    ComputeDType computeType() {
+        return ComputeDType.parse(dtype);
+    }
+
+    /** Sets up LibTorch once for this command's device, threads and dtype. */
+    void initTorch() {
+        Torch.init(DeviceChoice.parse(device), threads, computeType().scalarType());
+    }
+
+    /** Loads the model and prepares it as {@code recipe} says. */
+    PreparedModel open(Recipe recipe, Consumer<String> log) {
+        initTorch();
+        return PreparedModel.open(model, recipe, computeType(), log);
+    }
+
+    /** {@code --seqlen}, or its default, checked against the model's context. */
+    int windowLength(ModelConfig config) {
+        int length = seqlen > 0 ? seqlen : Math.min(2048, config.maxPositions());
+        if (length < 2 || length > config.maxPositions()) {
+            throw new InvalidInputException("--seqlen " + length + " must be between 2 and the model's context "
+                    + "(config.json max_position_embeddings = " + config.maxPositions() + ")");
+        }
+        return length;
+    }
+}

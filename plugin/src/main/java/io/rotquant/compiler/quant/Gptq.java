@@ -1,0 +1,109 @@
+package io.rotquant.compiler.quant;
+
+import io.rotquant.compiler.torch.Tensors;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * GPTQ for one linear (ALGORITHMS.md §6.3): columns are quantized left to right and each column's
+ * rounding error, scaled by the upper Cholesky factor of H⁻¹, is pushed onto the columns not yet
+ * quantized, in blocks with a lazy update of the rest. fp32 throughout, as the reference.
+ * Deviation: with groups, a group's scales are read from the weight as already updated by the
+ * errors of its block (the reference reads a stale copy for groups that start mid-block).
+ */
+public final class Gptq {
+    private final WeightQuantizer quantizer;
+    private final GptqOptions options;
+
+    public Gptq(WeightQuantizer quantizer, GptqOptions options) {
+        this.quantizer = quantizer;
+        this.options = options;
+    }
+
+    /** The quantized (dequantized-valued) weight for W [out, in] given H [in, in] = 2/N Σ x xᵀ. */
+    public Tensor quantize(Tensor weight, Tensor hessian) {
+        Tensor w = weight.to(ScalarType.Float).clone();
+        Tensor h = hessian.to(ScalarType.Float).clone();
+        long cols = w.size(1);
+        int group = quantizer.group();
+        if (group > 0 && cols % group != 0) {
+            throw new io.rotquant.compiler.InvalidInputException("--w-group " + group
+                    + " does not divide the input dimension " + cols);
+        }
+
+        Tensor dead = torch.diagonal(h, 0, 0, 1).eq(Tensors.scalar(0));
+        h = h.add(torch.diag(dead.to(ScalarType.Float)));
+        w = w.masked_fill(dead.unsqueeze(0), Tensors.scalar(0));
+
+        Tensor[] staticScales = null;
+        if (group > 0 && options.staticGroups()) {
+            staticScales = new Tensor[(int) (cols / group)];
+            for (int g = 0; g < staticScales.length; g++) {
+                staticScales[g] = quantizer.scales(w.narrow(1, (long) g * group, group));
+            }
+        }
+        Tensor perm = null;
+        if (options.actOrder()) {
+            perm = torch.diagonal(h, 0, 0, 1).argsort(0, true);
+            w = w.index_select(1, perm);
+            h = h.index_select(0, perm).index_select(1, perm);
+        }
+        long[] permutation = perm == null ? null : longs(perm);
+
+        double meanDiagonal = torch.diagonal(h, 0, 0, 1).mean().item_double();
+        h = h.add(torch.eye(cols).to(h.device(), ScalarType.Float).mul(Tensors.scalar(options.damp() * meanDiagonal)));
+        Tensor upper = torch.linalg_cholesky(torch.cholesky_inverse(torch.linalg_cholesky(h)), true);
+
+        Tensor scale = group > 0 ? null : quantizer.scales(w);
+        Tensor q = torch.zeros_like(w);
+        for (long start = 0; start < cols; start += options.blockSize()) {
+            long count = Math.min(options.blockSize(), cols - start);
+            Tensor block = w.narrow(1, start, count).clone();
+            Tensor errors = torch.zeros_like(block);
+            Tensor u = upper.narrow(0, start, count).narrow(1, start, count);
+            for (long i = 0; i < count; i++) {
+                long col = start + i;
+                if (group > 0) {
+                    if (staticScales != null) {
+                        scale = staticScales[(int) ((permutation == null ? col : permutation[(int) col]) / group)];
+                    } else if (col % group == 0) {
+                        scale = quantizer.scales(currentColumns(block, w, i, start + count, group));
+                    }
+                }
+                Tensor column = block.narrow(1, i, 1);
+                Tensor quantized = quantizer.dequantize(column, scale);
+                q.narrow(1, col, 1).copy_(quantized);
+                Tensor error = column.sub(quantized).div(u.narrow(0, i, 1).narrow(1, i, 1));
+                block.narrow(1, i, count - i).sub_(error.matmul(u.narrow(0, i, 1).narrow(1, i, count - i)));
+                errors.narrow(1, i, 1).copy_(error);
+            }
+            if (start + count < cols) {
+                w.narrow(1, start + count, cols - start - count)
+                        .sub_(errors.matmul(upper.narrow(0, start, count).narrow(1, start + count, cols - start - count)));
+            }
+        }
+        if (perm != null) {
+            q = q.index_select(1, perm.argsort());
+        }
+        if (q.isnan().any().item_double() != 0) {
+            throw new IllegalStateException("GPTQ produced NaN weights");
+        }
+        return q.to(weight.scalar_type());
+    }
+
+    /** The next {@code group} columns from column i of the block on: in-block values first, then the rest of w. */
+    private static Tensor currentColumns(Tensor block, Tensor w, long i, long blockEnd, int group) {
+        long inBlock = Math.min(group, block.size(1) - i);
+        Tensor first = block.narrow(1, i, inBlock);
+        return inBlock == group ? first : torch.cat(new TensorVector(first, w.narrow(1, blockEnd, group - inBlock)), 1);
+    }
+
+    private static long[] longs(Tensor t) {
+        Tensor c = t.contiguous();
+        long[] out = new long[(int) c.numel()];
+        c.data_ptr_long().get(out);
+        return out;
+    }
+}

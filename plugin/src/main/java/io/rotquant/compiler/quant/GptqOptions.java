@@ -1,0 +1,21 @@
+package io.rotquant.compiler.quant;
+
+import io.rotquant.compiler.InvalidInputException;
+
+/**
+ * GPTQ knobs (ALGORITHMS.md §6.3): column block size, dampening as a fraction of the mean Hessian
+ * diagonal, act-order (columns by decreasing Hessian diagonal) and static groups (group scales
+ * fixed from the unquantized weight).
+ */
+public record GptqOptions(int blockSize, double damp, boolean actOrder, boolean staticGroups) {
+    public static final GptqOptions DEFAULT = new GptqOptions(128, 0.01, false, false);
+
+    public GptqOptions {
+        if (blockSize < 1) {
+            throw new InvalidInputException("GPTQ block size must be positive, got " + blockSize);
+        }
+        if (!(damp > 0 && damp < 1)) {
+            throw new InvalidInputException("--gptq-damp must be in (0, 1), got " + damp);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.rotquant.compiler.quant;
+
+import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.torch.Tensors;
+import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Symmetric weight quantization per output channel, or per (row, group of {@code group} input
+ * columns), with the optional MSE clip search of ALGORITHMS.md §5.2: 80 shrink factors
+ * p = 1.00, 0.99, … 0.21 of the max-abs scale, error Σ|ŵ − w|^2.4, the first (largest) p among
+ * equal errors wins. Rounding is half-to-even.
+ */
+public final class WeightQuantizer {
+    private static final int GRID = 100;
+    private static final double MAX_SHRINK = 0.8;
+    private static final double NORM = 2.4;
+
+    private final int bits;
+    private final int group;
+    private final boolean mseClip;
+
+    /** {@code group} 0 means one scale per row. */
+    public WeightQuantizer(int bits, int group, boolean mseClip) {
+        this.bits = Bits.check("--w-bits", bits);
+        if (group < 0) {
+            throw new InvalidInputException("--w-group must be 0 (per channel) or positive, got " + group);
+        }
+        this.group = group;
+        this.mseClip = mseClip;
+    }
+
+    public int bits() {
+        return bits;
+    }
+
+    public int group() {
+        return group;
+    }
+
+    private double maxq() {
+        return (1 << (bits - 1)) - 1;
+    }
+
+    /** Scales for each row along the last axis of w (fp32), with a trailing axis of 1. */
+    public Tensor scales(Tensor w) {
+        Tensor maxAbs = w.abs().amax(new long[] {-1}, true).clamp_min(Tensors.scalar(1e-5));
+        Tensor scale = maxAbs.div(Tensors.scalar(maxq()));
+        if (!mseClip) {
+            return scale;
+        }
+        Tensor best = null;
+        for (int i = 0; i < (int) (MAX_SHRINK * GRID); i++) {
+            Tensor candidate = maxAbs.mul(Tensors.scalar((1.0 - (double) i / GRID) / maxq()));
+            Tensor error = dequantize(w, candidate).sub(w).abs().pow(Tensors.scalar(NORM)).sum(new long[] {-1}, true,
+                    new org.bytedeco.pytorch.ScalarTypeOptional());
+            if (best == null) {
+                best = error;
+                scale = candidate;
+            } else {
+                Tensor better = error.lt(best);
+                best = error.where(better, best);
+                scale = candidate.where(better, scale);
+            }
+        }
+        return scale;
+    }
+
+    /** The fake-quantized weight (same shape and dtype as {@code weight}). */
+    public Tensor fakeQuantize(Tensor weight) {
+        if (!Bits.quantized(bits)) {
+            return weight;
+        }
+        Tensor w = grouped(weight.to(ScalarType.Float));
+        return dequantize(w, scales(w)).view(Tensors.shape(weight)).to(weight.scalar_type());
+    }
+
+    /** Round-to-nearest-even onto [−(maxq+1), maxq]·scale. */
+    public Tensor dequantize(Tensor w, Tensor scale) {
+        return w.div(scale).round().clamp(new ScalarOptional(Tensors.scalar(-maxq() - 1)),
+                new ScalarOptional(Tensors.scalar(maxq()))).mul(scale);
+    }
+
+    private Tensor grouped(Tensor weight) {
+        if (group == 0) {
+            return weight;
+        }
+        long in = weight.size(1);
+        if (in % group != 0) {
+            throw new InvalidInputException("--w-group " + group + " does not divide the input dimension " + in);
+        }
+        return weight.view(weight.size(0), in / group, group);
+    }
+}

@@ -1,0 +1,87 @@
+package io.rotquant.compiler.recipe;
+
+import io.rotquant.compiler.model.QuantSettings;
+import io.rotquant.compiler.quant.Bits;
+import io.rotquant.compiler.quant.GptqOptions;
+import io.rotquant.compiler.quant.WeightQuantizer;
+import io.rotquant.compiler.rotation.RotationKind;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * One compilation, immutable and validated on construction. Bits are 2..8 or 16 ("not
+ * quantized"); clip ratios are in (0, 1]; {@code wGroup} 0 means per output channel;
+ * {@code calibration} null means the embedded C4 sample; {@code seqlen} 0 means
+ * min(2048, the model's context).
+ */
+public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod wMethod, int wGroup, boolean wClip,
+        int aBits, double aClip, int kvBits, double kvClip, Path calibration, int nsamples, int seqlen,
+        GptqOptions gptq) {
+
+    /** The unquantized, unrotated model. */
+    public static final Recipe FP = new Recipe(RotationKind.NONE, 0, 16, WeightMethod.GPTQ, 0, true, 16, 1.0, 16, 1.0,
+            null, 128, 0, GptqOptions.DEFAULT);
+
+    public Recipe {
+        Bits.check("--w-bits", wBits);
+        Bits.check("--a-bits", aBits);
+        Bits.check("--kv-bits", kvBits);
+        Bits.checkClip("--a-clip", aClip);
+        Bits.checkClip("--kv-clip", kvClip);
+        if (wGroup < 0) {
+            throw new io.rotquant.compiler.InvalidInputException("--w-group must be 0 (per channel) or positive, got " + wGroup);
+        }
+        if (nsamples < 1) {
+            throw new io.rotquant.compiler.InvalidInputException("--nsamples must be positive, got " + nsamples);
+        }
+        if (seqlen < 0) {
+            throw new io.rotquant.compiler.InvalidInputException("--seqlen must be positive, got " + seqlen);
+        }
+    }
+
+    public Recipe withRotation(RotationKind newRotation, long newSeed) {
+        return new Recipe(newRotation, newSeed, wBits, wMethod, wGroup, wClip, aBits, aClip, kvBits, kvClip, calibration,
+                nsamples, seqlen, gptq);
+    }
+
+    public Recipe withWeights(int bits, WeightMethod method, int group, boolean clip) {
+        return new Recipe(rotation, seed, bits, method, group, clip, aBits, aClip, kvBits, kvClip, calibration, nsamples,
+                seqlen, gptq);
+    }
+
+    public Recipe withActivations(int bits, double clip, int keyValueBits, double keyValueClip) {
+        return new Recipe(rotation, seed, wBits, wMethod, wGroup, wClip, bits, clip, keyValueBits, keyValueClip,
+                calibration, nsamples, seqlen, gptq);
+    }
+
+    public Recipe withCalibration(Path file, int samples, int length) {
+        return new Recipe(rotation, seed, wBits, wMethod, wGroup, wClip, aBits, aClip, kvBits, kvClip, file, samples,
+                length, gptq);
+    }
+
+    public boolean quantizesWeights() {
+        return Bits.quantized(wBits);
+    }
+
+    public boolean quantizesAnything() {
+        return Bits.quantized(wBits) || Bits.quantized(aBits) || Bits.quantized(kvBits);
+    }
+
+    public boolean quantizesKeys() {
+        return Bits.quantized(kvBits);
+    }
+
+    public WeightQuantizer weightQuantizer() {
+        return new WeightQuantizer(wBits, wGroup, wClip);
+    }
+
+    public QuantSettings quantSettings() {
+        return QuantSettings.of(aBits, aClip, kvBits, kvClip);
+    }
+
+    /** A short human label, e.g. {@code hadamard W4A4KV4 gptq}. */
+    public String label() {
+        return String.format(Locale.ROOT, "%s W%dA%dKV%d%s", rotation.label(), wBits, aBits, kvBits,
+                quantizesWeights() ? " " + wMethod.label() : "");
+    }
+}

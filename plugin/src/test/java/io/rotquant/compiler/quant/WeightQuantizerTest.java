@@ -1,0 +1,96 @@
+package io.rotquant.compiler.quant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.torch.Tensors;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Test;
+
+class WeightQuantizerTest {
+
+    private static Tensor floats(double[] values, long... shape) {
+        return Tensors.doubles(values, shape).to(ScalarType.Float);
+    }
+
+    @Test
+    void symmetricRoundsHalfToEvenOnTheMaxAbsGrid() {
+        try (PointerScope scope = new PointerScope()) {
+            // maxAbs 7, 4 bits: scale 1, codes [-8, 7].
+            Tensor w = floats(new double[] {3.5, -7, 1.25, 0, 2.5, -7, 0.5, 6.5}, 2, 4);
+            double[] q = Tensors.toDoubles(new WeightQuantizer(4, 0, false).fakeQuantize(w));
+            assertThat(q).containsExactly(4, -7, 1, 0, 2, -7, 0, 6);
+        }
+    }
+
+    @Test
+    void clipSearchKeepsTheFullRangeForAUniformRow() {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor w = floats(new double[] {1, 1, 1, 1}, 1, 4);
+            WeightQuantizer quantizer = new WeightQuantizer(4, 0, true);
+            assertThat(Tensors.toDoubles(quantizer.scales(w))[0]).isEqualTo((float) (1.0 / 7));
+            assertThat(Tensors.toDoubles(quantizer.fakeQuantize(w))).containsExactly(1, 1, 1, 1);
+        }
+    }
+
+    @Test
+    void clipSearchShrinksTheScaleWhenAnOutlierDominates() {
+        try (PointerScope scope = new PointerScope()) {
+            double[] row = new double[64];
+            for (int i = 0; i < row.length; i++) {
+                row[i] = 0.05 * ((i * 37) % 17 - 8);
+            }
+            row[0] = 1.0;
+            Tensor w = floats(row, 1, 64);
+            double plainScale = Tensors.toDoubles(new WeightQuantizer(4, 0, false).scales(w))[0];
+            double clippedScale = Tensors.toDoubles(new WeightQuantizer(4, 0, true).scales(w))[0];
+            assertThat(clippedScale).isLessThan(plainScale);
+            assertThat(error(new WeightQuantizer(4, 0, true).fakeQuantize(w), row))
+                    .isLessThan(error(new WeightQuantizer(4, 0, false).fakeQuantize(w), row));
+        }
+    }
+
+    @Test
+    void groupsGetTheirOwnScales() {
+        try (PointerScope scope = new PointerScope()) {
+            // Group 0 has max 7 (scale 1), group 1 max 0.7 (scale 0.1): 0.35 survives only with groups.
+            Tensor w = floats(new double[] {7, 1, 0.7, 0.35}, 1, 4);
+            double[] grouped = Tensors.toDoubles(new WeightQuantizer(4, 2, false).fakeQuantize(w));
+            assertThat(grouped[3]).isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-6));
+            double[] perChannel = Tensors.toDoubles(new WeightQuantizer(4, 0, false).fakeQuantize(w));
+            assertThat(perChannel[3]).isZero();
+        }
+    }
+
+    @Test
+    void sixteenBitsIsTheIdentity() {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor w = floats(new double[] {0.123, -4.56, 7.89, 1e-3}, 2, 2);
+            assertThat(new WeightQuantizer(16, 0, true).fakeQuantize(w)).isSameAs(w);
+        }
+    }
+
+    @Test
+    void badSettingsAreRefused() {
+        assertThatThrownBy(() -> new WeightQuantizer(9, 0, true)).isInstanceOf(InvalidInputException.class)
+                .hasMessage("--w-bits must be 2..8, or 16 for no quantization; got 9");
+        assertThatThrownBy(() -> new WeightQuantizer(1, 0, true)).hasMessageContaining("got 1");
+        try (PointerScope scope = new PointerScope()) {
+            Tensor w = floats(new double[] {1, 2, 3, 4, 5, 6}, 1, 6);
+            assertThatThrownBy(() -> new WeightQuantizer(4, 4, true).fakeQuantize(w))
+                    .hasMessage("--w-group 4 does not divide the input dimension 6");
+        }
+    }
+
+    private static double error(Tensor quantized, double[] original) {
+        double[] q = Tensors.toDoubles(quantized);
+        double sum = 0;
+        for (int i = 0; i < q.length; i++) {
+            sum += (q[i] - original[i]) * (q[i] - original[i]);
+        }
+        return sum;
+    }
+}
