@@ -59,9 +59,10 @@ final class EvalCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         PerplexityResult fp = null;
         if (recipe.quantizesAnything() && !skipFp) {
-            fp = evaluate(Recipe.FP, text);
+            fp = evaluate(Recipe.FP, text, new LinkedHashMap<>());
         }
-        PerplexityResult result = evaluate(recipe, text);
+        Map<String, Double> phases = new LinkedHashMap<>();
+        PerplexityResult result = evaluate(recipe, text, phases);
         if (fp != null) {
             System.out.printf(Locale.ROOT, "FP ppl %.4f, %s ppl %.4f (%+.2f%%)%n", fp.ppl(), recipe.label(), result.ppl(),
                     100 * (result.ppl() / fp.ppl() - 1));
@@ -75,6 +76,7 @@ final class EvalCommand implements Callable<Integer> {
             out.put("tokens", result.tokens());
             out.put("seconds", result.seconds());
             out.put("tokens_per_second", result.tokensPerSecond());
+            phases.forEach((phase, seconds) -> out.put("prepare_" + phase.replaceAll("[^a-z0-9]+", "_") + "_seconds", seconds));
             out.put("recipe", recipe.label());
             out.put("rotation", recipe.rotation().label());
             out.put("seed", recipe.seed());
@@ -96,9 +98,11 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private PerplexityResult evaluate(Recipe recipe, String text) {
+    /** Prepares the model for {@code recipe}, records its phase times into {@code phases}, evaluates. */
+    private PerplexityResult evaluate(Recipe recipe, String text, Map<String, Double> phases) {
         long start = System.nanoTime();
         try (PreparedModel prepared = options.open(recipe, line -> log.println(line))) {
+            phases.putAll(prepared.phaseSeconds());
             ModelConfig c = prepared.checkpoint().config();
             int window = options.windowLength(c);
             log.printf(Locale.ROOT, "model %s: %s, %d layers, d=%d, %d/%d heads, vocab %d; %s, %s on %s, %d threads, "

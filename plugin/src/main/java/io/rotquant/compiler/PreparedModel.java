@@ -33,15 +33,19 @@ public final class PreparedModel implements AutoCloseable {
     private final Checkpoint checkpoint;
     private final Tokenizer tokenizer;
     private final ModelWeights weights;
+    private final OnlineRotations rotations;
+    private final ComputeDType dtype;
     private final LlamaModel model;
     private final Map<String, Double> phaseSeconds;
 
-    private PreparedModel(Checkpoint checkpoint, Tokenizer tokenizer, ModelWeights weights, LlamaModel model,
-            Map<String, Double> phaseSeconds) {
+    private PreparedModel(Checkpoint checkpoint, Tokenizer tokenizer, ModelWeights weights, OnlineRotations rotations,
+            ComputeDType dtype, Recipe recipe, Map<String, Double> phaseSeconds) {
         this.checkpoint = checkpoint;
         this.tokenizer = tokenizer;
         this.weights = weights;
-        this.model = model;
+        this.rotations = rotations;
+        this.dtype = dtype;
+        this.model = withActivations(recipe.aBits(), recipe.aClip(), recipe.kvBits(), recipe.kvClip());
         this.phaseSeconds = phaseSeconds;
     }
 
@@ -74,8 +78,7 @@ public final class PreparedModel implements AutoCloseable {
         } else {
             ModelRotator rotator = ModelRotator.create(checkpoint.config(), recipe.rotation(), recipe.seed(), Torch.device());
             weights = loader.load(rotator);
-            // R3 only matters to the K quantizer (ALGORITHMS.md §3.3): KV16 runs have none.
-            online = new OnlineRotations(recipe.quantizesKeys() ? rotator.online().r3() : null, rotator.online().r4());
+            online = rotator.online();
         }
         phases.put(recipe.rotation() == RotationKind.NONE ? "load" : "load+rotate", seconds(start));
         log.accept(String.format(Locale.ROOT, "loaded %s (%s) in %.1f s", directory, recipe.label(), seconds(start)));
@@ -83,9 +86,7 @@ public final class PreparedModel implements AutoCloseable {
             LlamaModel fp = new LlamaModel(checkpoint.config(), weights, online, QuantSettings.NONE, dtype.scalarType(),
                     Torch.device());
             quantizeWeights(fp, recipe, tokenizer, phases, log);
-            LlamaModel model = new LlamaModel(checkpoint.config(), weights, online, recipe.quantSettings(),
-                    dtype.scalarType(), Torch.device());
-            return new PreparedModel(checkpoint, tokenizer, weights, model, phases);
+            return new PreparedModel(checkpoint, tokenizer, weights, online, dtype, recipe, phases);
         } catch (RuntimeException e) {
             weights.close();
             throw e;
@@ -145,8 +146,20 @@ public final class PreparedModel implements AutoCloseable {
         return tokenizer;
     }
 
+    /** The forward pass with the recipe's activation and KV quantizers. */
     public LlamaModel model() {
         return model;
+    }
+
+    /**
+     * The same weights under other activation/KV settings (weight quantization does not depend on
+     * them: GPTQ calibrates with activations unquantized). R3 is applied only when K is quantized
+     * (ALGORITHMS.md §3.3): without a K quantizer it is an identity.
+     */
+    public LlamaModel withActivations(int aBits, double aClip, int kvBits, double kvClip) {
+        QuantSettings quant = QuantSettings.of(aBits, aClip, kvBits, kvClip);
+        OnlineRotations online = new OnlineRotations(quant.keys().active() ? rotations.r3() : null, rotations.r4());
+        return new LlamaModel(checkpoint.config(), weights, online, quant, dtype.scalarType(), Torch.device());
     }
 
     /** Seconds spent in each preparation phase, in order. */

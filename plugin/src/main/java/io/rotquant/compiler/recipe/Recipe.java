@@ -1,6 +1,5 @@
 package io.rotquant.compiler.recipe;
 
-import io.rotquant.compiler.model.QuantSettings;
 import io.rotquant.compiler.quant.Bits;
 import io.rotquant.compiler.quant.GptqOptions;
 import io.rotquant.compiler.quant.WeightQuantizer;
@@ -73,10 +72,6 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
 
     public WeightQuantizer weightQuantizer() {
         return new WeightQuantizer(wBits, wGroup, wClip);
-    }
-
-    public QuantSettings quantSettings() {
-        return QuantSettings.of(aBits, aClip, kvBits, kvClip);
     }
 
     /** A short human label, e.g. {@code hadamard W4A4KV4 gptq}. */

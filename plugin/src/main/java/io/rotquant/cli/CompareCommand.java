@@ -1,0 +1,142 @@
+package io.rotquant.cli;
+
+import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.PreparedModel;
+import io.rotquant.compiler.eval.Perplexity;
+import io.rotquant.compiler.eval.PerplexityResult;
+import io.rotquant.compiler.model.LlamaModel;
+import io.rotquant.compiler.recipe.Recipe;
+import io.rotquant.compiler.recipe.WeightMethod;
+import io.rotquant.compiler.rotation.RotationKind;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rotquant compare}: the methods-by-bit-widths perplexity table. Each method's weights are
+ * prepared once (rotation + RTN or GPTQ) and evaluated under every activation/KV setting, which is
+ * valid because weight quantization never sees quantized activations.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Perplexity of several methods at several WxAyKVz settings, as a markdown table.")
+final class CompareCommand implements Callable<Integer> {
+    private static final Pattern SETTING = Pattern.compile("W(\\d+)A(\\d+)KV(\\d+)");
+
+    /** A table row: rotation and weight method. */
+    record Method(String label, RotationKind rotation, WeightMethod weights) {
+        static Method parse(String name) {
+            return switch (name) {
+                case "rtn" -> new Method("RTN (no rotation)", RotationKind.NONE, WeightMethod.RTN);
+                case "gptq" -> new Method("GPTQ (no rotation)", RotationKind.NONE, WeightMethod.GPTQ);
+                case "quarot-rtn" -> new Method("QuaRot-RTN (randomized Hadamard)", RotationKind.HADAMARD, WeightMethod.RTN);
+                case "quarot-orthogonal-rtn" -> new Method("QuaRot-RTN (random orthogonal)", RotationKind.ORTHOGONAL,
+                        WeightMethod.RTN);
+                case "quarot-gptq" -> new Method("QuaRot-GPTQ (randomized Hadamard)", RotationKind.HADAMARD,
+                        WeightMethod.GPTQ);
+                case "quarot-orthogonal-gptq" -> new Method("QuaRot-GPTQ (random orthogonal)", RotationKind.ORTHOGONAL,
+                        WeightMethod.GPTQ);
+                default -> throw new InvalidInputException("--methods: unknown method '" + name + "' (rtn, gptq, "
+                        + "quarot-rtn, quarot-orthogonal-rtn, quarot-gptq, quarot-orthogonal-gptq)");
+            };
+        }
+    }
+
+    @Mixin
+    ModelOptions options;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Evaluation text.")
+    Path data;
+
+    @Option(names = "--windows", defaultValue = "0", paramLabel = "N", description = "Evaluate only the first N windows.")
+    int windows;
+
+    @Option(names = "--methods", split = ",", paramLabel = "M",
+            defaultValue = "rtn,gptq,quarot-rtn,quarot-orthogonal-rtn,quarot-gptq",
+            description = "Rows (default: ${DEFAULT-VALUE}).")
+    List<String> methods;
+
+    @Option(names = "--settings", split = ",", paramLabel = "WxAyKVz", defaultValue = "W4A16KV16,W4A4KV4,W4A4KV16,W4A8KV4",
+            description = "Columns, all with the same weight bits (default: ${DEFAULT-VALUE}).")
+    List<String> settings;
+
+    @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        List<int[]> columns = settings.stream().map(CompareCommand::setting).toList();
+        int weightBits = columns.get(0)[0];
+        if (columns.stream().anyMatch(c -> c[0] != weightBits)) {
+            throw new InvalidInputException("--settings: every column needs the same weight bits");
+        }
+        List<Method> rows = methods.stream().map(Method::parse).toList();
+        String text = Files.readString(data);
+        PrintStream log = System.err;
+        Recipe base = options.recipe();
+
+        Map<String, Object> results = new LinkedHashMap<>();
+        double fp;
+        try (PreparedModel prepared = options.open(Recipe.FP, log::println)) {
+            fp = evaluate(prepared, prepared.model(), text, log);
+        }
+        results.put("FP", fp);
+        List<String> table = new ArrayList<>();
+        table.add("| Method | " + String.join(" | ", settings) + " |");
+        table.add("|---|" + "---|".repeat(settings.size()));
+        table.add(String.format(Locale.ROOT, "| FP | %s |", String.join(" | ", java.util.Collections.nCopies(settings.size(),
+                format(fp)))));
+        for (Method row : rows) {
+            Recipe recipe = base.withRotation(row.rotation(), base.seed())
+                    .withWeights(weightBits, row.weights(), base.wGroup(), base.wClip());
+            List<String> cells = new ArrayList<>();
+            try (PreparedModel prepared = options.open(recipe, log::println)) {
+                for (int i = 0; i < columns.size(); i++) {
+                    int[] c = columns.get(i);
+                    double ppl = evaluate(prepared, prepared.withActivations(c[1], base.aClip(), c[2], base.kvClip()), text, log);
+                    log.printf(Locale.ROOT, "%s %s: ppl %.4f%n", row.label(), settings.get(i), ppl);
+                    results.put(row.label() + " " + settings.get(i), ppl);
+                    cells.add(format(ppl));
+                }
+            }
+            table.add("| " + row.label() + " | " + String.join(" | ", cells) + " |");
+        }
+        table.forEach(System.out::println);
+        if (json) {
+            System.out.println(JsonLine.of(results));
+        }
+        return 0;
+    }
+
+    /** PPL of {@code model} (one configuration of {@code prepared}'s weights) on the first windows of the text. */
+    private double evaluate(PreparedModel prepared, LlamaModel model, String text, PrintStream log) {
+        int[] tokens = prepared.tokenizer().encode(text);
+        int window = options.windowLength(prepared.checkpoint().config());
+        PerplexityResult result = Perplexity.evaluate(model, tokens, window, windows, w -> { });
+        log.printf(Locale.ROOT, "  %d windows in %.1f s%n", result.windows(), result.seconds());
+        return result.ppl();
+    }
+
+    private static int[] setting(String label) {
+        Matcher m = SETTING.matcher(label);
+        if (!m.matches()) {
+            throw new InvalidInputException("--settings: '" + label + "' is not of the form W4A4KV4");
+        }
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))};
+    }
+
+    private static String format(double ppl) {
+        return Double.isFinite(ppl) ? String.format(Locale.ROOT, "%.2f", ppl) : "inf/NaN";
+    }
+}
