@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "rotquant", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Rotated 4-bit LLM compiler for the JVM.",
-        subcommands = {EvalCommand.class, CompareCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {EvalCommand.class, CompareCommand.class, ZeroShotCommand.class, BenchCommand.class,
+            CommandLine.HelpCommand.class})
 public final class RotquantCli {
     static final int EXIT_INVALID_INPUT = 2;
     static final int EXIT_FAILURE = 1;

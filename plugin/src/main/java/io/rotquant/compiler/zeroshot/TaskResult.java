@@ -1,0 +1,10 @@
+package io.rotquant.compiler.zeroshot;
+
+/** Accuracy of one task over {@code count} questions; accNorm is NaN where the task has none. */
+public record TaskResult(String task, int count, double acc, double accNorm, boolean reportsAccNorm, double seconds) {
+
+    /** The number the papers report: acc_norm where the task has it, else acc. */
+    public double headline() {
+        return reportsAccNorm ? accNorm : acc;
+    }
+}

@@ -1,0 +1,76 @@
+package io.rotquant.compiler.zeroshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.PreparedModel;
+import io.rotquant.compiler.TorchTestSupport;
+import io.rotquant.compiler.rotation.RotationKind;
+import io.rotquant.runtime.TestPaths;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ZeroShotTest {
+
+    @Test
+    void theModelPrefersItsOwnStoryOverScrambledText(@TempDir Path dir) throws IOException {
+        // Items built from stories260K's own greedy story against gibberish of the same length.
+        Files.createDirectories(dir.resolve("llm-foundry-eval"));
+        Files.writeString(dir.resolve("llm-foundry-eval/piqa.jsonl"),
+                "{\"query\": \"Question: Once upon a time, there was a little girl named\\n\", "
+                        + "\"choices\": [\"Lily.\", \"Zqxv.\"], \"gold\": 0}\n"
+                        + "{\"query\": \"Question: She loved to play outside in the\\n\", "
+                        + "\"choices\": [\"qzjx.\", \"park.\"], \"gold\": 1}\n");
+        Files.writeString(dir.resolve("llm-foundry-eval/lambada_openai.jsonl"),
+                "{\"context\": \"Once upon a time, there was a little girl named\", \"continuation\": \"Lily\"}\n");
+        try (PreparedModel prepared = TorchTestSupport.open(TestPaths.stories260K(), RotationKind.NONE, 0)) {
+            ZeroShotEvaluator evaluator = new ZeroShotEvaluator(prepared.model(), prepared.tokenizer());
+            TaskResult piqa = evaluator.evaluate(ZeroShotTask.PIQA, ZeroShotTask.PIQA.load(dir, 0));
+            assertThat(piqa.count()).isEqualTo(2);
+            assertThat(piqa.acc()).isEqualTo(1.0);
+            assertThat(piqa.accNorm()).isEqualTo(1.0);
+            TaskResult lambada = evaluator.evaluate(ZeroShotTask.LAMBADA, ZeroShotTask.LAMBADA.load(dir, 0));
+            assertThat(lambada.acc()).isEqualTo(1.0);
+            assertThat(lambada.accNorm()).isNaN();
+        }
+    }
+
+    @Test
+    void continuationTokensComeFromTheJointEncoding() {
+        try (PreparedModel prepared = TorchTestSupport.open(TestPaths.stories260K(), RotationKind.NONE, 0)) {
+            ZeroShotEvaluator evaluator = new ZeroShotEvaluator(prepared.model(), prepared.tokenizer());
+            double[] likely = evaluator.score(new Choice("Once upon a time", ", there was", 11));
+            double[] unlikely = evaluator.score(new Choice("Once upon a time", " zzq xqv", 8));
+            assertThat(likely[0]).isNegative().isGreaterThan(unlikely[0]);
+            assertThat(likely[1]).isEqualTo(1.0);
+            assertThat(unlikely[1]).isZero();
+        }
+    }
+
+    @Test
+    void everySharedTaskLoads() {
+        Path dir = TestPaths.shared("data/zeroshot");
+        for (ZeroShotTask task : ZeroShotTask.values()) {
+            List<Question> questions = task.load(dir, 5);
+            assertThat(questions).as(task.id()).hasSize(5);
+            for (Question q : questions) {
+                assertThat(q.gold()).isBetween(0, q.choices().size() - 1);
+                assertThat(q.choices()).allSatisfy(c -> assertThat(c.continuation()).startsWith(" "));
+            }
+        }
+        assertThat(ZeroShotTask.HELLASWAG.load(dir, 1).get(0).choices()).hasSize(4);
+    }
+
+    @Test
+    void badTaskNamesAndMissingFilesAreOneLine(@TempDir Path dir) {
+        assertThatThrownBy(() -> ZeroShotTask.parse("mmlu")).isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("--tasks: unknown task 'mmlu'");
+        assertThatThrownBy(() -> ZeroShotTask.BOOLQ.load(dir, 0)).isInstanceOf(InvalidInputException.class)
+                .hasMessage("--data-dir: " + dir.resolve("llm-foundry-eval/boolq.jsonl") + " not found (task boolq)");
+    }
+}
