@@ -8,10 +8,7 @@ import io.rotquant.compiler.model.LlamaModel;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.recipe.WeightMethod;
 import io.rotquant.compiler.rotation.RotationKind;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,11 +53,8 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     ModelOptions options;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Evaluation text.")
-    Path data;
-
-    @Option(names = "--windows", defaultValue = "0", paramLabel = "N", description = "Evaluate only the first N windows.")
-    int windows;
+    @Mixin
+    TextOptions text;
 
     @Option(names = "--methods", split = ",", paramLabel = "M",
             defaultValue = "rtn,gptq,quarot-rtn,quarot-orthogonal-rtn,quarot-gptq",
@@ -75,21 +69,21 @@ final class CompareCommand implements Callable<Integer> {
     boolean json;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         List<int[]> columns = settings.stream().map(CompareCommand::setting).toList();
         int weightBits = columns.get(0)[0];
         if (columns.stream().anyMatch(c -> c[0] != weightBits)) {
             throw new InvalidInputException("--settings: every column needs the same weight bits");
         }
         List<Method> rows = methods.stream().map(Method::parse).toList();
-        String text = Files.readString(data);
+        String content = text.read();
         PrintStream log = System.err;
         Recipe base = options.recipe();
 
         Map<String, Object> results = new LinkedHashMap<>();
         double fp;
         try (PreparedModel prepared = options.open(Recipe.FP, log::println)) {
-            fp = evaluate(prepared, prepared.model(), text, log);
+            fp = evaluate(prepared, prepared.model(), content, log);
         }
         results.put("FP", fp);
         List<String> table = new ArrayList<>();
@@ -104,7 +98,8 @@ final class CompareCommand implements Callable<Integer> {
             try (PreparedModel prepared = options.open(recipe, log::println)) {
                 for (int i = 0; i < columns.size(); i++) {
                     int[] c = columns.get(i);
-                    double ppl = evaluate(prepared, prepared.withActivations(c[1], base.aClip(), c[2], base.kvClip()), text, log);
+                    double ppl = evaluate(prepared, prepared.withActivations(c[1], base.aClip(), c[2], base.kvClip()), content,
+                            log);
                     log.printf(Locale.ROOT, "%s %s: ppl %.4f%n", row.label(), settings.get(i), ppl);
                     results.put(row.label() + " " + settings.get(i), ppl);
                     cells.add(format(ppl));
@@ -120,10 +115,10 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     /** PPL of {@code model} (one configuration of {@code prepared}'s weights) on the first windows of the text. */
-    private double evaluate(PreparedModel prepared, LlamaModel model, String text, PrintStream log) {
-        int[] tokens = prepared.tokenizer().encode(text);
+    private double evaluate(PreparedModel prepared, LlamaModel model, String content, PrintStream log) {
+        int[] tokens = prepared.tokenizer().encode(content);
         int window = options.windowLength(prepared.checkpoint().config());
-        PerplexityResult result = Perplexity.evaluate(model, tokens, window, windows, w -> { });
+        PerplexityResult result = Perplexity.evaluate(model, tokens, window, text.windows, w -> { });
         log.printf(Locale.ROOT, "  %d windows in %.1f s%n", result.windows(), result.seconds());
         return result.ppl();
     }

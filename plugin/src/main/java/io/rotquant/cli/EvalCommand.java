@@ -1,17 +1,12 @@
 package io.rotquant.cli;
 
-import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.eval.Perplexity;
 import io.rotquant.compiler.eval.PerplexityResult;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.torch.Torch;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -30,11 +25,8 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions options;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Text file, evaluated as one text.")
-    Path data;
-
-    @Option(names = "--windows", defaultValue = "0", paramLabel = "N", description = "Evaluate only the first N windows.")
-    int windows;
+    @Mixin
+    TextOptions text;
 
     @Option(names = "--skip-fp", description = "With a quantizing recipe, do not evaluate the FP model too.")
     boolean skipFp;
@@ -49,20 +41,17 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (windows < 0) {
-            throw new InvalidInputException("--windows must be positive, got " + windows);
-        }
         Recipe recipe = options.recipe();
-        String text = readText(data);
+        String content = text.read();
         log = quiet ? new PrintStream(PrintStream.nullOutputStream()) : System.err;
 
         Map<String, Object> out = new LinkedHashMap<>();
         PerplexityResult fp = null;
         if (recipe.quantizesAnything() && !skipFp) {
-            fp = evaluate(Recipe.FP, text, new LinkedHashMap<>());
+            fp = evaluate(Recipe.FP, content, new LinkedHashMap<>());
         }
         Map<String, Double> phases = new LinkedHashMap<>();
-        PerplexityResult result = evaluate(recipe, text, phases);
+        PerplexityResult result = evaluate(recipe, content, phases);
         if (fp != null) {
             System.out.printf(Locale.ROOT, "FP ppl %.4f, %s ppl %.4f (%+.2f%%)%n", fp.ppl(), recipe.label(), result.ppl(),
                     100 * (result.ppl() / fp.ppl() - 1));
@@ -92,14 +81,14 @@ final class EvalCommand implements Callable<Integer> {
             out.put("device", Torch.deviceName());
             out.put("threads", Torch.threads());
             out.put("model", options.model.toString());
-            out.put("data", data.toString());
+            out.put("data", text.data.toString());
             System.out.println(JsonLine.of(out));
         }
         return 0;
     }
 
     /** Prepares the model for {@code recipe}, records its phase times into {@code phases}, evaluates. */
-    private PerplexityResult evaluate(Recipe recipe, String text, Map<String, Double> phases) {
+    private PerplexityResult evaluate(Recipe recipe, String content, Map<String, Double> phases) {
         long start = System.nanoTime();
         try (PreparedModel prepared = options.open(recipe, line -> log.println(line))) {
             phases.putAll(prepared.phaseSeconds());
@@ -111,15 +100,15 @@ final class EvalCommand implements Callable<Integer> {
                     Torch.threads(), seconds(start));
 
             long tokenizeStart = System.nanoTime();
-            int[] tokens = prepared.tokenizer().encode(text);
+            int[] tokens = prepared.tokenizer().encode(content);
             int available = Perplexity.availableWindows(tokens.length, window);
-            int total = windows > 0 ? Math.min(windows, available) : available;
-            log.printf(Locale.ROOT, "tokenized %s: %d tokens, %d windows of %d in %.1f s%n", data, tokens.length, total,
+            int total = text.windows > 0 ? Math.min(text.windows, available) : available;
+            log.printf(Locale.ROOT, "tokenized %s: %d tokens, %d windows of %d in %.1f s%n", text.data, tokens.length, total,
                     window, seconds(tokenizeStart));
 
             long evalStart = System.nanoTime();
             int every = Math.max(1, total / 10);
-            PerplexityResult result = Perplexity.evaluate(prepared.model(), tokens, window, windows, w -> {
+            PerplexityResult result = Perplexity.evaluate(prepared.model(), tokens, window, text.windows, w -> {
                 if ((w + 1) % every == 0 || w + 1 == total) {
                     double elapsed = seconds(evalStart);
                     log.printf(Locale.ROOT, "  window %d/%d, %.1f s, ETA %.0f s%n", w + 1, total, elapsed,
@@ -130,18 +119,6 @@ final class EvalCommand implements Callable<Integer> {
                     recipe.label(), result.ppl(), result.windows(), result.tokens(), result.seconds(),
                     result.tokensPerSecond());
             return result;
-        }
-    }
-
-    private static String readText(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException("--data " + file + ": file not found");
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new InvalidInputException("--data " + file + ": not UTF-8 text");
-        } catch (IOException e) {
-            throw new InvalidInputException("--data " + file + ": cannot read (" + e.getMessage() + ")");
         }
     }
 

@@ -49,11 +49,6 @@ public final class PreparedModel implements AutoCloseable {
         this.phaseSeconds = phaseSeconds;
     }
 
-    /** The model as stored (no rotation, no quantization). */
-    public static PreparedModel open(Path directory, ComputeDType dtype) {
-        return open(directory, Recipe.FP, dtype, line -> { });
-    }
-
     public static PreparedModel open(Path directory, Recipe recipe, ComputeDType dtype, Consumer<String> log) {
         Map<String, Double> phases = new LinkedHashMap<>();
         long start = System.nanoTime();

@@ -7,6 +7,7 @@ import io.rotquant.compiler.quant.Gptq;
 import io.rotquant.compiler.quant.WeightQuantizer;
 import io.rotquant.compiler.torch.NativeScope;
 import io.rotquant.compiler.torch.Tensors;
+import io.rotquant.compiler.torch.Torch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +30,7 @@ public final class WeightQuantization {
         for (int l = 0; l < model.config().numLayers(); l++) {
             LayerWeights layer = model.weights().layers().get(l);
             for (LinearGroup group : LinearGroup.values()) {
-                layer = layer.withLinears(group, w -> NativeScope.owned(() -> quantizer.fakeQuantize(w)));
+                layer = layer.withLinears(group, w -> NativeScope.owned(() -> Torch.elementwise(() -> quantizer.fakeQuantize(w))));
             }
             model.weights().replaceLayer(l, layer);
         }

@@ -1,6 +1,7 @@
 package io.rotquant.compiler.quant;
 
 import io.rotquant.compiler.torch.Tensors;
+import io.rotquant.compiler.torch.Torch;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -41,7 +42,8 @@ public final class Gptq {
         if (group > 0 && options.staticGroups()) {
             staticScales = new Tensor[(int) (cols / group)];
             for (int g = 0; g < staticScales.length; g++) {
-                staticScales[g] = quantizer.scales(w.narrow(1, (long) g * group, group));
+                Tensor slab = w.narrow(1, (long) g * group, group);
+                staticScales[g] = Torch.elementwise(() -> quantizer.scales(slab));
             }
         }
         Tensor perm = null;
@@ -56,7 +58,8 @@ public final class Gptq {
         h = h.add(torch.eye(cols).to(h.device(), ScalarType.Float).mul(Tensors.scalar(options.damp() * meanDiagonal)));
         Tensor upper = torch.linalg_cholesky(torch.cholesky_inverse(torch.linalg_cholesky(h)), true);
 
-        Tensor scale = group > 0 ? null : quantizer.scales(w);
+        Tensor full = w;
+        Tensor scale = group > 0 ? null : Torch.elementwise(() -> quantizer.scales(full));
         Tensor q = torch.zeros_like(w);
         for (long start = 0; start < cols; start += options.blockSize()) {
             long count = Math.min(options.blockSize(), cols - start);

@@ -58,6 +58,20 @@ public final class Torch {
         return deviceName;
     }
 
+    /**
+     * Runs {@code work} with LibTorch's intra-op pool at full width: for elementwise-heavy phases
+     * with no BLAS calls (the weight clip search), where the one-thread fp32 setting would idle cores.
+     */
+    public static <T> T elementwise(java.util.function.Supplier<T> work) {
+        int previous = torch.get_num_threads();
+        torch.set_num_threads(threads());
+        try {
+            return work.get();
+        } finally {
+            torch.set_num_threads(previous);
+        }
+    }
+
     /** The number of cores the computation was given. */
     public static int threads() {
         device();

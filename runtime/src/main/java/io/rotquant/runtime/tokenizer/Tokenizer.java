@@ -32,10 +32,8 @@ public final class Tokenizer {
     private final Set<Integer> specialIds;
     private final int[] prefixSpecials;
     private final int[] suffixSpecials;
-    private final byte[] sourceBytes;
 
-    private Tokenizer(JsonObject json, byte[] sourceBytes) {
-        this.sourceBytes = sourceBytes;
+    private Tokenizer(JsonObject json) {
         this.model = BpeModel.from(json.object("model"));
         this.normalizer = json.optObject("normalizer").map(Normalizer::from).orElse(null);
         this.preTokenizer = json.optObject("pre_tokenizer").map(PreTokenizer::from).orElse(PreTokenizer.NONE);
@@ -78,15 +76,10 @@ public final class Tokenizer {
     /** Parses the bytes of a {@code tokenizer.json}; {@code where} names the source in messages. */
     public static Tokenizer fromBytes(String where, byte[] bytes) {
         try {
-            return new Tokenizer(JsonObject.parse(where, new String(bytes, StandardCharsets.UTF_8)), bytes.clone());
+            return new Tokenizer(JsonObject.parse(where, new String(bytes, StandardCharsets.UTF_8)));
         } catch (JsonException e) {
             throw new TokenizerException(e.getMessage());
         }
-    }
-
-    /** The exact bytes this tokenizer was read from (for embedding into artifacts). */
-    public byte[] sourceBytes() {
-        return sourceBytes.clone();
     }
 
     /** Encodes with the post-processor's special tokens (e.g. BOS), as the reference does by default. */
