@@ -79,7 +79,8 @@ public final class Gptq {
                 Tensor quantized = quantizer.dequantize(column, scale);
                 q.narrow(1, col, 1).copy_(quantized);
                 Tensor error = column.sub(quantized).div(u.narrow(0, i, 1).narrow(1, i, 1));
-                block.narrow(1, i, count - i).sub_(error.matmul(u.narrow(0, i, 1).narrow(1, i, count - i)));
+                // Outer product as a broadcast multiply: a rank-1 GEMM through BLAS costs far more in thread wake-ups.
+                block.narrow(1, i, count - i).sub_(error.mul(u.narrow(0, i, 1).narrow(1, i, count - i)));
                 errors.narrow(1, i, 1).copy_(error);
             }
             if (start + count < cols) {
