@@ -82,8 +82,11 @@ final class CompareCommand implements Callable<Integer> {
 
         Map<String, Object> results = new LinkedHashMap<>();
         double fp;
+        int[] tokens;
         try (PreparedModel prepared = options.open(Recipe.FP, log::println)) {
-            fp = evaluate(prepared, prepared.model(), content, log);
+            // Every method shares the checkpoint's tokenizer: tokenize the text once.
+            tokens = prepared.tokenizer().encode(content);
+            fp = evaluate(prepared, prepared.model(), tokens, log);
         }
         results.put("FP", fp);
         List<String> table = new ArrayList<>();
@@ -98,7 +101,7 @@ final class CompareCommand implements Callable<Integer> {
             try (PreparedModel prepared = options.open(recipe, log::println)) {
                 for (int i = 0; i < columns.size(); i++) {
                     int[] c = columns.get(i);
-                    double ppl = evaluate(prepared, prepared.withActivations(c[1], base.aClip(), c[2], base.kvClip()), content,
+                    double ppl = evaluate(prepared, prepared.withActivations(c[1], base.aClip(), c[2], base.kvClip()), tokens,
                             log);
                     log.printf(Locale.ROOT, "%s %s: ppl %.4f%n", row.label(), settings.get(i), ppl);
                     results.put(row.label() + " " + settings.get(i), ppl);
@@ -115,8 +118,7 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     /** PPL of {@code model} (one configuration of {@code prepared}'s weights) on the first windows of the text. */
-    private double evaluate(PreparedModel prepared, LlamaModel model, String content, PrintStream log) {
-        int[] tokens = prepared.tokenizer().encode(content);
+    private double evaluate(PreparedModel prepared, LlamaModel model, int[] tokens, PrintStream log) {
         int window = options.windowLength(prepared.checkpoint().config());
         PerplexityResult result = Perplexity.evaluate(model, tokens, window, text.windows, w -> { });
         log.printf(Locale.ROOT, "  %d windows in %.1f s%n", result.windows(), result.seconds());

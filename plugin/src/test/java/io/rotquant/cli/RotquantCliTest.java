@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,6 +63,27 @@ class RotquantCliTest {
             double rotatedPpl = JsonObject.parse("stdout", rotated.lastLine()).number("ppl");
             assertThat(String.format("%.4g", rotatedPpl)).as(rotation).isEqualTo(String.format("%.4g", ppl));
         }
+    }
+
+    @Test
+    void compareTabulatesEveryMethodAndSetting() {
+        Run run = run("compare", "--model", TestPaths.stories260K().toString(), "--data", storiesText(), "--seqlen", "256",
+                "--windows", "2", "--methods", "rtn,quarot-rtn", "--settings", "W4A4KV4,W4A8KV8", "--json");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<String> rows = run.out().lines().filter(l -> l.startsWith("| ")).toList();
+        assertThat(rows).hasSize(4);
+        assertThat(rows.get(0)).isEqualTo("| Method | W4A4KV4 | W4A8KV8 |");
+        assertThat(rows.get(3)).startsWith("| QuaRot-RTN (randomized Hadamard) | ");
+        JsonObject json = JsonObject.parse("stdout", run.lastLine());
+        double fp = json.number("FP");
+        double quarot = json.number("QuaRot-RTN (randomized Hadamard) W4A4KV4");
+        assertThat(quarot).isGreaterThan(fp);
+        assertThat(json.number("QuaRot-RTN (randomized Hadamard) W4A8KV8")).isLessThan(quarot);
+
+        Run bad = run("compare", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
+                "--settings", "W4A4", "--windows", "1");
+        assertThat(bad.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+        assertThat(bad.err().strip()).isEqualTo("rotquant: error: --settings: 'W4A4' is not of the form W4A4KV4");
     }
 
     @Test
