@@ -1,6 +1,5 @@
 package io.rotquant.cli;
 
-import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.model.ComputeDType;
@@ -105,11 +104,6 @@ final class ModelOptions {
 
     /** {@code --seqlen}, or its default, checked against the model's context. */
     int windowLength(ModelConfig config) {
-        int length = seqlen > 0 ? seqlen : Math.min(2048, config.maxPositions());
-        if (length < 2 || length > config.maxPositions()) {
-            throw new InvalidInputException("--seqlen " + length + " must be between 2 and the model's context "
-                    + "(config.json max_position_embeddings = " + config.maxPositions() + ")");
-        }
-        return length;
+        return recipe().windowLength(config);
     }
 }

@@ -117,7 +117,7 @@ public final class PreparedModel implements AutoCloseable {
             log.accept(String.format(Locale.ROOT, "RTN weights in %.1f s", seconds(start)));
             return;
         }
-        int seqlen = recipe.seqlen() > 0 ? recipe.seqlen() : Math.min(2048, fp.config().maxPositions());
+        int seqlen = recipe.windowLength(fp.config());
         String name = recipe.calibration() == null ? CalibrationData.DEFAULT_NAME : recipe.calibration().toString();
         List<long[]> windows = CalibrationData.windows(name, CalibrationData.text(recipe.calibration()), tokenizer,
                 recipe.nsamples(), seqlen, recipe.seed());

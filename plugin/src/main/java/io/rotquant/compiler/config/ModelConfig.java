@@ -107,6 +107,15 @@ public record ModelConfig(String modelType, int hiddenSize, int intermediateSize
         return List.of((int) c.integer("eos_token_id"));
     }
 
+    /** A window length the model can run: 2..max_position_embeddings, or a one-line error. */
+    public int checkWindow(int length) {
+        if (length < 2 || length > maxPositions) {
+            throw new InvalidInputException("--seqlen " + length + " must be between 2 and the model's context "
+                    + "(config.json max_position_embeddings = " + maxPositions + ")");
+        }
+        return length;
+    }
+
     public int qDim() {
         return numHeads * headDim;
     }

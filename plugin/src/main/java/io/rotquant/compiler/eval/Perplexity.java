@@ -29,13 +29,7 @@ public final class Perplexity {
      */
     public static PerplexityResult evaluate(LlamaModel model, int[] tokens, int seqlen, int maxWindows,
             IntConsumer progress) {
-        if (seqlen < 2) {
-            throw new InvalidInputException("--seqlen must be at least 2, got " + seqlen);
-        }
-        if (seqlen > model.config().maxPositions()) {
-            throw new InvalidInputException("--seqlen " + seqlen + " exceeds the model's context (config.json "
-                    + "max_position_embeddings = " + model.config().maxPositions() + ")");
-        }
+        model.config().checkWindow(seqlen);
         int available = availableWindows(tokens.length, seqlen);
         if (available == 0) {
             throw new InvalidInputException("the text has " + tokens.length + " tokens, fewer than one window of " + seqlen);

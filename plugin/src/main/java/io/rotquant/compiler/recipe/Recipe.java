@@ -58,6 +58,11 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
                 length, gptq);
     }
 
+    /** The window length for evaluation and calibration: {@code seqlen}, else min(2048, the context); checked. */
+    public int windowLength(io.rotquant.compiler.config.ModelConfig config) {
+        return config.checkWindow(seqlen > 0 ? seqlen : Math.min(2048, config.maxPositions()));
+    }
+
     public boolean quantizesWeights() {
         return Bits.quantized(wBits);
     }

@@ -59,7 +59,7 @@ class LlamaModelTest {
             int[] tokens = new int[2000];
             assertThatThrownBy(() -> Perplexity.evaluate(prepared.model(), tokens, 1024, 0, w -> { }))
                     .isInstanceOf(InvalidInputException.class)
-                    .hasMessage("--seqlen 1024 exceeds the model's context (config.json max_position_embeddings = 512)");
+                    .hasMessage("--seqlen 1024 must be between 2 and the model's context (config.json max_position_embeddings = 512)");
             assertThatThrownBy(() -> GreedyGenerator.generate(prepared.model(), new int[500], 20))
                     .isInstanceOf(InvalidInputException.class)
                     .hasMessage("prompt (500 tokens) plus 20 new tokens exceeds the model's context "
