@@ -8,6 +8,7 @@ import io.rotquant.compiler.model.ModelWeights;
 import io.rotquant.compiler.model.OnlineRotations;
 import io.rotquant.compiler.model.QuantSettings;
 import io.rotquant.compiler.model.WeightLoader;
+import io.rotquant.compiler.pipeline.PhaseTimes;
 import io.rotquant.compiler.pipeline.WeightQuantization;
 import io.rotquant.compiler.quant.Gptq;
 import io.rotquant.compiler.recipe.Recipe;
@@ -49,9 +50,13 @@ public final class PreparedModel implements AutoCloseable {
         this.phaseSeconds = phaseSeconds;
     }
 
+    /**
+     * Loads, rotates and quantizes the checkpoint one layer at a time (the embedding first, the
+     * head last), so only one layer is ever held in full precision during a quantizing compile.
+     */
     public static PreparedModel open(Path directory, Recipe recipe, ComputeDType dtype, Consumer<String> log) {
-        Map<String, Double> phases = new LinkedHashMap<>();
         long start = System.nanoTime();
+        PhaseTimes times = new PhaseTimes();
         Checkpoint checkpoint = Checkpoint.open(directory);
         Tokenizer tokenizer;
         try {
@@ -64,24 +69,21 @@ public final class PreparedModel implements AutoCloseable {
                     + " tokens but config.json field 'vocab_size' is " + checkpoint.config().vocabSize());
         }
         checkGroupSize(recipe, checkpoint.config());
-        WeightLoader loader = new WeightLoader(checkpoint, dtype.scalarType(), Torch.device());
-        ModelWeights weights;
-        OnlineRotations online;
-        if (recipe.rotation() == RotationKind.NONE) {
-            weights = loader.load();
-            online = OnlineRotations.NONE;
-        } else {
-            ModelRotator rotator = ModelRotator.create(checkpoint.config(), recipe.rotation(), recipe.seed(), Torch.device());
-            weights = loader.load(rotator);
-            online = rotator.online();
-        }
-        phases.put(recipe.rotation() == RotationKind.NONE ? "load" : "load+rotate", seconds(start));
-        log.accept(String.format(Locale.ROOT, "loaded %s (%s) in %.1f s", directory, recipe.label(), seconds(start)));
+        ModelRotator rotator = recipe.rotation() == RotationKind.NONE ? null
+                : ModelRotator.create(checkpoint.config(), recipe.rotation(), recipe.seed(), Torch.device());
+        OnlineRotations online = rotator == null ? OnlineRotations.NONE : rotator.online();
+        WeightLoader loader = new WeightLoader(checkpoint, dtype.scalarType(), Torch.device(), rotator);
+        ModelWeights weights = new ModelWeights(times.time("load+rotate", loader::embedding),
+                checkpoint.config().numLayers());
         try {
             LlamaModel fp = new LlamaModel(checkpoint.config(), weights, online, QuantSettings.NONE, dtype.scalarType(),
                     Torch.device());
-            quantizeWeights(fp, recipe, tokenizer, phases, log);
-            return new PreparedModel(checkpoint, tokenizer, weights, online, dtype, recipe, phases);
+            streamLayers(fp, loader, recipe, tokenizer, times, log);
+            WeightLoader.Head head = times.time("load+rotate", () -> loader.head(weights.embed()));
+            weights.setHead(head.finalNorm(), head.lmHead());
+            log.accept(String.format(Locale.ROOT, "prepared %s (%s) in %.1f s: %s", directory, recipe.label(),
+                    seconds(start), phaseSummary(times)));
+            return new PreparedModel(checkpoint, tokenizer, weights, online, dtype, recipe, times.seconds());
         } catch (RuntimeException e) {
             weights.close();
             throw e;
@@ -105,28 +107,27 @@ public final class PreparedModel implements AutoCloseable {
         });
     }
 
-    private static void quantizeWeights(LlamaModel fp, Recipe recipe, Tokenizer tokenizer, Map<String, Double> phases,
-            Consumer<String> log) {
+    private static void streamLayers(LlamaModel fp, WeightLoader loader, Recipe recipe, Tokenizer tokenizer,
+            PhaseTimes times, Consumer<String> log) {
         if (!recipe.quantizesWeights()) {
-            return;
+            WeightQuantization.fullPrecision(fp.weights(), loader, times);
+        } else if (recipe.wMethod() == WeightMethod.RTN) {
+            WeightQuantization.rtn(fp.weights(), loader, recipe.weightQuantizer(), times);
+        } else {
+            int seqlen = recipe.windowLength(fp.config());
+            String name = recipe.calibration() == null ? CalibrationData.DEFAULT_NAME : recipe.calibration().toString();
+            List<long[]> windows = times.time("calibration data", () -> CalibrationData.windows(name,
+                    CalibrationData.text(recipe.calibration()), tokenizer, recipe.nsamples(), seqlen, recipe.seed()));
+            log.accept(String.format(Locale.ROOT, "calibration: %d windows of %d tokens from %s", windows.size(), seqlen,
+                    name));
+            WeightQuantization.gptq(fp, loader, new Gptq(recipe.weightQuantizer(), recipe.gptq()), windows, times, log);
         }
-        long start = System.nanoTime();
-        if (recipe.wMethod() == WeightMethod.RTN) {
-            WeightQuantization.rtn(fp, recipe.weightQuantizer());
-            phases.put("rtn", seconds(start));
-            log.accept(String.format(Locale.ROOT, "RTN weights in %.1f s", seconds(start)));
-            return;
-        }
-        int seqlen = recipe.windowLength(fp.config());
-        String name = recipe.calibration() == null ? CalibrationData.DEFAULT_NAME : recipe.calibration().toString();
-        List<long[]> windows = CalibrationData.windows(name, CalibrationData.text(recipe.calibration()), tokenizer,
-                recipe.nsamples(), seqlen, recipe.seed());
-        phases.put("calibration data", seconds(start));
-        log.accept(String.format(Locale.ROOT, "calibration: %d windows of %d tokens from %s in %.1f s",
-                windows.size(), seqlen, name, seconds(start)));
-        long gptqStart = System.nanoTime();
-        WeightQuantization.gptq(fp, new Gptq(recipe.weightQuantizer(), recipe.gptq()), windows, log);
-        phases.put("gptq", seconds(gptqStart));
+    }
+
+    private static String phaseSummary(PhaseTimes times) {
+        return times.seconds().entrySet().stream()
+                .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static double seconds(long since) {

@@ -13,20 +13,37 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Copies checkpoint tensors out of memory-mapped shard files into fresh tensors of the requested
- * dtype and device. Each shard is mapped once (private, read-only use); pages are read on demand,
- * so peak memory is what the caller keeps, not the size of the checkpoint.
+ * dtype and device. Each shard is mapped once per loader (read-only use); pages are read on
+ * demand, and closing the loader unmaps them, so a loader per layer keeps resident memory to
+ * what the caller keeps.
  */
 public final class TensorLoader implements AutoCloseable {
     private final Map<Path, Tensor> mapped = new HashMap<>();
 
     /** A new tensor holding the entry's values converted to {@code dtype} on {@code device}. */
     public Tensor load(TensorEntry entry, ScalarType dtype, Device device) {
+        return slice(entry, 0, entry.byteLength(), entry.shape(), dtype, device);
+    }
+
+    /** Rows {@code first .. first+count-1} (along the first axis) of the entry, converted like {@link #load}. */
+    public Tensor loadRows(TensorEntry entry, long first, long count, ScalarType dtype, Device device) {
+        long[] shape = entry.shape().clone();
+        if (shape.length == 0 || first < 0 || count < 0 || first + count > shape[0]) {
+            throw new IllegalArgumentException("rows " + first + "+" + count + " outside " + entry.name() + " "
+                    + entry.shapeString());
+        }
+        long rowBytes = entry.byteLength() / shape[0];
+        shape[0] = count;
+        return slice(entry, first * rowBytes, count * rowBytes, shape, dtype, device);
+    }
+
+    private Tensor slice(TensorEntry entry, long offset, long length, long[] shape, ScalarType dtype, Device device) {
         Tensor file = mapped.computeIfAbsent(entry.file(), this::map);
-        Tensor bytes = file.narrow(0, entry.fileOffset(), entry.byteLength());
-        if (entry.fileOffset() % entry.dtype().bytes() != 0) {
+        Tensor bytes = file.narrow(0, entry.fileOffset() + offset, length);
+        if ((entry.fileOffset() + offset) % entry.dtype().bytes() != 0) {
             bytes = bytes.clone();
         }
-        Tensor typed = bytes.view(entry.dtype().scalarType()).view(entry.shape());
+        Tensor typed = bytes.view(entry.dtype().scalarType()).view(shape);
         return typed.to(device, dtype, false, true, new org.bytedeco.pytorch.MemoryFormatOptional());
     }
 

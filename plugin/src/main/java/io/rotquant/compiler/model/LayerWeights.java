@@ -1,6 +1,6 @@
 package io.rotquant.compiler.model;
 
-import java.util.function.UnaryOperator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.bytedeco.pytorch.Tensor;
 
@@ -9,20 +9,39 @@ import org.bytedeco.pytorch.Tensor;
  * weightless (its γ was fused into the following linears).
  */
 public record LayerWeights(Tensor inputNorm, Tensor q, Tensor k, Tensor v, Tensor o, Tensor postNorm, Tensor gate,
-        Tensor up, Tensor down) {
+        Tensor up, Tensor down) implements StoredLayer {
 
-    Stream<Tensor> tensors() {
+    @Override
+    public LayerWeights weights() {
+        return this;
+    }
+
+    @Override
+    public Stream<Tensor> tensors() {
         return Stream.of(inputNorm, q, k, v, o, postNorm, gate, up, down).filter(java.util.Objects::nonNull);
     }
 
-    /** The same layer with the linears of {@code group} rewritten by {@code rewrite}. */
-    public LayerWeights withLinears(LinearGroup group, UnaryOperator<Tensor> rewrite) {
+    /** The linears of {@code group} in forward order (q, k, v; o; gate, up; down). */
+    public List<Tensor> linears(LinearGroup group) {
         return switch (group) {
-            case QKV -> new LayerWeights(inputNorm, rewrite.apply(q), rewrite.apply(k), rewrite.apply(v), o, postNorm,
-                    gate, up, down);
-            case O -> new LayerWeights(inputNorm, q, k, v, rewrite.apply(o), postNorm, gate, up, down);
-            case GATE_UP -> new LayerWeights(inputNorm, q, k, v, o, postNorm, rewrite.apply(gate), rewrite.apply(up), down);
-            case DOWN -> new LayerWeights(inputNorm, q, k, v, o, postNorm, gate, up, rewrite.apply(down));
+            case QKV -> List.of(q, k, v);
+            case O -> List.of(o);
+            case GATE_UP -> List.of(gate, up);
+            case DOWN -> List.of(down);
+        };
+    }
+
+    /** The same layer with the linears of {@code group} replaced, in the order of {@link #linears}. */
+    public LayerWeights withLinears(LinearGroup group, List<Tensor> replacement) {
+        if (replacement.size() != group.count()) {
+            throw new IllegalArgumentException(group + " has a different number of linears than " + replacement.size());
+        }
+        List<Tensor> r = replacement;
+        return switch (group) {
+            case QKV -> new LayerWeights(inputNorm, r.get(0), r.get(1), r.get(2), o, postNorm, gate, up, down);
+            case O -> new LayerWeights(inputNorm, q, k, v, r.get(0), postNorm, gate, up, down);
+            case GATE_UP -> new LayerWeights(inputNorm, q, k, v, o, postNorm, r.get(0), r.get(1), down);
+            case DOWN -> new LayerWeights(inputNorm, q, k, v, o, postNorm, gate, up, r.get(0));
         };
     }
 }

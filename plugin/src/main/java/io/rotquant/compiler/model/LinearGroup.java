@@ -6,5 +6,16 @@ package io.rotquant.compiler.model;
  * (R4-rotated) SwiGLU product.
  */
 public enum LinearGroup {
-    QKV, O, GATE_UP, DOWN
+    QKV(3), O(1), GATE_UP(2), DOWN(1);
+
+    private final int count;
+
+    LinearGroup(int count) {
+        this.count = count;
+    }
+
+    /** How many linears share this input. */
+    public int count() {
+        return count;
+    }
 }

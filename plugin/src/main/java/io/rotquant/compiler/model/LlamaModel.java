@@ -78,8 +78,7 @@ public final class LlamaModel {
      * the observer stopped it early.
      */
     public Tensor layer(int index, Tensor h, Tensor[] cosSin, LinearInputObserver observer) {
-        LayerWeights w = weights.layers().get(index);
-        return NativeScope.keep(() -> block(w, h, cosSin[0], cosSin[1], observer));
+        return NativeScope.keep(() -> block(weights.layer(index), h, cosSin[0], cosSin[1], observer));
     }
 
     private Tensor block(LayerWeights w, Tensor h, Tensor cos, Tensor sin, LinearInputObserver observer) {

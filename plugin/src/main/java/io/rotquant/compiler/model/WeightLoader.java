@@ -1,71 +1,112 @@
 package io.rotquant.compiler.model;
 
 import io.rotquant.compiler.checkpoint.Checkpoint;
+import io.rotquant.compiler.checkpoint.TensorEntry;
 import io.rotquant.compiler.checkpoint.TensorLoader;
 import io.rotquant.compiler.config.ModelConfig;
-import java.util.ArrayList;
-import java.util.List;
+import io.rotquant.compiler.torch.NativeScope;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.DeviceOptional;
+import org.bytedeco.pytorch.LayoutOptional;
+import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Loads a checkpoint's weights layer by layer, optionally through a {@link WeightTransform} that
- * works in float64 (norm fusion and rotations), and keeps them in the compute dtype. Only one
- * layer's float64 copy exists at a time.
+ * Reads a checkpoint's weights piece by piece (the embedding, one layer, the head), optionally
+ * through a {@link WeightTransform} that works in float64 (norm fusion and rotations), and hands
+ * them back in the compute dtype, owned by the caller. Each call maps the shards anew and unmaps
+ * them on return, and the float64 copies exist only inside the call (the vocabulary matrices in
+ * row chunks), so resident memory stays near what the caller keeps.
  */
 public final class WeightLoader {
+    /** Rows of the embedding or head transformed at a time (64 MB of float64 at d = 2048). */
+    private static final long CHUNK_ROWS = 4096;
+
     private final Checkpoint checkpoint;
     private final ScalarType dtype;
     private final Device device;
+    private final WeightTransform transform;
 
-    public WeightLoader(Checkpoint checkpoint, ScalarType dtype, Device device) {
+    /** {@code transform} null: the weights as stored. */
+    public WeightLoader(Checkpoint checkpoint, ScalarType dtype, Device device, WeightTransform transform) {
         this.checkpoint = checkpoint;
         this.dtype = dtype;
         this.device = device;
+        this.transform = transform;
     }
 
-    /** The weights as stored. */
-    public ModelWeights load() {
-        return load(null);
+    /** The head of a model: the final norm's weight (null once fused) and lm_head. */
+    public record Head(Tensor finalNorm, Tensor lmHead) {
     }
 
-    /** The weights after {@code transform} (null: as stored). */
-    public ModelWeights load(WeightTransform transform) {
+    /** The (transformed) token embedding [vocab, d]. */
+    public Tensor embedding() {
         ModelConfig c = checkpoint.config();
-        ScalarType working = transform == null ? dtype : ScalarType.Double;
-        try (TensorLoader loader = new TensorLoader()) {
-            Tensor embed;
-            Tensor finalNorm;
-            Tensor head;
-            try (PointerScope scope = new PointerScope()) {
-                Tensor e = read(loader, "model.embed_tokens.weight", working, c.vocabSize(), c.hiddenSize());
-                Tensor norm = read(loader, "model.norm.weight", working, c.hiddenSize());
-                Tensor lm = c.tieWordEmbeddings() && !checkpoint.has("lm_head.weight")
-                        ? (transform == null ? e : e.clone())
-                        : read(loader, "lm_head.weight", working, c.vocabSize(), c.hiddenSize());
-                if (transform != null) {
-                    embed = keep(transform.embedding(e));
-                    head = keep(transform.head(lm, norm));
-                    finalNorm = null;
-                } else {
-                    embed = keep(e);
-                    head = lm == e ? embed : keep(lm);
-                    finalNorm = keep(norm);
-                }
+        TensorEntry entry = checkpoint.require("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize());
+        return rows(entry, null);
+    }
+
+    /**
+     * The head. Tied and untransformed, lm_head is {@code embedding} itself; with a transform it is
+     * a separate matrix (the norm fusion and rotation differ from the embedding's).
+     */
+    public Head head(Tensor embedding) {
+        ModelConfig c = checkpoint.config();
+        boolean tied = c.tieWordEmbeddings() && !checkpoint.has("lm_head.weight");
+        TensorEntry lm = tied
+                ? checkpoint.require("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize())
+                : checkpoint.require("lm_head.weight", c.vocabSize(), c.hiddenSize());
+        try (TensorLoader loader = new TensorLoader(); PointerScope scope = new PointerScope()) {
+            Tensor norm = read(loader, "model.norm.weight", working(), c.hiddenSize());
+            if (transform == null) {
+                return new Head(owned(norm), tied ? embedding : rows(lm, null));
             }
-            List<LayerWeights> layers = new ArrayList<>();
-            for (int i = 0; i < c.numLayers(); i++) {
-                try (PointerScope scope = new PointerScope()) {
-                    LayerWeights raw = readLayer(loader, i, working);
-                    LayerWeights w = transform == null ? raw : transform.layer(i, raw);
-                    layers.add(new LayerWeights(keepOrNull(w.inputNorm()), keep(w.q()), keep(w.k()), keep(w.v()),
-                            keep(w.o()), keepOrNull(w.postNorm()), keep(w.gate()), keep(w.up()), keep(w.down())));
-                }
-            }
-            return new ModelWeights(embed, List.copyOf(layers), finalNorm, head);
+            return new Head(null, rows(lm, norm));
         }
+    }
+
+    /** Layer {@code index}, transformed. */
+    public LayerWeights layer(int index) {
+        try (TensorLoader loader = new TensorLoader(); PointerScope scope = new PointerScope()) {
+            LayerWeights raw = readLayer(loader, index, working());
+            LayerWeights w = transform == null ? raw : transform.layer(index, raw);
+            return new LayerWeights(owned(w.inputNorm()), owned(w.q()), owned(w.k()), owned(w.v()), owned(w.o()),
+                    owned(w.postNorm()), owned(w.gate()), owned(w.up()), owned(w.down()));
+        }
+    }
+
+    /**
+     * A vocabulary matrix in the compute dtype, transformed in row chunks: as an embedding when
+     * {@code headNorm} is null, else as the head with that final norm.
+     */
+    private Tensor rows(TensorEntry entry, Tensor headNorm) {
+        long vocab = entry.shape()[0];
+        try (TensorLoader loader = new TensorLoader()) {
+            if (transform == null) {
+                return NativeScope.owned(() -> loader.load(entry, dtype, device).contiguous());
+            }
+            Tensor out = NativeScope.owned(() -> torch.empty(entry.shape(),
+                    new ScalarTypeOptional(dtype), new LayoutOptional(), new DeviceOptional(device), new BoolOptional(),
+                    new MemoryFormatOptional()));
+            for (long first = 0; first < vocab; first += CHUNK_ROWS) {
+                long count = Math.min(CHUNK_ROWS, vocab - first);
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor chunk = loader.loadRows(entry, first, count, ScalarType.Double, device);
+                    Tensor rotated = headNorm == null ? transform.embedding(chunk) : transform.head(chunk, headNorm);
+                    out.narrow(0, first, count).copy_(rotated);
+                }
+            }
+            return out;
+        }
+    }
+
+    private ScalarType working() {
+        return transform == null ? dtype : ScalarType.Double;
     }
 
     private LayerWeights readLayer(TensorLoader loader, int i, ScalarType working) {
@@ -89,14 +130,13 @@ public final class WeightLoader {
         return loader.load(checkpoint.require(name, shape), as, device);
     }
 
-    /** The compute-dtype copy, kept alive past the current scope (owned by ModelWeights). */
-    private Tensor keep(Tensor t) {
+    /** The compute-dtype copy, owned by the caller (null stays null). */
+    private Tensor owned(Tensor t) {
+        if (t == null) {
+            return null;
+        }
         Tensor out = t.to(dtype).contiguous();
         out.retainReference();
         return out;
-    }
-
-    private Tensor keepOrNull(Tensor t) {
-        return t == null ? null : keep(t);
     }
 }

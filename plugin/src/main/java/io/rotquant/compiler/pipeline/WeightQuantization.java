@@ -2,37 +2,60 @@ package io.rotquant.compiler.pipeline;
 
 import io.rotquant.compiler.model.LayerWeights;
 import io.rotquant.compiler.model.LinearGroup;
+import io.rotquant.compiler.model.LinearInputObserver;
 import io.rotquant.compiler.model.LlamaModel;
+import io.rotquant.compiler.model.ModelWeights;
+import io.rotquant.compiler.model.QuantizedLayer;
+import io.rotquant.compiler.model.WeightLoader;
 import io.rotquant.compiler.quant.Gptq;
+import io.rotquant.compiler.quant.QuantizedWeight;
 import io.rotquant.compiler.quant.WeightQuantizer;
 import io.rotquant.compiler.torch.NativeScope;
 import io.rotquant.compiler.torch.Tensors;
 import io.rotquant.compiler.torch.Torch;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Replaces the seven block linears of every layer by their fake-quantized weights. Must run on a
- * model without activation quantization: GPTQ's Hessians see full-precision (rotated) inputs, as
- * in the references.
+ * Streams the layers of a checkpoint from the loader into a model's weights, one layer at a time:
+ * kept as they are, or quantized (RTN per linear, or layer-sequential GPTQ) and then kept only as
+ * codes and scales. GPTQ must run on a model without activation quantization: its Hessians see
+ * full-precision (rotated) inputs, as in the references.
  */
 public final class WeightQuantization {
     private WeightQuantization() {
     }
 
+    /** Every layer as loaded. */
+    public static void fullPrecision(ModelWeights weights, WeightLoader loader, PhaseTimes times) {
+        for (int l = 0; l < weights.numLayers(); l++) {
+            int layer = l;
+            weights.setLayer(l, times.time("load+rotate", () -> loader.layer(layer)));
+        }
+    }
+
     /** Round-to-nearest (with the quantizer's clip search) for every linear. */
-    public static void rtn(LlamaModel model, WeightQuantizer quantizer) {
-        for (int l = 0; l < model.config().numLayers(); l++) {
-            LayerWeights layer = model.weights().layers().get(l);
-            for (LinearGroup group : LinearGroup.values()) {
-                layer = layer.withLinears(group, w -> NativeScope.owned(() -> Torch.elementwise(() -> quantizer.fakeQuantize(w))));
-            }
-            model.weights().replaceLayer(l, layer);
+    public static void rtn(ModelWeights weights, WeightLoader loader, WeightQuantizer quantizer, PhaseTimes times) {
+        for (int l = 0; l < weights.numLayers(); l++) {
+            int layer = l;
+            LayerWeights dense = times.time("load+rotate", () -> loader.layer(layer));
+            weights.setLayer(l, dense);
+            Map<LinearGroup, List<QuantizedWeight>> quantized = new EnumMap<>(LinearGroup.class);
+            times.time("rtn", () -> {
+                for (LinearGroup group : LinearGroup.values()) {
+                    quantized.put(group, dense.linears(group).stream()
+                            .map(w -> owned(() -> Torch.elementwise(() -> quantizer.quantize(w)))).toList());
+                }
+            });
+            weights.setLayer(l, QuantizedLayer.of(dense, quantized));
         }
     }
 
@@ -40,9 +63,11 @@ public final class WeightQuantization {
      * Layer-sequential GPTQ: for each layer and each linear group in forward order, accumulate
      * H = 2/N·Σ xᵀx over the calibration windows from the inputs the (partly quantized) model
      * actually produces, quantize the group, then move every window's residual stream through
-     * the finished layer. {@code log} hears one line per layer.
+     * the finished layer, in place. {@code log} hears one line per layer.
      */
-    public static void gptq(LlamaModel model, Gptq gptq, List<long[]> windows, Consumer<String> log) {
+    public static void gptq(LlamaModel model, WeightLoader loader, Gptq gptq, List<long[]> windows, PhaseTimes times,
+            Consumer<String> log) {
+        ModelWeights weights = model.weights();
         int length = windows.get(0).length;
         Tensor[] rope;
         try (PointerScope scope = new PointerScope()) {
@@ -51,31 +76,41 @@ public final class WeightQuantization {
             rope[1].retainReference();
         }
         List<Tensor> residuals = new ArrayList<>();
-        for (long[] ids : windows) {
-            residuals.add(NativeScope.owned(() -> model.embed(Tensors.longs(ids, 1, length)
-                    .to(model.device(), ScalarType.Long))));
-        }
         try {
-            for (int l = 0; l < model.config().numLayers(); l++) {
+            times.time("calibration forward", () -> {
+                for (long[] ids : windows) {
+                    residuals.add(NativeScope.owned(() -> model.embed(Tensors.longs(ids, 1, length)
+                            .to(model.device(), ScalarType.Long))));
+                }
+            });
+            for (int l = 0; l < weights.numLayers(); l++) {
                 long start = System.nanoTime();
+                int layer = l;
+                weights.setLayer(l, times.time("load+rotate", () -> loader.layer(layer)));
+                Map<LinearGroup, List<QuantizedWeight>> quantized = new EnumMap<>(LinearGroup.class);
                 for (LinearGroup group : LinearGroup.values()) {
-                    Tensor hessian = hessian(model, l, group, residuals, rope);
+                    Tensor hessian = times.time("hessians", () -> hessian(model, layer, group, residuals, rope));
+                    LayerWeights current = (LayerWeights) weights.stored(l);
                     try {
-                        LayerWeights quantized = model.weights().layers().get(l)
-                                .withLinears(group, w -> NativeScope.owned(() -> gptq.quantize(w, hessian)));
-                        model.weights().replaceLayer(l, quantized);
+                        quantized.put(group, times.time("gptq solve", () -> current.linears(group).stream()
+                                .map(w -> owned(() -> gptq.quantize(w, hessian))).toList()));
                     } finally {
                         hessian.releaseReference();
                     }
+                    // The groups after this one calibrate on its quantized output.
+                    ScalarType dtype = current.q().scalar_type();
+                    weights.setLayer(l, current.withLinears(group, quantized.get(group).stream()
+                            .map(q -> NativeScope.owned(() -> q.dequantize(dtype))).toList()));
                 }
-                for (int i = 0; i < residuals.size(); i++) {
-                    int layer = l;
-                    Tensor before = residuals.get(i);
-                    residuals.set(i, NativeScope.owned(() -> model.layer(layer, before, rope,
-                            io.rotquant.compiler.model.LinearInputObserver.NONE)));
-                    before.releaseReference();
-                }
-                log.accept(String.format(Locale.ROOT, "GPTQ layer %d/%d in %.1f s", l + 1, model.config().numLayers(),
+                weights.setLayer(l, QuantizedLayer.of((LayerWeights) weights.stored(l), quantized));
+                times.time("calibration forward", () -> {
+                    for (int i = 0; i < residuals.size(); i++) {
+                        Tensor before = residuals.get(i);
+                        residuals.set(i, NativeScope.owned(() -> model.layer(layer, before, rope, LinearInputObserver.NONE)));
+                        before.releaseReference();
+                    }
+                });
+                log.accept(String.format(Locale.ROOT, "GPTQ layer %d/%d in %.1f s", l + 1, weights.numLayers(),
                         (System.nanoTime() - start) / 1e9));
             }
         } finally {
@@ -109,5 +144,12 @@ public final class WeightQuantization {
         Tensor scaled = NativeScope.owned(() -> sum[0].mul(Tensors.scalar(2.0 / residuals.size())));
         sum[0].releaseReference();
         return scaled;
+    }
+
+    /** The result of {@code work}, its tensors owned by the caller whatever scopes are open. */
+    private static QuantizedWeight owned(Supplier<QuantizedWeight> work) {
+        try (PointerScope scope = new PointerScope()) {
+            return work.get().retain();
+        }
     }
 }

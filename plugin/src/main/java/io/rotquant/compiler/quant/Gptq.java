@@ -2,6 +2,8 @@ package io.rotquant.compiler.quant;
 
 import io.rotquant.compiler.torch.Tensors;
 import io.rotquant.compiler.torch.Torch;
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -23,8 +25,8 @@ public final class Gptq {
         this.options = options;
     }
 
-    /** The quantized (dequantized-valued) weight for W [out, in] given H [in, in] = 2/N Σ x xᵀ. */
-    public Tensor quantize(Tensor weight, Tensor hessian) {
+    /** Codes and scales for W [out, in] given H [in, in] = 2/N Σ x xᵀ. */
+    public QuantizedWeight quantize(Tensor weight, Tensor hessian) {
         Tensor w = weight.to(ScalarType.Float).clone();
         Tensor h = hessian.to(ScalarType.Float).clone();
         long cols = w.size(1);
@@ -38,12 +40,12 @@ public final class Gptq {
         h = h.add(torch.diag(dead.to(ScalarType.Float)));
         w = w.masked_fill(dead.unsqueeze(0), Tensors.scalar(0));
 
-        Tensor[] staticScales = null;
+        // Scales in the order they are made: static groups in natural column order, dynamic ones in sweep order.
+        List<Tensor> groupScales = new ArrayList<>();
         if (group > 0 && options.staticGroups()) {
-            staticScales = new Tensor[(int) (cols / group)];
-            for (int g = 0; g < staticScales.length; g++) {
+            for (int g = 0; g < cols / group; g++) {
                 Tensor slab = w.narrow(1, (long) g * group, group);
-                staticScales[g] = Torch.elementwise(() -> quantizer.scales(slab));
+                groupScales.add(Torch.elementwise(() -> quantizer.scales(slab)));
             }
         }
         Tensor perm = null;
@@ -60,7 +62,7 @@ public final class Gptq {
 
         Tensor full = w;
         Tensor scale = group > 0 ? null : Torch.elementwise(() -> quantizer.scales(full));
-        Tensor q = torch.zeros_like(w);
+        Tensor codes = torch.zeros_like(w);
         for (long start = 0; start < cols; start += options.blockSize()) {
             long count = Math.min(options.blockSize(), cols - start);
             Tensor block = w.narrow(1, start, count).clone();
@@ -69,16 +71,17 @@ public final class Gptq {
             for (long i = 0; i < count; i++) {
                 long col = start + i;
                 if (group > 0) {
-                    if (staticScales != null) {
-                        scale = staticScales[(int) ((permutation == null ? col : permutation[(int) col]) / group)];
+                    if (options.staticGroups()) {
+                        scale = groupScales.get((int) ((permutation == null ? col : permutation[(int) col]) / group));
                     } else if (col % group == 0) {
                         scale = quantizer.scales(currentColumns(block, w, i, start + count, group));
+                        groupScales.add(scale);
                     }
                 }
                 Tensor column = block.narrow(1, i, 1);
-                Tensor quantized = quantizer.dequantize(column, scale);
-                q.narrow(1, col, 1).copy_(quantized);
-                Tensor error = column.sub(quantized).div(u.narrow(0, i, 1).narrow(1, i, 1));
+                Tensor code = quantizer.codes(column, scale);
+                codes.narrow(1, col, 1).copy_(code);
+                Tensor error = column.sub(code.mul(scale)).div(u.narrow(0, i, 1).narrow(1, i, 1));
                 // Outer product as a broadcast multiply: a rank-1 GEMM through BLAS costs far more in thread wake-ups.
                 block.narrow(1, i, count - i).sub_(error.mul(u.narrow(0, i, 1).narrow(1, i, count - i)));
                 errors.narrow(1, i, 1).copy_(error);
@@ -88,13 +91,20 @@ public final class Gptq {
                         .sub_(errors.matmul(upper.narrow(0, start, count).narrow(1, start + count, cols - start - count)));
             }
         }
+        Tensor groupIndex = null;
         if (perm != null) {
-            q = q.index_select(1, perm.argsort());
+            Tensor position = perm.argsort();
+            codes = codes.index_select(1, position);
+            if (group > 0 && !options.staticGroups()) {
+                // Dynamic groups were formed over the permuted columns: column c's group is its sweep position / group.
+                groupIndex = position.floor_divide(Tensors.scalar(group)).to(ScalarType.Long);
+            }
         }
-        if (q.isnan().any().item_double() != 0) {
+        if (codes.isnan().any().item_double() != 0) {
             throw new IllegalStateException("GPTQ produced NaN weights");
         }
-        return q.to(weight.scalar_type());
+        Tensor scales = group > 0 ? torch.cat(new TensorVector(groupScales.toArray(Tensor[]::new)), 1) : scale;
+        return new QuantizedWeight(codes.to(ScalarType.Char), scales, groupIndex, quantizer.bits());
     }
 
     /** The next {@code group} columns from column i of the block on: in-block values first, then the rest of w. */

@@ -72,14 +72,27 @@ public final class WeightQuantizer {
         if (!Bits.quantized(bits)) {
             return weight;
         }
+        return quantize(weight).dequantize(weight.scalar_type());
+    }
+
+    /** Codes and scales of a [out, in] weight (bits 2..8). */
+    public QuantizedWeight quantize(Tensor weight) {
+        long out = weight.size(0);
+        long in = weight.size(1);
         Tensor w = grouped(weight.to(ScalarType.Float));
-        return dequantize(w, scales(w)).view(Tensors.shape(weight)).to(weight.scalar_type());
+        Tensor scale = scales(w);
+        return new QuantizedWeight(codes(w, scale).to(ScalarType.Char).view(out, in), scale.view(out, -1), null, bits);
     }
 
     /** Round-to-nearest-even onto [−(maxq+1), maxq]·scale. */
     public Tensor dequantize(Tensor w, Tensor scale) {
+        return codes(w, scale).mul(scale);
+    }
+
+    /** The integer codes (as floats) of w under scale: round-to-nearest-even, clamped to [−(maxq+1), maxq]. */
+    public Tensor codes(Tensor w, Tensor scale) {
         return w.div(scale).round().clamp(new ScalarOptional(Tensors.scalar(-maxq() - 1)),
-                new ScalarOptional(Tensors.scalar(maxq()))).mul(scale);
+                new ScalarOptional(Tensors.scalar(maxq())));
     }
 
     private Tensor grouped(Tensor weight) {

@@ -37,7 +37,8 @@ class GptqTest {
             Tensor x = correlatedInputs(512, in);
             Tensor h = x.t().matmul(x).mul(Tensors.scalar(2.0 / 512));
             WeightQuantizer quantizer = new WeightQuantizer(bits, group, true);
-            Tensor gptq = new Gptq(quantizer, new GptqOptions(16, 0.01, actOrder, false)).quantize(w, h);
+            Tensor gptq = new Gptq(quantizer, new GptqOptions(16, 0.01, actOrder, false)).quantize(w, h)
+                    .dequantize(ScalarType.Float);
             Tensor rtn = quantizer.fakeQuantize(w);
             double gptqError = w.sub(gptq).matmul(x.t()).pow(Tensors.scalar(2)).sum().item_double();
             double rtnError = w.sub(rtn).matmul(x.t()).pow(Tensors.scalar(2)).sum().item_double();
@@ -51,7 +52,8 @@ class GptqTest {
         try (PointerScope scope = new PointerScope()) {
             Tensor w = gaussian(6, 16, 64);
             WeightQuantizer quantizer = new WeightQuantizer(4, group, true);
-            Tensor gptq = new Gptq(quantizer, GptqOptions.DEFAULT).quantize(w, torch.eye(64).to(ScalarType.Float));
+            Tensor gptq = new Gptq(quantizer, GptqOptions.DEFAULT).quantize(w, torch.eye(64).to(ScalarType.Float))
+                    .dequantize(ScalarType.Float);
             assertThat(Tensors.toDoubles(gptq)).containsExactly(Tensors.toDoubles(quantizer.fakeQuantize(w)));
         }
     }
@@ -65,7 +67,7 @@ class GptqTest {
             x.narrow(1, 5, 1).fill_(Tensors.scalar(0));
             Tensor h = x.t().matmul(x);
             Tensor q = new Gptq(new WeightQuantizer(4, 16, true), new GptqOptions(8, 0.01, false, staticGroups))
-                    .quantize(w, h);
+                    .quantize(w, h).dequantize(ScalarType.Float);
             double[] values = Tensors.toDoubles(q);
             for (int r = 0; r < 8; r++) {
                 assertThat(values[r * 32 + 5]).isZero();

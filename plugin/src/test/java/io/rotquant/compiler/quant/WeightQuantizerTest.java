@@ -27,6 +27,24 @@ class WeightQuantizerTest {
     }
 
     @Test
+    void quantizeGivesInt8CodesAndOneScalePerGroup() {
+        try (PointerScope scope = new PointerScope()) {
+            // Row 0: maxAbs 4 → scale 4/7, codes round(1.75)=2, round(-3.5)=-4 (half to even), round(0.875)=1, 7.
+            // Row 1 in groups of 2: [0.5, -1] → scale 1/7: 4 (3.5 to even), -7; [2, 0] → scale 2/7: 7, 0.
+            Tensor w = floats(new double[] {1, -2, 0.5, 4, 0.5, -1, 2, 0}, 2, 4);
+            QuantizedWeight perChannel = new WeightQuantizer(4, 0, false).quantize(w.narrow(0, 0, 1));
+            assertThat(perChannel.codes().scalar_type().intern()).isEqualTo(ScalarType.Char);
+            assertThat(Tensors.toDoubles(perChannel.codes())).containsExactly(2, -4, 1, 7);
+            assertThat(Tensors.toDoubles(perChannel.scales())).containsExactly((float) (4.0 / 7));
+            QuantizedWeight grouped = new WeightQuantizer(4, 2, false).quantize(w.narrow(0, 1, 1));
+            assertThat(Tensors.toDoubles(grouped.codes())).containsExactly(4, -7, 7, 0);
+            assertThat(Tensors.toDoubles(grouped.scales())).containsExactly((float) (1.0 / 7), (float) (2.0 / 7));
+            assertThat(Tensors.toDoubles(grouped.dequantize(ScalarType.Float)))
+                    .containsExactly(4 * (float) (1.0 / 7), -7 * (float) (1.0 / 7), 7 * (float) (2.0 / 7), 0);
+        }
+    }
+
+    @Test
     void clipSearchKeepsTheFullRangeForAUniformRow() {
         try (PointerScope scope = new PointerScope()) {
             Tensor w = floats(new double[] {1, 1, 1, 1}, 1, 4);

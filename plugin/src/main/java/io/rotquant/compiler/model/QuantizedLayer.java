@@ -1,0 +1,41 @@
+package io.rotquant.compiler.model;
+
+import io.rotquant.compiler.quant.QuantizedWeight;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/** A layer whose seven linears are quantized; its (possibly null) norm weights stay in the compute dtype. */
+public record QuantizedLayer(Tensor inputNorm, Tensor postNorm, Map<LinearGroup, List<QuantizedWeight>> linears,
+        ScalarType dtype) implements StoredLayer {
+
+    public QuantizedLayer {
+        linears = new EnumMap<>(linears);
+        if (linears.size() != LinearGroup.values().length) {
+            throw new IllegalArgumentException("every linear group needs its quantized weights");
+        }
+    }
+
+    /** The norms of {@code dense} with the quantized linears of every group. */
+    public static QuantizedLayer of(LayerWeights dense, Map<LinearGroup, List<QuantizedWeight>> linears) {
+        return new QuantizedLayer(dense.inputNorm(), dense.postNorm(), linears, dense.q().scalar_type());
+    }
+
+    @Override
+    public LayerWeights weights() {
+        LayerWeights w = new LayerWeights(inputNorm, null, null, null, null, postNorm, null, null, null);
+        for (Map.Entry<LinearGroup, List<QuantizedWeight>> group : linears.entrySet()) {
+            w = w.withLinears(group.getKey(), group.getValue().stream().map(q -> q.dequantize(dtype)).toList());
+        }
+        return w;
+    }
+
+    @Override
+    public Stream<Tensor> tensors() {
+        return Stream.concat(Stream.of(inputNorm, postNorm).filter(java.util.Objects::nonNull),
+                linears.values().stream().flatMap(List::stream).flatMap(QuantizedWeight::tensors));
+    }
+}

@@ -1,0 +1,31 @@
+package io.rotquant.compiler.pipeline;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** Wall time summed per named phase of a compile, in the order the phases first ran. */
+public final class PhaseTimes {
+    private final Map<String, Double> seconds = new LinkedHashMap<>();
+
+    public <T> T time(String phase, Supplier<T> work) {
+        long start = System.nanoTime();
+        try {
+            return work.get();
+        } finally {
+            seconds.merge(phase, (System.nanoTime() - start) / 1e9, Double::sum);
+        }
+    }
+
+    public void time(String phase, Runnable work) {
+        time(phase, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    public Map<String, Double> seconds() {
+        return Collections.unmodifiableMap(seconds);
+    }
+}
