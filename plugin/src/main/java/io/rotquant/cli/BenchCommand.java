@@ -6,6 +6,7 @@ import io.rotquant.compiler.model.ComputeDType;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.torch.Tensors;
 import io.rotquant.compiler.torch.Torch;
+import io.rotquant.runtime.json.JsonWriter;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -39,7 +40,13 @@ final class BenchCommand implements Callable<Integer> {
             throw new InvalidInputException("--warmup must be >= 0 and --repeat >= 1");
         }
         Recipe recipe = options.recipe();
+        long compileStart = System.nanoTime();
         try (PreparedModel prepared = options.open(recipe, line -> { })) {
+            double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
+            System.out.printf(Locale.ROOT, "compile (%s): %.1f s [%s]%n", recipe.label(), compileSeconds,
+                    prepared.phaseSeconds().entrySet().stream()
+                            .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue()))
+                            .collect(java.util.stream.Collectors.joining(", ")));
             int length = options.windowLength(prepared.checkpoint().config());
             ComputeDType computeType = options.computeType();
             SplittableRandom random = new SplittableRandom(0);
@@ -63,8 +70,13 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "forward of %d tokens: median %.3f s (min %.3f, max %.3f, %d runs), %.0f tokens/s"
                     + " [%s, %s, %s, %d threads]%n", length, median, sorted[0], sorted[sorted.length - 1],
                     repeat, length / median, computeType.label(), recipe.label(), Torch.deviceName(), Torch.threads());
+            long peakRss = PeakMemory.residentBytes();
+            System.out.printf(Locale.ROOT, "peak resident memory: %.2f GB%n", peakRss / 1e9);
             if (json) {
                 Map<String, Object> out = new LinkedHashMap<>();
+                out.put("compile_seconds", compileSeconds);
+                out.put("compile_phases", prepared.phaseSeconds());
+                out.put("peak_rss_bytes", peakRss);
                 out.put("tokens", length);
                 out.put("median_seconds", median);
                 out.put("min_seconds", sorted[0]);
@@ -75,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("dtype", computeType.label());
                 out.put("device", Torch.deviceName());
                 out.put("threads", Torch.threads());
-                System.out.println(JsonLine.of(out));
+                System.out.println(JsonWriter.write(out));
             }
         }
         return 0;

@@ -8,6 +8,7 @@ import io.rotquant.compiler.model.LlamaModel;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.recipe.WeightMethod;
 import io.rotquant.compiler.rotation.RotationKind;
+import io.rotquant.runtime.json.JsonWriter;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -112,7 +113,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         table.forEach(System.out::println);
         if (json) {
-            System.out.println(JsonLine.of(results));
+            System.out.println(JsonWriter.write(results));
         }
         return 0;
     }

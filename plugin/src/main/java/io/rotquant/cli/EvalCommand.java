@@ -6,6 +6,7 @@ import io.rotquant.compiler.eval.Perplexity;
 import io.rotquant.compiler.eval.PerplexityResult;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.torch.Torch;
+import io.rotquant.runtime.json.JsonWriter;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -82,7 +83,7 @@ final class EvalCommand implements Callable<Integer> {
             out.put("threads", Torch.threads());
             out.put("model", options.model.toString());
             out.put("data", text.data.toString());
-            System.out.println(JsonLine.of(out));
+            System.out.println(JsonWriter.write(out));
         }
         return 0;
     }

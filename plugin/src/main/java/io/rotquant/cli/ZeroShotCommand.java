@@ -6,6 +6,7 @@ import io.rotquant.compiler.zeroshot.Question;
 import io.rotquant.compiler.zeroshot.TaskResult;
 import io.rotquant.compiler.zeroshot.ZeroShotEvaluator;
 import io.rotquant.compiler.zeroshot.ZeroShotTask;
+import io.rotquant.runtime.json.JsonWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,7 +69,7 @@ final class ZeroShotCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "average (acc_norm where the task has it, else acc): %.4f%n", average);
         out.put("average", average);
         if (json) {
-            System.out.println(JsonLine.of(out));
+            System.out.println(JsonWriter.write(out));
         }
         return 0;
     }

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rotquant.runtime.TestPaths;
 import io.rotquant.runtime.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,36 +12,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** The eval subcommand end to end: JSON contract, rotation invariance of the PPL, one-line errors. */
 class RotquantCliTest {
 
-    record Run(int exitCode, String out, String err) {
-        String lastLine() {
-            String[] lines = out.strip().split("\n");
-            return lines[lines.length - 1];
-        }
-    }
-
-    private static Run run(String... args) {
-        PrintStream savedOut = System.out;
-        PrintStream savedErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = RotquantCli.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(savedOut);
-            System.setErr(savedErr);
-        }
-    }
-
     private static String storiesText() {
         return TestPaths.repo().resolve("examples/data/stories260K-samples.txt").toString();
     }
 
     @Test
     void evalPrintsOneJsonObjectLastAndRotationKeepsThePerplexity() {
-        Run plain = run("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
+        CliRun plain = CliRun.of("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
                 "--seqlen", "256", "--json", "--quiet");
         assertThat(plain.exitCode()).as(plain.err()).isZero();
         JsonObject json = JsonObject.parse("stdout", plain.lastLine());
@@ -57,7 +31,7 @@ class RotquantCliTest {
         assertThat(json.string("rotation")).isEqualTo("none");
 
         for (String rotation : new String[] {"hadamard", "orthogonal"}) {
-            Run rotated = run("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
+            CliRun rotated = CliRun.of("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
                     "--seqlen", "256", "--rotation", rotation, "--seed", "3", "--json", "--quiet");
             assertThat(rotated.exitCode()).as(rotated.err()).isZero();
             double rotatedPpl = JsonObject.parse("stdout", rotated.lastLine()).number("ppl");
@@ -67,7 +41,7 @@ class RotquantCliTest {
 
     @Test
     void compareTabulatesEveryMethodAndSetting() {
-        Run run = run("compare", "--model", TestPaths.stories260K().toString(), "--data", storiesText(), "--seqlen", "256",
+        CliRun run = CliRun.of("compare", "--model", TestPaths.stories260K().toString(), "--data", storiesText(), "--seqlen", "256",
                 "--windows", "2", "--methods", "rtn,quarot-rtn", "--settings", "W4A4KV4,W4A8KV8", "--json");
         assertThat(run.exitCode()).as(run.err()).isZero();
         List<String> rows = run.out().lines().filter(l -> l.startsWith("| ")).toList();
@@ -80,7 +54,7 @@ class RotquantCliTest {
         assertThat(quarot).isGreaterThan(fp);
         assertThat(json.number("QuaRot-RTN (randomized Hadamard) W4A8KV8")).isLessThan(quarot);
 
-        Run bad = run("compare", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
+        CliRun bad = CliRun.of("compare", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
                 "--settings", "W4A4", "--windows", "1");
         assertThat(bad.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
         assertThat(bad.err().strip()).isEqualTo("rotquant: error: --settings: 'W4A4' is not of the form W4A4KV4");
@@ -89,7 +63,7 @@ class RotquantCliTest {
     @Test
     void missingModelDirectoryIsOneLine(@TempDir Path dir) {
         Path missing = dir.resolve("missing");
-        Run run = run("eval", "--model", missing.toString(), "--data", storiesText());
+        CliRun run = CliRun.of("eval", "--model", missing.toString(), "--data", storiesText());
         assertThat(run.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
         assertThat(run.err().strip()).isEqualTo("rotquant: error: " + missing + ": model directory not found");
         assertThat(run.out()).isEmpty();
@@ -98,26 +72,26 @@ class RotquantCliTest {
     @Test
     void missingDataFileIsOneLine(@TempDir Path dir) {
         Path missing = dir.resolve("nope.txt");
-        Run run = run("eval", "--model", TestPaths.stories260K().toString(), "--data", missing.toString());
+        CliRun run = CliRun.of("eval", "--model", TestPaths.stories260K().toString(), "--data", missing.toString());
         assertThat(run.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
         assertThat(run.err().strip()).isEqualTo("rotquant: error: --data " + missing + ": file not found");
     }
 
     @Test
     void badOptionValuesAreOneLine() {
-        Run rotation = run("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
+        CliRun rotation = CliRun.of("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
                 "--rotation", "spin");
         assertThat(rotation.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
         assertThat(rotation.err().strip()).isEqualTo(
                 "rotquant: error: --rotation: 'spin' is not one of none, identity, hadamard, orthogonal");
 
-        Run tooLong = run("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
+        CliRun tooLong = CliRun.of("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
                 "--seqlen", "4096");
         assertThat(tooLong.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
         assertThat(tooLong.err().lines().filter(l -> l.startsWith("rotquant:")).toList()).containsExactly(
                 "rotquant: error: --seqlen 4096 must be between 2 and the model's context (config.json max_position_embeddings = 512)");
 
-        Run unknown = run("eval", "--modle", "x");
+        CliRun unknown = CliRun.of("eval", "--modle", "x");
         assertThat(unknown.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
         assertThat(unknown.err().strip().lines()).hasSize(1);
     }

@@ -1,7 +1,9 @@
 package io.rotquant.compiler.quant;
 
 import io.rotquant.compiler.torch.Tensors;
+import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -36,9 +38,9 @@ public final class ActivationQuantizer {
             return x;
         }
         Tensor xf = x.to(ScalarType.Float);
-        long[] last = {-1};
-        Tensor min = xf.amin(last, true);
-        Tensor max = xf.amax(last, true);
+        T_TensorTensor_T range = xf.aminmax(new LongOptional(-1), true);
+        Tensor min = range.get0();
+        Tensor max = range.get1();
         if (includeZero) {
             min = min.clamp_max(Tensors.scalar(0));
             max = max.clamp_min(Tensors.scalar(0));
@@ -51,8 +53,13 @@ public final class ActivationQuantizer {
         double maxq = (1 << bits) - 1;
         Tensor scale = max.sub(min).div(Tensors.scalar(maxq)).clamp_min(Tensors.scalar(MIN_SCALE));
         Tensor zero = min.neg().div(scale).round();
-        Tensor q = xf.div(scale).round().add(zero).clamp(new ScalarOptional(Tensors.scalar(0)),
-                new ScalarOptional(Tensors.scalar(maxq)));
-        return q.sub(zero).mul(scale).to(x.scalar_type());
+        // One full-size allocation, the rest in place: these run on every linear input of every forward.
+        Tensor q = xf.div(scale);
+        q.round_();
+        q.add_(zero);
+        q.clamp_(new ScalarOptional(Tensors.scalar(0)), new ScalarOptional(Tensors.scalar(maxq)));
+        q.sub_(zero);
+        q.mul_(scale);
+        return q.to(x.scalar_type());
     }
 }
