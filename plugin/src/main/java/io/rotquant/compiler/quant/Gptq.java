@@ -1,9 +1,11 @@
 package io.rotquant.compiler.quant;
 
+import io.rotquant.compiler.torch.NativeScope;
 import io.rotquant.compiler.torch.Tensors;
 import io.rotquant.compiler.torch.Torch;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -36,8 +38,9 @@ public final class Gptq {
                     + " does not divide the input dimension " + cols);
         }
 
+        // In place where the reference adds matrices: at 1B shapes each n×n temporary is 256 MB.
         Tensor dead = torch.diagonal(h, 0, 0, 1).eq(Tensors.scalar(0));
-        h = h.add(torch.diag(dead.to(ScalarType.Float)));
+        torch.diagonal(h, 0, 0, 1).masked_fill_(dead, Tensors.scalar(1));
         w = w.masked_fill(dead.unsqueeze(0), Tensors.scalar(0));
 
         // Scales in the order they are made: static groups in natural column order, dynamic ones in sweep order.
@@ -52,43 +55,66 @@ public final class Gptq {
         if (options.actOrder()) {
             perm = torch.diagonal(h, 0, 0, 1).argsort(0, true);
             w = w.index_select(1, perm);
-            h = h.index_select(0, perm).index_select(1, perm);
+            Tensor order = perm;
+            Tensor unpermuted = h;
+            h = NativeScope.keep(() -> unpermuted.index_select(0, order).index_select(1, order));
         }
         long[] permutation = perm == null ? null : longs(perm);
 
-        double meanDiagonal = torch.diagonal(h, 0, 0, 1).mean().item_double();
-        h = h.add(torch.eye(cols).to(h.device(), ScalarType.Float).mul(Tensors.scalar(options.damp() * meanDiagonal)));
-        Tensor upper = torch.linalg_cholesky(torch.cholesky_inverse(torch.linalg_cholesky(h)), true);
+        Tensor diagonal = torch.diagonal(h, 0, 0, 1);
+        diagonal.add_(Tensors.scalar(options.damp() * diagonal.mean().item_double()));
+        Tensor damped = h;
+        Tensor upper = NativeScope.keep(() -> torch.linalg_cholesky(torch.cholesky_inverse(torch.linalg_cholesky(damped)),
+                true));
 
         Tensor full = w;
         Tensor scale = group > 0 ? null : Torch.elementwise(() -> quantizer.scales(full));
         Tensor codes = torch.zeros_like(w);
         for (long start = 0; start < cols; start += options.blockSize()) {
             long count = Math.min(options.blockSize(), cols - start);
-            Tensor block = w.narrow(1, start, count).clone();
-            Tensor errors = torch.zeros_like(block);
-            Tensor u = upper.narrow(0, start, count).narrow(1, start, count);
-            for (long i = 0; i < count; i++) {
-                long col = start + i;
-                if (group > 0) {
-                    if (options.staticGroups()) {
-                        scale = groupScales.get((int) ((permutation == null ? col : permutation[(int) col]) / group));
-                    } else if (col % group == 0) {
-                        scale = quantizer.scales(currentColumns(block, w, i, start + count, group));
-                        groupScales.add(scale);
+            // Scales made in this block outlive it (dynamic groups); everything else is freed with it.
+            List<Tensor> newScales = new ArrayList<>();
+            try (PointerScope blockScope = new PointerScope()) {
+                Tensor block = w.narrow(1, start, count).clone();
+                Tensor errors = torch.zeros_like(block);
+                Tensor u = upper.narrow(0, start, count).narrow(1, start, count);
+                for (long i = 0; i < count; i++) {
+                    long col = start + i;
+                    if (group > 0) {
+                        if (options.staticGroups()) {
+                            scale = groupScales.get((int) ((permutation == null ? col : permutation[(int) col]) / group));
+                        } else if (col % group == 0) {
+                            long at = i;
+                            long end = start + count;
+                            Tensor from = block;
+                            Tensor rest = w;
+                            scale = NativeScope.owned(() -> quantizer.scales(currentColumns(from, rest, at, end, group)));
+                            newScales.add(scale);
+                        }
+                    }
+                    try (PointerScope columnScope = new PointerScope()) {
+                        Tensor column = block.narrow(1, i, 1);
+                        Tensor code = quantizer.codes(column, scale);
+                        codes.narrow(1, col, 1).copy_(code);
+                        Tensor error = column.sub(code.mul(scale)).div(u.narrow(0, i, 1).narrow(1, i, 1));
+                        // Outer product as a broadcast multiply: a rank-1 GEMM through BLAS costs far more in thread wake-ups.
+                        block.narrow(1, i, count - i).sub_(error.mul(u.narrow(0, i, 1).narrow(1, i, count - i)));
+                        errors.narrow(1, i, 1).copy_(error);
                     }
                 }
-                Tensor column = block.narrow(1, i, 1);
-                Tensor code = quantizer.codes(column, scale);
-                codes.narrow(1, col, 1).copy_(code);
-                Tensor error = column.sub(code.mul(scale)).div(u.narrow(0, i, 1).narrow(1, i, 1));
-                // Outer product as a broadcast multiply: a rank-1 GEMM through BLAS costs far more in thread wake-ups.
-                block.narrow(1, i, count - i).sub_(error.mul(u.narrow(0, i, 1).narrow(1, i, count - i)));
-                errors.narrow(1, i, 1).copy_(error);
+                if (start + count < cols) {
+                    w.narrow(1, start + count, cols - start - count).sub_(
+                            errors.matmul(upper.narrow(0, start, count).narrow(1, start + count, cols - start - count)));
+                }
             }
-            if (start + count < cols) {
-                w.narrow(1, start + count, cols - start - count)
-                        .sub_(errors.matmul(upper.narrow(0, start, count).narrow(1, start + count, cols - start - count)));
+            // Hand the block's scales to the enclosing scope, like every other tensor made here.
+            for (Tensor made : newScales) {
+                PointerScope enclosing = PointerScope.getInnerScope();
+                if (enclosing != null) {
+                    enclosing.attach(made);
+                    made.releaseReference();
+                }
+                groupScales.add(made);
             }
         }
         Tensor groupIndex = null;

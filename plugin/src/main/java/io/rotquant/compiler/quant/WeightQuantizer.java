@@ -2,6 +2,7 @@ package io.rotquant.compiler.quant;
 
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.torch.Tensors;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -43,28 +44,45 @@ public final class WeightQuantizer {
         return (1 << (bits - 1)) - 1;
     }
 
-    /** Scales for each row along the last axis of w (fp32), with a trailing axis of 1. */
+    /**
+     * Scales for each row along the last axis of w (fp32), with a trailing axis of 1. Each step of
+     * the clip search frees its temporaries before the next (80 steps of full-size tensors would
+     * otherwise pile up in the caller's scope: gigabytes at 1B shapes).
+     */
     public Tensor scales(Tensor w) {
         Tensor maxAbs = w.abs().amax(new long[] {-1}, true).clamp_min(Tensors.scalar(1e-5));
-        Tensor scale = maxAbs.div(Tensors.scalar(maxq()));
         if (!mseClip) {
-            return scale;
+            return maxAbs.div(Tensors.scalar(maxq()));
         }
-        Tensor best = null;
+        Tensor bestError = null;
+        Tensor bestScale = null;
         for (int i = 0; i < (int) (MAX_SHRINK * GRID); i++) {
-            Tensor candidate = maxAbs.mul(Tensors.scalar((1.0 - (double) i / GRID) / maxq()));
-            Tensor error = dequantize(w, candidate).sub(w).abs().pow(Tensors.scalar(NORM)).sum(new long[] {-1}, true,
-                    new org.bytedeco.pytorch.ScalarTypeOptional());
-            if (best == null) {
-                best = error;
-                scale = candidate;
-            } else {
-                Tensor better = error.lt(best);
-                best = error.where(better, best);
-                scale = candidate.where(better, scale);
+            try (PointerScope step = new PointerScope()) {
+                Tensor candidate = maxAbs.mul(Tensors.scalar((1.0 - (double) i / GRID) / maxq()));
+                Tensor error = dequantize(w, candidate).sub(w).abs().pow(Tensors.scalar(NORM)).sum(new long[] {-1}, true,
+                        new org.bytedeco.pytorch.ScalarTypeOptional());
+                Tensor nextError = error;
+                Tensor nextScale = candidate;
+                if (bestError != null) {
+                    Tensor better = error.lt(bestError);
+                    nextError = error.where(better, bestError);
+                    nextScale = candidate.where(better, bestScale);
+                    bestError.releaseReference();
+                    bestScale.releaseReference();
+                }
+                bestError = nextError;
+                bestScale = nextScale;
+                bestError.retainReference();
+                bestScale.retainReference();
             }
         }
-        return scale;
+        bestError.releaseReference();
+        PointerScope caller = PointerScope.getInnerScope();
+        if (caller != null) {
+            caller.attach(bestScale);
+            bestScale.releaseReference();
+        }
+        return bestScale;
     }
 
     /** The fake-quantized weight (same shape and dtype as {@code weight}). */

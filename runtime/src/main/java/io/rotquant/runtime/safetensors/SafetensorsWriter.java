@@ -23,6 +23,7 @@ import java.util.Map;
  */
 public final class SafetensorsWriter {
     public static final String PADDING_PREFIX = "__padding__.";
+    private static final String CHECKSUM_PLACEHOLDER = "0".repeat(64);
 
     /** Writes exactly {@code byteLength} bytes of one tensor. */
     @FunctionalInterface
@@ -39,13 +40,26 @@ public final class SafetensorsWriter {
 
     public static void write(Path file, Map<String, String> metadata, List<Tensor> tensors, int alignment)
             throws IOException {
+        write(file, metadata, tensors, alignment, null);
+    }
+
+    /**
+     * As {@link #write(Path, Map, List, int)}, and when {@code checksumKey} is not null, metadata
+     * entry {@code checksumKey} is the SHA-256 (lower-case hex) of the data section.
+     */
+    public static void write(Path file, Map<String, String> metadata, List<Tensor> tensors, int alignment,
+            String checksumKey) throws IOException {
         if (alignment < 8 || Integer.bitCount(alignment) != 1) {
             throw new IllegalArgumentException("alignment must be a power of two >= 8, got " + alignment);
         }
         List<Tensor> laidOut = new ArrayList<>();
         Map<String, Object> header = new LinkedHashMap<>();
-        if (!metadata.isEmpty()) {
-            header.put("__metadata__", metadata);
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        if (checksumKey != null) {
+            meta.put(checksumKey, CHECKSUM_PLACEHOLDER);
+        }
+        if (!meta.isEmpty()) {
+            header.put("__metadata__", meta);
         }
         long offset = 0;
         int paddings = 0;
@@ -83,12 +97,64 @@ public final class SafetensorsWriter {
                                 + " bytes, declared " + t.byteLength());
                     }
                 }
+                if (checksumKey != null) {
+                    patchChecksum(out, prefix.capacity(), json, checksumKey);
+                }
                 out.force(true);
             }
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(temporary);
         }
+    }
+
+    /** Hashes the data section back from the file and writes the digest over the placeholder in the header. */
+    private static void patchChecksum(FileChannel out, long dataStart, byte[] json, String key) throws IOException {
+        byte[] marker = ("\"" + key + "\":\"" + CHECKSUM_PLACEHOLDER + "\"").getBytes(StandardCharsets.UTF_8);
+        int at = indexOf(json, marker);
+        if (at < 0 || indexOf(java.util.Arrays.copyOfRange(json, at + 1, json.length), marker) >= 0) {
+            throw new IllegalStateException("checksum placeholder not found exactly once");
+        }
+        String digest = sha256(out, dataStart, out.size() - dataStart);
+        int digestOffset = at + marker.length - 1 - CHECKSUM_PLACEHOLDER.length();
+        writeFully(out.position(8 + digestOffset), ByteBuffer.wrap(digest.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** SHA-256 (lower-case hex) of {@code length} bytes of {@code channel} from {@code start}. */
+    public static String sha256(FileChannel channel, long start, long length) throws IOException {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        long position = start;
+        long end = start + length;
+        while (position < end) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), end - position));
+            int n = channel.read(buffer, position);
+            if (n < 0) {
+                throw new java.io.EOFException("file ends before its data section does");
+            }
+            position += n;
+            buffer.flip();
+            sha.update(buffer);
+        }
+        return java.util.HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** Temporary files are created owner-only; the finished file gets the usual rw-r--r--. */

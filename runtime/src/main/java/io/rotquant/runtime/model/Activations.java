@@ -1,0 +1,41 @@
+package io.rotquant.runtime.model;
+
+/**
+ * A batch of T activation rows of width n, as a linear layer consumes them: quantized per row
+ * (signed codes, scale, shifted zero point) when the artifact quantizes activations, else float.
+ */
+final class Activations {
+    final int rows;
+    final int width;
+    final float[] values;
+    final byte[] codes;
+    final float[] scales;
+    final int[] zeros;
+
+    private Activations(int rows, int width, float[] values, byte[] codes, float[] scales, int[] zeros) {
+        this.rows = rows;
+        this.width = width;
+        this.values = values;
+        this.codes = codes;
+        this.scales = scales;
+        this.zeros = zeros;
+    }
+
+    /** Rows of x [rows × width] quantized by {@code quantizer}, or kept as floats when it is null. */
+    static Activations of(float[] x, int rows, int width, DynamicQuantizer quantizer) {
+        if (quantizer == null) {
+            return new Activations(rows, width, x, null, null, null);
+        }
+        byte[] codes = new byte[rows * width];
+        float[] scales = new float[rows];
+        int[] zeros = new int[rows];
+        for (int t = 0; t < rows; t++) {
+            scales[t] = quantizer.quantize(x, t * width, width, codes, t * width, zeros, t);
+        }
+        return new Activations(rows, width, null, codes, scales, zeros);
+    }
+
+    boolean quantized() {
+        return codes != null;
+    }
+}

@@ -1,0 +1,114 @@
+package io.rotquant.runtime.model;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * One linear layer with integer weight codes {@code c} [out, in] and scales {@code s_w} [out, groups].
+ * With quantized activations {@code x ≈ s_x·(q − z)} the output is
+ * {@code y_j = s_x·Σ_g s_w[j,g]·(Σ_{i∈g} q_i·c_ji − z·Σ_{i∈g} c_ji)}: an int32 dot product per group,
+ * with the code sums precomputed. 4-bit codes stay packed two per byte (low nibble first).
+ */
+final class QuantizedLinear {
+    private static final int ROWS_PER_TASK = 16;
+
+    private final int out;
+    private final int in;
+    private final int groups;
+    private final int groupSize;
+    private final boolean packed;
+    private final byte[] codes;
+    private final float[] scales;
+    private final int[] codeSums;
+
+    QuantizedLinear(MemorySegment codeBytes, MemorySegment scaleBytes, int out, int in, int group, boolean packed) {
+        this.out = out;
+        this.in = in;
+        this.groups = group == 0 ? 1 : in / group;
+        this.groupSize = in / groups;
+        this.packed = packed;
+        this.codes = codeBytes.toArray(ValueLayout.JAVA_BYTE);
+        this.scales = scaleBytes.toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
+        this.codeSums = new int[out * groups];
+        for (int j = 0; j < out; j++) {
+            for (int g = 0; g < groups; g++) {
+                int sum = 0;
+                for (int i = g * groupSize; i < (g + 1) * groupSize; i++) {
+                    sum += code(j, i);
+                }
+                codeSums[j * groups + g] = sum;
+            }
+        }
+    }
+
+    int outputs() {
+        return out;
+    }
+
+    int inputs() {
+        return in;
+    }
+
+    private int code(int row, int column) {
+        if (!packed) {
+            return codes[row * in + column];
+        }
+        byte b = codes[row * (in / 2) + column / 2];
+        return (column & 1) == 0 ? (b << 28) >> 28 : b >> 4;
+    }
+
+    /** y [rows × out] = x·Wᵀ for every activation row. */
+    void apply(Activations x, float[] y, Parallel parallel) {
+        int tasks = (out + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        parallel.forEach(tasks, task -> {
+            int end = Math.min(out, (task + 1) * ROWS_PER_TASK);
+            for (int j = task * ROWS_PER_TASK; j < end; j++) {
+                for (int t = 0; t < x.rows; t++) {
+                    y[t * out + j] = x.quantized() ? integerRow(x, t, j) : floatRow(x, t, j);
+                }
+            }
+        });
+    }
+
+    private float integerRow(Activations x, int t, int j) {
+        int base = t * in;
+        float sum = 0f;
+        for (int g = 0; g < groups; g++) {
+            int from = g * groupSize;
+            int acc = packed ? dotPacked(x.codes, base + from, j * (in / 2) + from / 2, groupSize)
+                    : dotBytes(x.codes, base + from, j * in + from, groupSize);
+            sum += scales[j * groups + g] * (acc - x.zeros[t] * codeSums[j * groups + g]);
+        }
+        return x.scales[t] * sum;
+    }
+
+    private int dotPacked(byte[] a, int aFrom, int wFrom, int n) {
+        int acc = 0;
+        for (int i = 0; i < n / 2; i++) {
+            byte b = codes[wFrom + i];
+            acc += a[aFrom + 2 * i] * ((b << 28) >> 28) + a[aFrom + 2 * i + 1] * (b >> 4);
+        }
+        return acc;
+    }
+
+    private int dotBytes(byte[] a, int aFrom, int wFrom, int n) {
+        int acc = 0;
+        for (int i = 0; i < n; i++) {
+            acc += a[aFrom + i] * codes[wFrom + i];
+        }
+        return acc;
+    }
+
+    private float floatRow(Activations x, int t, int j) {
+        float sum = 0f;
+        for (int g = 0; g < groups; g++) {
+            float acc = 0f;
+            for (int i = g * groupSize; i < (g + 1) * groupSize; i++) {
+                acc += x.values[t * in + i] * code(j, i);
+            }
+            sum += scales[j * groups + g] * acc;
+        }
+        return sum;
+    }
+}

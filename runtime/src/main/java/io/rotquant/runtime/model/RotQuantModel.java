@@ -1,0 +1,182 @@
+package io.rotquant.runtime.model;
+
+import io.rotquant.runtime.artifact.Artifact;
+import io.rotquant.runtime.artifact.ArtifactException;
+import io.rotquant.runtime.artifact.ArtifactFormat;
+import io.rotquant.runtime.artifact.ModelSpec;
+import io.rotquant.runtime.artifact.QuantSpec;
+import io.rotquant.runtime.artifact.RotationPlan;
+import io.rotquant.runtime.tokenizer.Tokenizer;
+import io.rotquant.runtime.tokenizer.TokenizerException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+
+/**
+ * A rotquant artifact loaded for inference. Immutable once loaded and safe to share: each thread
+ * works through its own {@link Session}. Close it to release the mapped file and the worker threads.
+ */
+public final class RotQuantModel implements AutoCloseable {
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final Artifact artifact;
+    private final ModelSpec spec;
+    private final QuantSpec quant;
+    private final Tokenizer tokenizer;
+    private final Layer[] layers;
+    private final short[] embedding;
+    private final short[] lmHead;
+    private final float[] finalNorm;
+    private final float[] inverseFrequencies;
+    private final OnlineRotation r3;
+    private final OnlineRotation r4;
+    private final Parallel parallel;
+
+    private RotQuantModel(Artifact artifact, int threads) {
+        this.artifact = artifact;
+        this.spec = artifact.model();
+        this.quant = artifact.quant();
+        try {
+            this.tokenizer = Tokenizer.fromBytes(artifact.path() + " tokenizer",
+                    artifact.tensor(ArtifactFormat.TOKENIZER).toArray(ValueLayout.JAVA_BYTE));
+        } catch (TokenizerException e) {
+            throw new ArtifactException(artifact.path() + ": tokenizer: " + e.getMessage(), e);
+        }
+        this.embedding = artifact.tensor(ArtifactFormat.EMBEDDING).toArray(F16);
+        this.lmHead = artifact.tensor(ArtifactFormat.LM_HEAD).toArray(F16);
+        this.finalNorm = floats(ArtifactFormat.FINAL_NORM);
+        this.inverseFrequencies = floats(ArtifactFormat.ROPE_INVERSE_FREQUENCIES);
+        this.layers = new Layer[spec.numLayers()];
+        int d = spec.hiddenSize();
+        int inter = spec.intermediateSize();
+        for (int l = 0; l < layers.length; l++) {
+            layers[l] = new Layer(floats(ArtifactFormat.norm(l, "input")), floats(ArtifactFormat.norm(l, "post")),
+                    linear(l, "q_proj", spec.qDim(), d), linear(l, "k_proj", spec.kvDim(), d),
+                    linear(l, "v_proj", spec.kvDim(), d), linear(l, "o_proj", d, spec.qDim()),
+                    linear(l, "gate_proj", inter, d), linear(l, "up_proj", inter, d), linear(l, "down_proj", d, inter));
+        }
+        RotationPlan plan = artifact.plan();
+        this.r3 = rotation("r3", plan.r3());
+        this.r4 = rotation("r4", plan.r4());
+        this.parallel = new Parallel(threads);
+    }
+
+    /** Loads and validates {@code path} with one worker per available processor. */
+    public static RotQuantModel load(Path path) {
+        return load(path, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Loads and validates {@code path}; {@code threads} workers run the kernels. */
+    public static RotQuantModel load(Path path, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be positive, got " + threads);
+        }
+        Artifact artifact = Artifact.open(path);
+        try {
+            return new RotQuantModel(artifact, threads);
+        } catch (RuntimeException e) {
+            artifact.close();
+            throw e;
+        }
+    }
+
+    private float[] floats(String name) {
+        return artifact.has(name) ? artifact.tensor(name).toArray(F32) : null;
+    }
+
+    private QuantizedLinear linear(int layer, String name, int out, int in) {
+        return new QuantizedLinear(artifact.tensor(ArtifactFormat.codes(layer, name)),
+                artifact.tensor(ArtifactFormat.scales(layer, name)), out, in, quant.weightGroup(), quant.packedWeights());
+    }
+
+    private OnlineRotation rotation(String name, RotationPlan.Online online) {
+        if (online == null) {
+            return null;
+        }
+        MemorySegment tensor = artifact.has(ArtifactFormat.rotation(name)) ? artifact.tensor(ArtifactFormat.rotation(name))
+                : null;
+        return OnlineRotation.of(online, tensor);
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public QuantSpec quant() {
+        return quant;
+    }
+
+    public RotationPlan plan() {
+        return artifact.plan();
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public int threads() {
+        return parallel.threads();
+    }
+
+    /** A new conversation state (empty KV cache). */
+    public Session newSession() {
+        return new Session(this);
+    }
+
+    /** One line saying what runs: kernels, bit widths, rotations, threads. */
+    public String banner() {
+        return String.format(java.util.Locale.ROOT, "rotquant runtime: scalar int%d x int%s kernels, KV %s, R3 %s, R4 %s,"
+                + " %d threads", quant.weightBits(), quant.activationBits() == 16 ? "-less (fp32 activations)"
+                        : String.valueOf(quant.activationBits()),
+                quant.kvBits() == 16 ? "fp32" : quant.kvBits() + "-bit", describe(r3), describe(r4), threads());
+    }
+
+    private static String describe(OnlineRotation rotation) {
+        if (rotation == null) {
+            return "none";
+        }
+        RotationPlan.Online p = rotation.plan();
+        return p.kind() == RotationPlan.Kind.WHT ? "WHT " + p.size() + (p.factor() > 1 ? " (K=" + p.factor() + ")" : "")
+                : "matmul " + p.size();
+    }
+
+    Layer layer(int index) {
+        return layers[index];
+    }
+
+    short[] embedding() {
+        return embedding;
+    }
+
+    short[] lmHead() {
+        return lmHead;
+    }
+
+    float[] finalNorm() {
+        return finalNorm;
+    }
+
+    float[] inverseFrequencies() {
+        return inverseFrequencies;
+    }
+
+    OnlineRotation r3() {
+        return r3;
+    }
+
+    OnlineRotation r4() {
+        return r4;
+    }
+
+    Parallel parallel() {
+        return parallel;
+    }
+
+    @Override
+    public void close() {
+        parallel.close();
+        artifact.close();
+    }
+}

@@ -1,0 +1,241 @@
+package io.rotquant.runtime.model;
+
+import io.rotquant.runtime.artifact.ModelSpec;
+import io.rotquant.runtime.artifact.QuantSpec;
+
+/**
+ * One sequence being processed: its position and its per-layer K/V caches. Not thread-safe; use
+ * one session per thread (they share the model's weights and worker pool).
+ */
+public final class Session {
+    /** Receives the logits at one position of a forward call (the array is reused: copy what you keep). */
+    @FunctionalInterface
+    public interface LogitsSink {
+        void accept(int index, float[] logits);
+    }
+
+    private final RotQuantModel model;
+    private final ModelSpec spec;
+    private final DynamicQuantizer activations;
+    private final KvRows[] keys;
+    private final KvRows[] values;
+    private final float[] logits;
+    private int position;
+
+    Session(RotQuantModel model) {
+        this.model = model;
+        this.spec = model.spec();
+        QuantSpec q = model.quant();
+        this.activations = q.activationBits() == 16 ? null : new DynamicQuantizer(q.activationBits(), q.activationClip(), true);
+        DynamicQuantizer keyQuantizer = q.kvBits() == 16 ? null : new DynamicQuantizer(q.kvBits(), q.kvClip(), true);
+        DynamicQuantizer valueQuantizer = q.kvBits() == 16 ? null : new DynamicQuantizer(q.kvBits(), q.kvClip(), false);
+        this.keys = new KvRows[spec.numLayers()];
+        this.values = new KvRows[spec.numLayers()];
+        int initial = Math.min(256, spec.maxPositions());
+        for (int l = 0; l < keys.length; l++) {
+            keys[l] = new KvRows(spec.headDim(), spec.numKvHeads(), keyQuantizer, initial);
+            values[l] = new KvRows(spec.headDim(), spec.numKvHeads(), valueQuantizer, initial);
+        }
+        this.logits = new float[spec.vocabSize()];
+    }
+
+    /** Tokens processed so far. */
+    public int position() {
+        return position;
+    }
+
+    /** Forgets the sequence (the cache memory is kept for reuse). */
+    public void reset() {
+        position = 0;
+    }
+
+    /** Appends one token and returns the next-token logits (a reused array). */
+    public float[] next(int token) {
+        forward(new int[] {token}, 0, 1, false, (i, l) -> { });
+        return logits;
+    }
+
+    /**
+     * Appends tokens[from .. from+count) in one batched pass. The sink hears the logits after every
+     * appended token when {@code everyPosition}, else only after the last.
+     */
+    public void forward(int[] tokens, int from, int count, boolean everyPosition, LogitsSink sink) {
+        if (count < 1 || from < 0 || from + count > tokens.length) {
+            throw new IllegalArgumentException("tokens [" + from + ", " + (from + count) + ") outside the array");
+        }
+        if (position + count > spec.maxPositions()) {
+            throw new IllegalArgumentException("sequence of " + (position + count) + " tokens exceeds the model's context of "
+                    + spec.maxPositions());
+        }
+        int d = spec.hiddenSize();
+        float[] x = new float[count * d];
+        short[] embedding = model.embedding();
+        for (int t = 0; t < count; t++) {
+            int token = tokens[from + t];
+            if (token < 0 || token >= spec.vocabSize()) {
+                throw new IllegalArgumentException("token id " + token + " outside the vocabulary of " + spec.vocabSize());
+            }
+            for (int i = 0; i < d; i++) {
+                x[t * d + i] = Float.float16ToFloat(embedding[token * d + i]);
+            }
+        }
+        for (int l = 0; l < spec.numLayers(); l++) {
+            keys[l].ensure(position + count);
+            values[l].ensure(position + count);
+            layer(l, x, count);
+        }
+        position += count;
+        float[] normed = rmsNorm(x, count, d, model.finalNorm());
+        for (int t = everyPosition ? 0 : count - 1; t < count; t++) {
+            head(normed, t);
+            sink.accept(t, logits);
+        }
+    }
+
+    private void layer(int index, float[] x, int count) {
+        Layer w = model.layer(index);
+        Parallel parallel = model.parallel();
+        int d = spec.hiddenSize();
+        int dh = spec.headDim();
+        Activations a = Activations.of(rmsNorm(x, count, d, w.inputNorm()), count, d, activations);
+        float[] q = new float[count * spec.qDim()];
+        float[] k = new float[count * spec.kvDim()];
+        float[] v = new float[count * spec.kvDim()];
+        w.q().apply(a, q, parallel);
+        w.k().apply(a, k, parallel);
+        w.v().apply(a, v, parallel);
+        for (int t = 0; t < count; t++) {
+            rope(q, t * spec.qDim(), spec.numHeads(), position + t);
+            rope(k, t * spec.kvDim(), spec.numKvHeads(), position + t);
+            if (model.r3() != null) {
+                for (int h = 0; h < spec.numHeads(); h++) {
+                    model.r3().apply(q, t * spec.qDim() + h * dh);
+                }
+                for (int h = 0; h < spec.numKvHeads(); h++) {
+                    model.r3().apply(k, t * spec.kvDim() + h * dh);
+                }
+            }
+            for (int h = 0; h < spec.numKvHeads(); h++) {
+                keys[index].put(position + t, h, k, t * spec.kvDim() + h * dh);
+                values[index].put(position + t, h, v, t * spec.kvDim() + h * dh);
+            }
+        }
+        float[] attention = attention(index, q, count);
+        float[] projected = new float[count * d];
+        w.o().apply(Activations.of(attention, count, spec.qDim(), activations), projected, parallel);
+        add(x, projected);
+
+        int inter = spec.intermediateSize();
+        Activations m = Activations.of(rmsNorm(x, count, d, w.postNorm()), count, d, activations);
+        float[] gate = new float[count * inter];
+        float[] up = new float[count * inter];
+        w.gate().apply(m, gate, parallel);
+        w.up().apply(m, up, parallel);
+        for (int i = 0; i < gate.length; i++) {
+            float g = gate[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+        }
+        if (model.r4() != null) {
+            for (int t = 0; t < count; t++) {
+                model.r4().apply(gate, t * inter);
+            }
+        }
+        w.down().apply(Activations.of(gate, count, inter, activations), projected, parallel);
+        add(x, projected);
+    }
+
+    /** Causal attention of the new queries over the cache, one task per (token, head). */
+    private float[] attention(int layer, float[] q, int count) {
+        int dh = spec.headDim();
+        int heads = spec.numHeads();
+        int perKv = heads / spec.numKvHeads();
+        float scale = (float) (1.0 / Math.sqrt(dh));
+        float[] out = new float[count * spec.qDim()];
+        int start = position;
+        model.parallel().forEach(count * heads, task -> {
+            int t = task / heads;
+            int h = task % heads;
+            int kv = h / perKv;
+            int qFrom = t * spec.qDim() + h * dh;
+            float qSum = 0f;
+            for (int i = 0; i < dh; i++) {
+                qSum += q[qFrom + i];
+            }
+            int length = start + t + 1;
+            float[] scores = new float[length];
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < length; j++) {
+                scores[j] = keys[layer].dot(j, kv, q, qFrom, qSum) * scale;
+                max = Math.max(max, scores[j]);
+            }
+            float sum = 0f;
+            for (int j = 0; j < length; j++) {
+                scores[j] = (float) Math.exp(scores[j] - max);
+                sum += scores[j];
+            }
+            for (int j = 0; j < length; j++) {
+                values[layer].addScaled(j, kv, scores[j] / sum, out, qFrom);
+            }
+        });
+        return out;
+    }
+
+    /** Half-split RoPE on every head of the row at x[from ..]. */
+    private void rope(float[] x, int from, int heads, int pos) {
+        float[] inv = model.inverseFrequencies();
+        int half = inv.length;
+        int dh = spec.headDim();
+        for (int i = 0; i < half; i++) {
+            float angle = (float) pos * inv[i];
+            float cos = (float) Math.cos(angle);
+            float sin = (float) Math.sin(angle);
+            for (int h = 0; h < heads; h++) {
+                int base = from + h * dh;
+                float first = x[base + i];
+                float second = x[base + i + half];
+                x[base + i] = first * cos - second * sin;
+                x[base + i + half] = second * cos + first * sin;
+            }
+        }
+    }
+
+    /** HF RMSNorm per row: x·(mean(x²) + eps)^−½, then the weight when there is one. */
+    private float[] rmsNorm(float[] x, int rows, int width, float[] weight) {
+        float[] out = new float[rows * width];
+        for (int t = 0; t < rows; t++) {
+            double squares = 0;
+            for (int i = 0; i < width; i++) {
+                float v = x[t * width + i];
+                squares += v * v;
+            }
+            float inv = (float) (1.0 / Math.sqrt((float) (squares / width) + (float) spec.rmsNormEps()));
+            for (int i = 0; i < width; i++) {
+                float v = x[t * width + i] * inv;
+                out[t * width + i] = weight == null ? v : v * weight[i];
+            }
+        }
+        return out;
+    }
+
+    private void head(float[] normed, int t) {
+        int d = spec.hiddenSize();
+        short[] head = model.lmHead();
+        int vocab = spec.vocabSize();
+        int block = 64;
+        model.parallel().forEach((vocab + block - 1) / block, task -> {
+            for (int j = task * block; j < Math.min(vocab, (task + 1) * block); j++) {
+                float acc = 0f;
+                for (int i = 0; i < d; i++) {
+                    acc += normed[t * d + i] * Float.float16ToFloat(head[j * d + i]);
+                }
+                logits[j] = acc;
+            }
+        });
+    }
+
+    private static void add(float[] x, float[] delta) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] += delta[i];
+        }
+    }
+}
