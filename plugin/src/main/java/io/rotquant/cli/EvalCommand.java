@@ -67,17 +67,7 @@ final class EvalCommand implements Callable<Integer> {
             out.put("seconds", result.seconds());
             out.put("tokens_per_second", result.tokensPerSecond());
             phases.forEach((phase, seconds) -> out.put("prepare_" + phase.replaceAll("[^a-z0-9]+", "_") + "_seconds", seconds));
-            out.put("recipe", recipe.label());
-            out.put("rotation", recipe.rotation().label());
-            out.put("seed", recipe.seed());
-            out.put("w_bits", recipe.wBits());
-            out.put("w_method", recipe.wMethod().label());
-            out.put("w_group", recipe.wGroup());
-            out.put("w_clip", recipe.wClip());
-            out.put("a_bits", recipe.aBits());
-            out.put("a_clip", recipe.aClip());
-            out.put("kv_bits", recipe.kvBits());
-            out.put("kv_clip", recipe.kvClip());
+            out.putAll(recipe.toJson());
             out.put("dtype", options.computeType().label());
             out.put("device", Torch.deviceName());
             out.put("threads", Torch.threads());

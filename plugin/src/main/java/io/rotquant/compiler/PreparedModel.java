@@ -38,6 +38,7 @@ public final class PreparedModel implements AutoCloseable {
     private final ComputeDType dtype;
     private final LlamaModel model;
     private final Map<String, Double> phaseSeconds;
+    private final Recipe recipe;
 
     private PreparedModel(Checkpoint checkpoint, Tokenizer tokenizer, ModelWeights weights, OnlineRotations rotations,
             ComputeDType dtype, Recipe recipe, Map<String, Double> phaseSeconds) {
@@ -48,6 +49,7 @@ public final class PreparedModel implements AutoCloseable {
         this.dtype = dtype;
         this.model = withActivations(recipe.aBits(), recipe.aClip(), recipe.kvBits(), recipe.kvClip());
         this.phaseSeconds = phaseSeconds;
+        this.recipe = recipe;
     }
 
     /**
@@ -156,6 +158,20 @@ public final class PreparedModel implements AutoCloseable {
         QuantSettings quant = QuantSettings.of(aBits, aClip, kvBits, kvClip);
         OnlineRotations online = new OnlineRotations(quant.keys().active() ? rotations.r3() : null, rotations.r4());
         return new LlamaModel(checkpoint.config(), weights, online, quant, dtype.scalarType(), Torch.device());
+    }
+
+    public Recipe recipe() {
+        return recipe;
+    }
+
+    /** The prepared weights (quantized layers as codes and scales). */
+    public ModelWeights weights() {
+        return weights;
+    }
+
+    /** The online rotations the recipe's forward pass applies (R3 only when K is quantized). */
+    public OnlineRotations onlineRotations() {
+        return model.online();
     }
 
     /** Seconds spent in each preparation phase, in order. */

@@ -44,6 +44,10 @@ public final class LlamaModel {
         return device;
     }
 
+    public OnlineRotations online() {
+        return online;
+    }
+
     public ModelWeights weights() {
         return weights;
     }

@@ -79,6 +79,29 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
         return new WeightQuantizer(wBits, wGroup, wClip);
     }
 
+    /** Every field under the names of the CLI flags (snake case), for JSON output and artifact metadata. */
+    public java.util.Map<String, Object> toJson() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("recipe", label());
+        m.put("rotation", rotation.label());
+        m.put("seed", seed);
+        m.put("w_bits", wBits);
+        m.put("w_method", wMethod.label());
+        m.put("w_group", wGroup);
+        m.put("w_clip", wClip);
+        m.put("a_bits", aBits);
+        m.put("a_clip", aClip);
+        m.put("kv_bits", kvBits);
+        m.put("kv_clip", kvClip);
+        m.put("calibration", calibration == null ? "embedded C4 sample" : calibration.toString());
+        m.put("nsamples", nsamples);
+        m.put("seqlen", seqlen);
+        m.put("gptq_damp", gptq.damp());
+        m.put("gptq_act_order", gptq.actOrder());
+        m.put("gptq_static_groups", gptq.staticGroups());
+        return m;
+    }
+
     /** A short human label, e.g. {@code hadamard W4A4KV4 gptq}. */
     public String label() {
         return String.format(Locale.ROOT, "%s W%dA%dKV%d%s", rotation.label(), wBits, aBits, kvBits,

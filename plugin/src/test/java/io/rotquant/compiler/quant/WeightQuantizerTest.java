@@ -29,18 +29,17 @@ class WeightQuantizerTest {
     @Test
     void quantizeGivesInt8CodesAndOneScalePerGroup() {
         try (PointerScope scope = new PointerScope()) {
-            // Row 0: maxAbs 4 → scale 4/7, codes round(1.75)=2, round(-3.5)=-4 (half to even), round(0.875)=1, 7.
-            // Row 1 in groups of 2: [0.5, -1] → scale 1/7: 4 (3.5 to even), -7; [2, 0] → scale 2/7: 7, 0.
-            Tensor w = floats(new double[] {1, -2, 0.5, 4, 0.5, -1, 2, 0}, 2, 4);
+            // Row 0: maxAbs 7, scale 1: codes rint(3.5)=4, rint(-2.5)=-2, rint(0.5)=0 (half to even), 7.
+            // Row 1 in groups of 2: [7, -3.5] → scale 1: 7, -4; [1.75, 0] → scale 0.25: 7, 0.
+            Tensor w = floats(new double[] {3.5, -2.5, 0.5, 7, 7, -3.5, 1.75, 0}, 2, 4);
             QuantizedWeight perChannel = new WeightQuantizer(4, 0, false).quantize(w.narrow(0, 0, 1));
             assertThat(perChannel.codes().scalar_type().intern()).isEqualTo(ScalarType.Char);
-            assertThat(Tensors.toDoubles(perChannel.codes())).containsExactly(2, -4, 1, 7);
-            assertThat(Tensors.toDoubles(perChannel.scales())).containsExactly((float) (4.0 / 7));
+            assertThat(Tensors.toDoubles(perChannel.codes())).containsExactly(4, -2, 0, 7);
+            assertThat(Tensors.toDoubles(perChannel.scales())).containsExactly(1);
             QuantizedWeight grouped = new WeightQuantizer(4, 2, false).quantize(w.narrow(0, 1, 1));
-            assertThat(Tensors.toDoubles(grouped.codes())).containsExactly(4, -7, 7, 0);
-            assertThat(Tensors.toDoubles(grouped.scales())).containsExactly((float) (1.0 / 7), (float) (2.0 / 7));
-            assertThat(Tensors.toDoubles(grouped.dequantize(ScalarType.Float)))
-                    .containsExactly(4 * (float) (1.0 / 7), -7 * (float) (1.0 / 7), 7 * (float) (2.0 / 7), 0);
+            assertThat(Tensors.toDoubles(grouped.codes())).containsExactly(7, -4, 7, 0);
+            assertThat(Tensors.toDoubles(grouped.scales())).containsExactly(1, 0.25);
+            assertThat(Tensors.toDoubles(grouped.dequantize(ScalarType.Float))).containsExactly(7, -4, 1.75, 0);
         }
     }
 

@@ -44,6 +44,11 @@ public final class Session {
         return position;
     }
 
+    /** A generation from this session's current state (see {@link Generation}). */
+    public Generation generate() {
+        return new Generation(this, model);
+    }
+
     /** Forgets the sequence (the cache memory is kept for reuse). */
     public void reset() {
         position = 0;

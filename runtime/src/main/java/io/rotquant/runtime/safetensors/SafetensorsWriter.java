@@ -86,7 +86,7 @@ public final class SafetensorsWriter {
         Path temporary = Files.createTempFile(directory, "." + file.getFileName(), ".partial");
         try {
             readableByAll(temporary);
-            try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.WRITE,
+            try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.READ, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeFully(out, prefix);
                 for (Tensor t : laidOut) {

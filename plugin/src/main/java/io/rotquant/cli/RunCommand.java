@@ -1,0 +1,71 @@
+package io.rotquant.cli;
+
+import io.rotquant.runtime.json.JsonWriter;
+import io.rotquant.runtime.model.Generation;
+import io.rotquant.runtime.model.RotQuantModel;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code rotquant run}: generates text from a prompt on the runtime, streaming tokens to stdout. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Generate text from an artifact on the runtime.")
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--artifact", required = true, paramLabel = "FILE", description = "A rotquant artifact.")
+    Path artifact;
+
+    @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The prompt (BOS is added as the tokenizer does).")
+    String prompt;
+
+    @Option(names = "--max-tokens", defaultValue = "128", paramLabel = "N", description = "Tokens to generate at most (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--temperature", defaultValue = "0", paramLabel = "T", description = "0 = greedy (default: ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--top-p", defaultValue = "1.0", paramLabel = "P", description = "Nucleus sampling mass (default: ${DEFAULT-VALUE}).")
+    double topP;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Worker threads (default: all cores).")
+    int threads;
+
+    @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (maxTokens < 1 || !(temperature >= 0) || !(topP > 0 && topP <= 1)) {
+            throw new io.rotquant.compiler.InvalidInputException(
+                    "--max-tokens must be positive, --temperature >= 0 and --top-p in (0, 1]");
+        }
+        try (RotQuantModel model = RuntimeOptions.load(artifact, threads)) {
+            System.err.println(model.banner());
+            int[] ids = model.tokenizer().encode(prompt);
+            long start = System.nanoTime();
+            Generation.Result result = model.newSession().generate().maxTokens(maxTokens).temperature(temperature)
+                    .topP(topP).seed(seed).onToken((token, piece) -> {
+                        System.out.print(piece);
+                        System.out.flush();
+                    }).run(ids);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.println();
+            System.err.printf(Locale.ROOT, "%d tokens in %.2f s (%.1f tokens/s, prompt of %d included)%n",
+                    result.tokens().length, seconds, result.tokens().length / seconds, ids.length);
+            if (json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("text", result.text());
+                out.put("tokens", result.tokens().length);
+                out.put("seconds", seconds);
+                System.out.println(JsonWriter.write(out));
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,192 @@
+package io.rotquant.compiler.artifact;
+
+import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.PreparedModel;
+import io.rotquant.compiler.config.ModelConfig;
+import io.rotquant.compiler.model.LinearGroup;
+import io.rotquant.compiler.model.ModelWeights;
+import io.rotquant.compiler.model.OnlineRotations;
+import io.rotquant.compiler.model.QuantizedLayer;
+import io.rotquant.compiler.model.StoredLayer;
+import io.rotquant.compiler.quant.QuantizedWeight;
+import io.rotquant.compiler.recipe.Recipe;
+import io.rotquant.compiler.rotation.HadamardTables;
+import io.rotquant.compiler.rotation.HadamardTransform;
+import io.rotquant.runtime.artifact.ArtifactFormat;
+import io.rotquant.runtime.artifact.ModelSpec;
+import io.rotquant.runtime.artifact.QuantSpec;
+import io.rotquant.runtime.artifact.RotationPlan;
+import io.rotquant.runtime.json.JsonWriter;
+import io.rotquant.runtime.safetensors.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Writes a {@link PreparedModel} as a rotquant artifact (see {@link ArtifactFormat}): integer codes
+ * and scales of every linear, F16 embedding and head, F32 norms and RoPE frequencies, the online
+ * rotation plan, the tokenizer and the metadata. Atomic: a failure leaves no file.
+ */
+public final class ArtifactWriter {
+    private ArtifactWriter() {
+    }
+
+    /** Writes {@code prepared} to {@code out}; {@code digests} (input file → SHA-256) go into the metadata. */
+    public static void write(PreparedModel prepared, Path out, Map<String, String> digests) throws IOException {
+        Recipe recipe = prepared.recipe();
+        if (!recipe.quantizesWeights()) {
+            throw new InvalidInputException("--w-bits " + recipe.wBits() + ": an artifact needs quantized weights (2..8 bits)");
+        }
+        ModelConfig c = prepared.checkpoint().config();
+        ModelWeights weights = prepared.weights();
+        QuantSpec quant = new QuantSpec(recipe.wBits(), recipe.wGroup(), recipe.aBits(), recipe.aClip(), recipe.kvBits(),
+                recipe.kvClip());
+        OnlineRotations online = prepared.onlineRotations();
+        RotationPlan plan = new RotationPlan(wht(online.r3()), wht(online.r4()));
+        ModelSpec spec = new ModelSpec(c.hiddenSize(), c.intermediateSize(), c.numLayers(), c.numHeads(), c.numKvHeads(),
+                c.headDim(), c.vocabSize(), c.maxPositions(), c.rmsNormEps(), c.bosTokenId(), c.eosTokenIds());
+
+        List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
+        byte[] tokenizer = Files.readAllBytes(prepared.checkpoint().directory().resolve("tokenizer.json"));
+        tensors.add(bytes(ArtifactFormat.TOKENIZER, "U8", tokenizer, tokenizer.length));
+        double[] inv = c.rope().inverseFrequencies(c.headDim());
+        ByteBuffer rope = ByteBuffer.allocate(4 * inv.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (double v : inv) {
+            rope.putFloat((float) v);
+        }
+        tensors.add(bytes(ArtifactFormat.ROPE_INVERSE_FREQUENCIES, "F32", rope.array(), inv.length));
+        tensors.add(tensor(ArtifactFormat.EMBEDDING, weights.embed(), ScalarType.Half, "F16"));
+        for (int l = 0; l < weights.numLayers(); l++) {
+            StoredLayer stored = weights.stored(l);
+            if (!(stored instanceof QuantizedLayer layer)) {
+                throw new IllegalStateException("layer " + l + " is not quantized");
+            }
+            addNorm(tensors, ArtifactFormat.norm(l, "input"), layer.inputNorm());
+            addNorm(tensors, ArtifactFormat.norm(l, "post"), layer.postNorm());
+            int index = 0;
+            for (LinearGroup group : LinearGroup.values()) {
+                for (QuantizedWeight w : layer.linears().get(group)) {
+                    addLinear(tensors, l, ArtifactFormat.LINEARS[index++], w, quant);
+                }
+            }
+        }
+        addNorm(tensors, ArtifactFormat.FINAL_NORM, weights.finalNorm());
+        tensors.add(tensor(ArtifactFormat.LM_HEAD, weights.lmHead(), ScalarType.Half, "F16"));
+        addHadamard(tensors, "r3", online.r3());
+        addHadamard(tensors, "r4", online.r4());
+
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put(ArtifactFormat.KEY_FORMAT, ArtifactFormat.FORMAT);
+        metadata.put(ArtifactFormat.KEY_VERSION, String.valueOf(ArtifactFormat.VERSION));
+        metadata.put(ArtifactFormat.KEY_MODEL, JsonWriter.write(spec.toJson()));
+        metadata.put(ArtifactFormat.KEY_QUANT, JsonWriter.write(quant.toJson()));
+        metadata.put(ArtifactFormat.KEY_PLAN, JsonWriter.write(plan.toJson()));
+        metadata.put(ArtifactFormat.KEY_RECIPE, JsonWriter.write(recipe.toJson()));
+        metadata.put(ArtifactFormat.KEY_DIGESTS, JsonWriter.write(digests));
+        SafetensorsWriter.write(out, metadata, tensors, ArtifactFormat.ALIGNMENT, ArtifactFormat.KEY_CHECKSUM);
+    }
+
+    private static RotationPlan.Online wht(HadamardTransform transform) {
+        return transform == null ? null
+                : new RotationPlan.Online(RotationPlan.Kind.WHT, transform.size(), transform.factor());
+    }
+
+    private static void addHadamard(List<SafetensorsWriter.Tensor> tensors, String name, HadamardTransform transform) {
+        if (transform == null || transform.factor() == 1) {
+            return;
+        }
+        int k = transform.factor();
+        int[][] had = HadamardTables.of(k);
+        byte[] data = new byte[k * k];
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                data[i * k + j] = (byte) had[i][j];
+            }
+        }
+        tensors.add(bytes(ArtifactFormat.rotation(name), "I8", data, k, k));
+    }
+
+    private static void addNorm(List<SafetensorsWriter.Tensor> tensors, String name, Tensor norm) {
+        if (norm != null) {
+            tensors.add(tensor(name, norm, ScalarType.Float, "F32"));
+        }
+    }
+
+    private static void addLinear(List<SafetensorsWriter.Tensor> tensors, int layer, String name, QuantizedWeight w,
+            QuantSpec quant) {
+        if (w.groupIndex() != null) {
+            throw new InvalidInputException("--gptq-act-order with --w-group (without --gptq-static-groups) gives groups the "
+                    + "runtime cannot store; add --gptq-static-groups");
+        }
+        int out = (int) w.codes().size(0);
+        int in = (int) w.codes().size(1);
+        if (quant.packedWeights()) {
+            tensors.add(new SafetensorsWriter.Tensor(ArtifactFormat.codes(layer, name), "U8", new long[] {out, in / 2},
+                    (long) out * (in / 2), channel -> {
+                        byte[] codes = toBytes(w.codes());
+                        byte[] packed = new byte[out * (in / 2)];
+                        for (int p = 0; p < packed.length; p++) {
+                            packed[p] = (byte) ((codes[2 * p] & 0xF) | (codes[2 * p + 1] << 4));
+                        }
+                        SafetensorsWriter.writeFully(channel, ByteBuffer.wrap(packed));
+                    }));
+        } else {
+            tensors.add(tensor(ArtifactFormat.codes(layer, name), w.codes(), ScalarType.Char, "I8"));
+        }
+        tensors.add(tensor(ArtifactFormat.scales(layer, name), w.scales(), ScalarType.Float, "F32"));
+    }
+
+    private static SafetensorsWriter.Tensor bytes(String name, String dtype, byte[] data, long... shape) {
+        return new SafetensorsWriter.Tensor(name, dtype, shape, data.length,
+                channel -> SafetensorsWriter.writeFully(channel, ByteBuffer.wrap(data)));
+    }
+
+    /** A tensor's values converted to {@code type}, written little-endian when the writer gets to it. */
+    private static SafetensorsWriter.Tensor tensor(String name, Tensor t, ScalarType type, String dtype) {
+        long[] shape = new long[(int) t.dim()];
+        long count = 1;
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.size(i);
+            count *= shape[i];
+        }
+        long bytes = count * switch (dtype) {
+            case "F32" -> 4;
+            case "F16" -> 2;
+            default -> 1;
+        };
+        return new SafetensorsWriter.Tensor(name, dtype, shape, bytes, channel -> write(channel, t, type));
+    }
+
+    private static void write(FileChannel channel, Tensor t, ScalarType type) throws IOException {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor converted = t.to(type).contiguous().cpu();
+            long length = converted.nbytes();
+            BytePointer data = new BytePointer(converted.data_ptr()).capacity(length);
+            for (long done = 0; done < length; done += 1 << 30) {
+                long chunk = Math.min(1 << 30, length - done);
+                ByteBuffer view = data.position(done).limit(done + chunk).asByteBuffer();
+                SafetensorsWriter.writeFully(channel, view);
+            }
+        }
+    }
+
+    private static byte[] toBytes(Tensor codes) {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor c = codes.contiguous().cpu();
+            byte[] out = new byte[(int) c.numel()];
+            new BytePointer(c.data_ptr()).capacity(out.length).get(out);
+            return out;
+        }
+    }
+}
