@@ -8,7 +8,8 @@ import java.nio.ByteOrder;
  * One linear layer with integer weight codes {@code c} [out, in] and scales {@code s_w} [out, groups].
  * With quantized activations {@code x ≈ s_x·(q − z)} the output is
  * {@code y_j = s_x·Σ_g s_w[j,g]·(Σ_{i∈g} q_i·c_ji − z·Σ_{i∈g} c_ji)}: an int32 dot product per group,
- * with the code sums precomputed. 4-bit codes stay packed two per byte (low nibble first).
+ * with the code sums precomputed. Codes are held one per byte (4-bit ones unpacked at load: twice
+ * the memory of the packed file, in exchange for one kernel for every width).
  */
 final class QuantizedLinear {
     private static final int ROWS_PER_TASK = 16;
@@ -17,18 +18,20 @@ final class QuantizedLinear {
     private final int in;
     private final int groups;
     private final int groupSize;
-    private final boolean packed;
     private final byte[] codes;
+    private final IntKernels kernels;
     private final float[] scales;
     private final int[] codeSums;
 
-    QuantizedLinear(MemorySegment codeBytes, MemorySegment scaleBytes, int out, int in, int group, boolean packed) {
+    QuantizedLinear(MemorySegment codeBytes, MemorySegment scaleBytes, int out, int in, int group, boolean packed,
+            IntKernels kernels) {
         this.out = out;
         this.in = in;
         this.groups = group == 0 ? 1 : in / group;
         this.groupSize = in / groups;
-        this.packed = packed;
-        this.codes = codeBytes.toArray(ValueLayout.JAVA_BYTE);
+        this.kernels = kernels;
+        byte[] stored = codeBytes.toArray(ValueLayout.JAVA_BYTE);
+        this.codes = packed ? unpack(stored) : stored;
         this.scales = scaleBytes.toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
         this.codeSums = new int[out * groups];
         for (int j = 0; j < out; j++) {
@@ -50,12 +53,18 @@ final class QuantizedLinear {
         return in;
     }
 
-    private int code(int row, int column) {
-        if (!packed) {
-            return codes[row * in + column];
+    /** Two's-complement nibbles, even column in the low nibble, to one signed byte per code. */
+    private static byte[] unpack(byte[] packed) {
+        byte[] out = new byte[packed.length * 2];
+        for (int p = 0; p < packed.length; p++) {
+            out[2 * p] = (byte) ((packed[p] << 28) >> 28);
+            out[2 * p + 1] = (byte) (packed[p] >> 4);
         }
-        byte b = codes[row * (in / 2) + column / 2];
-        return (column & 1) == 0 ? (b << 28) >> 28 : b >> 4;
+        return out;
+    }
+
+    private int code(int row, int column) {
+        return codes[row * in + column];
     }
 
     /** y [rows × out] = x·Wᵀ for every activation row. */
@@ -76,28 +85,10 @@ final class QuantizedLinear {
         float sum = 0f;
         for (int g = 0; g < groups; g++) {
             int from = g * groupSize;
-            int acc = packed ? dotPacked(x.codes, base + from, j * (in / 2) + from / 2, groupSize)
-                    : dotBytes(x.codes, base + from, j * in + from, groupSize);
+            int acc = kernels.dot(x.codes, base + from, codes, j * in + from, groupSize);
             sum += scales[j * groups + g] * (acc - x.zeros[t] * codeSums[j * groups + g]);
         }
         return x.scales[t] * sum;
-    }
-
-    private int dotPacked(byte[] a, int aFrom, int wFrom, int n) {
-        int acc = 0;
-        for (int i = 0; i < n / 2; i++) {
-            byte b = codes[wFrom + i];
-            acc += a[aFrom + 2 * i] * ((b << 28) >> 28) + a[aFrom + 2 * i + 1] * (b >> 4);
-        }
-        return acc;
-    }
-
-    private int dotBytes(byte[] a, int aFrom, int wFrom, int n) {
-        int acc = 0;
-        for (int i = 0; i < n; i++) {
-            acc += a[aFrom + i] * codes[wFrom + i];
-        }
-        return acc;
     }
 
     private float floatRow(Activations x, int t, int j) {

@@ -33,6 +33,7 @@ public final class RotQuantModel implements AutoCloseable {
     private final OnlineRotation r3;
     private final OnlineRotation r4;
     private final Parallel parallel;
+    private final IntKernels kernels = IntKernels.best();
 
     private RotQuantModel(Artifact artifact, int threads) {
         this.artifact = artifact;
@@ -88,7 +89,8 @@ public final class RotQuantModel implements AutoCloseable {
 
     private QuantizedLinear linear(int layer, String name, int out, int in) {
         return new QuantizedLinear(artifact.tensor(ArtifactFormat.codes(layer, name)),
-                artifact.tensor(ArtifactFormat.scales(layer, name)), out, in, quant.weightGroup(), quant.packedWeights());
+                artifact.tensor(ArtifactFormat.scales(layer, name)), out, in, quant.weightGroup(), quant.packedWeights(),
+                kernels);
     }
 
     private OnlineRotation rotation(String name, RotationPlan.Online online) {
@@ -127,8 +129,8 @@ public final class RotQuantModel implements AutoCloseable {
 
     /** One line saying what runs: kernels, bit widths, rotations, threads. */
     public String banner() {
-        return String.format(java.util.Locale.ROOT, "rotquant runtime: scalar int%d x int%s kernels, KV %s, R3 %s, R4 %s,"
-                + " %d threads", quant.weightBits(), quant.activationBits() == 16 ? "-less (fp32 activations)"
+        return String.format(java.util.Locale.ROOT, "rotquant runtime: %s int%d x int%s kernels, KV %s, R3 %s, R4 %s,"
+                + " %d threads", kernels.describe(), quant.weightBits(), quant.activationBits() == 16 ? "-less (fp32 activations)"
                         : String.valueOf(quant.activationBits()),
                 quant.kvBits() == 16 ? "fp32" : quant.kvBits() + "-bit", describe(r3), describe(r4), threads());
     }
