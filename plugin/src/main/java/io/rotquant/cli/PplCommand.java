@@ -3,7 +3,6 @@ package io.rotquant.cli;
 import io.rotquant.runtime.json.JsonWriter;
 import io.rotquant.runtime.model.Perplexity;
 import io.rotquant.runtime.model.RotQuantModel;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -16,8 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "ppl", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Perplexity of an artifact on the runtime's integer kernels.")
 final class PplCommand implements Callable<Integer> {
-    @Option(names = "--artifact", required = true, paramLabel = "FILE", description = "A rotquant artifact.")
-    Path artifact;
+    @Mixin
+    RuntimeOptions runtime;
 
     @Mixin
     TextOptions text;
@@ -25,16 +24,13 @@ final class PplCommand implements Callable<Integer> {
     @Option(names = "--seqlen", defaultValue = "0", paramLabel = "N", description = "Window length (default: the context, at most 2048).")
     int seqlen;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Worker threads (default: all cores).")
-    int threads;
-
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
 
     @Override
     public Integer call() {
         String content = text.read();
-        try (RotQuantModel model = RuntimeOptions.load(artifact, threads)) {
+        try (RotQuantModel model = runtime.load()) {
             System.err.println(model.banner());
             int window = seqlen > 0 ? seqlen : Math.min(2048, model.spec().maxPositions());
             RuntimeOptions.checkWindow(window, model);

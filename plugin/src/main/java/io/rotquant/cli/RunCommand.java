@@ -3,20 +3,20 @@ package io.rotquant.cli;
 import io.rotquant.runtime.json.JsonWriter;
 import io.rotquant.runtime.model.Generation;
 import io.rotquant.runtime.model.RotQuantModel;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code rotquant run}: generates text from a prompt on the runtime, streaming tokens to stdout. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Generate text from an artifact on the runtime.")
 final class RunCommand implements Callable<Integer> {
-    @Option(names = "--artifact", required = true, paramLabel = "FILE", description = "A rotquant artifact.")
-    Path artifact;
+    @Mixin
+    RuntimeOptions runtime;
 
     @Option(names = "--prompt", required = true, paramLabel = "TEXT", description = "The prompt (BOS is added as the tokenizer does).")
     String prompt;
@@ -33,9 +33,6 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Worker threads (default: all cores).")
-    int threads;
-
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
 
@@ -45,7 +42,7 @@ final class RunCommand implements Callable<Integer> {
             throw new io.rotquant.compiler.InvalidInputException(
                     "--max-tokens must be positive, --temperature >= 0 and --top-p in (0, 1]");
         }
-        try (RotQuantModel model = RuntimeOptions.load(artifact, threads)) {
+        try (RotQuantModel model = runtime.load()) {
             System.err.println(model.banner());
             int[] ids = model.tokenizer().encode(prompt);
             long start = System.nanoTime();

@@ -5,13 +5,17 @@ import io.rotquant.runtime.artifact.ArtifactException;
 import io.rotquant.runtime.model.RotQuantModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine.Option;
 
-/** Loading an artifact for the runtime commands, with one-line errors. */
+/** The artifact and thread count of the runtime commands, and loading with one-line errors. */
 final class RuntimeOptions {
-    private RuntimeOptions() {
-    }
+    @Option(names = "--artifact", required = true, paramLabel = "FILE", description = "A rotquant artifact.")
+    Path artifact;
 
-    static RotQuantModel load(Path artifact, int threads) {
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Worker threads (default: all cores).")
+    int threads;
+
+    RotQuantModel load() {
         if (threads < 0) {
             throw new InvalidInputException("--threads must be 0 (all cores) or positive, got " + threads);
         }

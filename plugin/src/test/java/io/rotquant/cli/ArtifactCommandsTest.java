@@ -1,0 +1,62 @@
+package io.rotquant.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rotquant.runtime.TestPaths;
+import io.rotquant.runtime.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** compile → inspect → run → ppl through the CLI on stories260K, and their one-line errors. */
+class ArtifactCommandsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void compileInspectRunAndPplAnArtifact() {
+        Path artifact = dir.resolve("stories.rq");
+        CliRun compile = CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out", artifact.toString(),
+                "--rotation", "hadamard", "--w-bits", "4", "--w-method", "rtn", "--a-bits", "8", "--kv-bits", "8",
+                "--json", "--quiet");
+        assertThat(compile.exitCode()).as(compile.err()).isZero();
+        JsonObject result = JsonObject.parse("stdout", compile.lastLine());
+        assertThat(result.integer("bytes")).isPositive();
+        assertThat(result.string("recipe")).isEqualTo("hadamard W4A8KV8 rtn");
+
+        CliRun inspect = CliRun.of("inspect", artifact.toString(), "--json");
+        assertThat(inspect.exitCode()).as(inspect.err()).isZero();
+        assertThat(JsonObject.parse("stdout", inspect.lastLine()).string("format")).isEqualTo("rotquant");
+
+        CliRun run = CliRun.of("run", "--artifact", artifact.toString(), "--prompt", "Once upon a time", "--max-tokens",
+                "20", "--json");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(JsonObject.parse("stdout", run.lastLine()).integer("tokens")).isBetween(1L, 20L);
+
+        CliRun ppl = CliRun.of("ppl", "--artifact", artifact.toString(), "--data",
+                TestPaths.repo().resolve("examples/data/stories260K-samples.txt").toString(), "--windows", "2",
+                "--seqlen", "128", "--json");
+        assertThat(ppl.exitCode()).as(ppl.err()).isZero();
+        assertThat(JsonObject.parse("stdout", ppl.lastLine()).number("ppl")).isBetween(1.5, 20.0);
+    }
+
+    @Test
+    void badInputEndsWithOneLine() throws Exception {
+        CliRun missing = CliRun.of("run", "--artifact", dir.resolve("none.rq").toString(), "--prompt", "x");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err().strip()).isEqualTo("rotquant: error: --artifact " + dir.resolve("none.rq")
+                + ": file not found");
+
+        Path checkpoint = TestPaths.stories260K().resolve("model.safetensors");
+        CliRun notArtifact = CliRun.of("inspect", checkpoint.toString());
+        assertThat(notArtifact.exitCode()).isEqualTo(2);
+        assertThat(notArtifact.err()).contains("not a rotquant artifact").hasLineCount(1);
+
+        Path out = dir.resolve("fp.rq");
+        CliRun unquantized = CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out", out.toString());
+        assertThat(unquantized.exitCode()).isEqualTo(2);
+        assertThat(unquantized.err()).contains("--w-bits 16: an artifact needs quantized weights").hasLineCount(1);
+        assertThat(Files.exists(out)).isFalse();
+    }
+}
