@@ -3,6 +3,7 @@ package io.rotquant.cli;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.model.ComputeDType;
+import io.rotquant.compiler.pipeline.PhaseTimes;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.torch.Tensors;
 import io.rotquant.compiler.torch.Torch;
@@ -44,9 +45,7 @@ final class BenchCommand implements Callable<Integer> {
         try (PreparedModel prepared = options.open(recipe, line -> { })) {
             double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
             System.out.printf(Locale.ROOT, "compile (%s): %.1f s [%s]%n", recipe.label(), compileSeconds,
-                    prepared.phaseSeconds().entrySet().stream()
-                            .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue()))
-                            .collect(java.util.stream.Collectors.joining(", ")));
+                    PhaseTimes.summary(prepared.phaseSeconds()));
             int length = options.windowLength(prepared.checkpoint().config());
             ComputeDType computeType = options.computeType();
             SplittableRandom random = new SplittableRandom(0);

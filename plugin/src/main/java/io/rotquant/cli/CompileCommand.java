@@ -44,10 +44,7 @@ final class CompileCommand implements Callable<Integer> {
         if (parent == null || !Files.isDirectory(parent)) {
             throw new InvalidInputException("--out " + out + ": directory " + parent + " does not exist");
         }
-        if (!recipe.quantizesWeights()) {
-            throw new InvalidInputException("--w-bits " + recipe.wBits() + ": an artifact needs quantized weights "
-                    + "(2..8 bits)");
-        }
+        ArtifactWriter.checkRecipe(recipe);
         long start = System.nanoTime();
         Map<String, String> digests = digests(options.model);
         try (PreparedModel prepared = options.open(recipe, line -> {

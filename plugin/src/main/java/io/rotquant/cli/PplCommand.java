@@ -1,5 +1,6 @@
 package io.rotquant.cli;
 
+import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.runtime.json.JsonWriter;
 import io.rotquant.runtime.model.Perplexity;
 import io.rotquant.runtime.model.RotQuantModel;
@@ -35,8 +36,13 @@ final class PplCommand implements Callable<Integer> {
             int window = seqlen > 0 ? seqlen : Math.min(2048, model.spec().maxPositions());
             RuntimeOptions.checkWindow(window, model);
             long start = System.nanoTime();
-            Perplexity.Result r = Perplexity.evaluate(model, content, window, text.windows, w -> System.err.printf(
-                    Locale.ROOT, "  window %d, %.1f s%n", w + 1, (System.nanoTime() - start) / 1e9));
+            Perplexity.Result r;
+            try {
+                r = Perplexity.evaluate(model, content, window, text.windows, w -> System.err.printf(
+                        Locale.ROOT, "  window %d, %.1f s%n", w + 1, (System.nanoTime() - start) / 1e9));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException("--data " + text.data + ": " + e.getMessage(), e);
+            }
             System.out.printf(Locale.ROOT, "runtime ppl %.4f over %d windows (%d predicted tokens) in %.1f s, %.0f tokens/s%n",
                     r.ppl(), r.windows(), r.tokens(), r.seconds(), r.tokensPerSecond());
             if (json) {

@@ -46,11 +46,16 @@ final class RunCommand implements Callable<Integer> {
             System.err.println(model.banner());
             int[] ids = model.tokenizer().encode(prompt);
             long start = System.nanoTime();
-            Generation.Result result = model.newSession().generate().maxTokens(maxTokens).temperature(temperature)
-                    .topP(topP).seed(seed).onToken((token, piece) -> {
-                        System.out.print(piece);
-                        System.out.flush();
-                    }).run(ids);
+            Generation.Result result;
+            try {
+                result = model.newSession().generate().maxTokens(maxTokens).temperature(temperature)
+                        .topP(topP).seed(seed).onToken((token, piece) -> {
+                            System.out.print(piece);
+                            System.out.flush();
+                        }).run(ids);
+            } catch (IllegalArgumentException e) {
+                throw new io.rotquant.compiler.InvalidInputException("--prompt: " + e.getMessage(), e);
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
             System.out.println();
             System.err.printf(Locale.ROOT, "%d tokens in %.2f s (%.1f tokens/s, prompt of %d included)%n",

@@ -84,7 +84,7 @@ public final class PreparedModel implements AutoCloseable {
             WeightLoader.Head head = times.time("load+rotate", () -> loader.head(weights.embed()));
             weights.setHead(head.finalNorm(), head.lmHead());
             log.accept(String.format(Locale.ROOT, "prepared %s (%s) in %.1f s: %s", directory, recipe.label(),
-                    seconds(start), phaseSummary(times)));
+                    seconds(start), PhaseTimes.summary(times.seconds())));
             return new PreparedModel(checkpoint, tokenizer, weights, online, dtype, recipe, times.seconds());
         } catch (RuntimeException e) {
             weights.close();
@@ -124,12 +124,6 @@ public final class PreparedModel implements AutoCloseable {
                     name));
             WeightQuantization.gptq(fp, loader, new Gptq(recipe.weightQuantizer(), recipe.gptq()), windows, times, log);
         }
-    }
-
-    private static String phaseSummary(PhaseTimes times) {
-        return times.seconds().entrySet().stream()
-                .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue()))
-                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static double seconds(long since) {

@@ -48,6 +48,28 @@ class ArtifactCommandsTest {
         assertThat(missing.err().strip()).isEqualTo("rotquant: error: --artifact " + dir.resolve("none.rq")
                 + ": file not found");
 
+        Path artifact = dir.resolve("a.rq");
+        assertThat(CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out", artifact.toString(),
+                "--w-bits", "8", "--w-method", "rtn", "--quiet").exitCode()).isZero();
+        Path tiny = dir.resolve("tiny.txt");
+        Files.writeString(tiny, "Once");
+        CliRun shortText = CliRun.of("ppl", "--artifact", artifact.toString(), "--data", tiny.toString());
+        assertThat(shortText.exitCode()).isEqualTo(2);
+        // The banner line, then the error in one line.
+        assertThat(shortText.err().strip().lines().toList()).last().asString()
+                .startsWith("rotquant: error: --data " + tiny + ": the text has");
+        CliRun longPrompt = CliRun.of("run", "--artifact", artifact.toString(), "--prompt", "Once upon a time ".repeat(200));
+        assertThat(longPrompt.exitCode()).isEqualTo(2);
+        assertThat(longPrompt.err().strip().lines().toList()).last().asString()
+                .startsWith("rotquant: error: --prompt: sequence of");
+
+        Path actOrderGroups = dir.resolve("groups.rq");
+        CliRun groups = CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out",
+                actOrderGroups.toString(), "--w-bits", "4", "--w-group", "4", "--gptq-act-order");
+        assertThat(groups.exitCode()).isEqualTo(2);
+        assertThat(groups.err()).contains("add --gptq-static-groups").hasLineCount(1);
+        assertThat(Files.exists(actOrderGroups)).isFalse();
+
         Path checkpoint = TestPaths.stories260K().resolve("model.safetensors");
         CliRun notArtifact = CliRun.of("inspect", checkpoint.toString());
         assertThat(notArtifact.exitCode()).isEqualTo(2);

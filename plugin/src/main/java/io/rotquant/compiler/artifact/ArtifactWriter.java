@@ -17,6 +17,7 @@ import io.rotquant.runtime.artifact.ModelSpec;
 import io.rotquant.runtime.artifact.QuantSpec;
 import io.rotquant.runtime.artifact.RotationPlan;
 import io.rotquant.runtime.json.JsonWriter;
+import io.rotquant.runtime.safetensors.SafetensorsFile;
 import io.rotquant.runtime.safetensors.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -42,12 +43,25 @@ public final class ArtifactWriter {
     private ArtifactWriter() {
     }
 
-    /** Writes {@code prepared} to {@code out}; {@code digests} (input file → SHA-256) go into the metadata. */
-    public static void write(PreparedModel prepared, Path out, Map<String, String> digests) throws IOException {
-        Recipe recipe = prepared.recipe();
+    /**
+     * Refuses a recipe whose result the artifact cannot hold: unquantized weights, or GPTQ groups
+     * formed in act-order (their columns are not contiguous). Callers run it before the compile.
+     */
+    public static void checkRecipe(Recipe recipe) {
         if (!recipe.quantizesWeights()) {
             throw new InvalidInputException("--w-bits " + recipe.wBits() + ": an artifact needs quantized weights (2..8 bits)");
         }
+        if (recipe.wMethod() == io.rotquant.compiler.recipe.WeightMethod.GPTQ && recipe.wGroup() > 0
+                && recipe.gptq().actOrder() && !recipe.gptq().staticGroups()) {
+            throw new InvalidInputException("--gptq-act-order with --w-group (without --gptq-static-groups) gives groups the "
+                    + "runtime cannot store; add --gptq-static-groups");
+        }
+    }
+
+    /** Writes {@code prepared} to {@code out}; {@code digests} (input file → SHA-256) go into the metadata. */
+    public static void write(PreparedModel prepared, Path out, Map<String, String> digests) throws IOException {
+        Recipe recipe = prepared.recipe();
+        checkRecipe(recipe);
         ModelConfig c = prepared.checkpoint().config();
         ModelWeights weights = prepared.weights();
         QuantSpec quant = new QuantSpec(recipe.wBits(), recipe.wGroup(), recipe.aBits(), recipe.aClip(), recipe.kvBits(),
@@ -126,8 +140,7 @@ public final class ArtifactWriter {
     private static void addLinear(List<SafetensorsWriter.Tensor> tensors, int layer, String name, QuantizedWeight w,
             QuantSpec quant) {
         if (w.groupIndex() != null) {
-            throw new InvalidInputException("--gptq-act-order with --w-group (without --gptq-static-groups) gives groups the "
-                    + "runtime cannot store; add --gptq-static-groups");
+            throw new IllegalStateException("permuted weight groups reached the writer (checkRecipe lets none through)");
         }
         int out = (int) w.codes().size(0);
         int in = (int) w.codes().size(1);
@@ -160,12 +173,8 @@ public final class ArtifactWriter {
             shape[i] = t.size(i);
             count *= shape[i];
         }
-        long bytes = count * switch (dtype) {
-            case "F32" -> 4;
-            case "F16" -> 2;
-            default -> 1;
-        };
-        return new SafetensorsWriter.Tensor(name, dtype, shape, bytes, channel -> write(channel, t, type));
+        return new SafetensorsWriter.Tensor(name, dtype, shape, count * SafetensorsFile.dtypeBytes(dtype),
+                channel -> write(channel, t, type));
     }
 
     private static void write(FileChannel channel, Tensor t, ScalarType type) throws IOException {

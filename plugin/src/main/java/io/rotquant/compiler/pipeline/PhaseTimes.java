@@ -28,4 +28,11 @@ public final class PhaseTimes {
     public Map<String, Double> seconds() {
         return Collections.unmodifiableMap(seconds);
     }
+
+    /** "phase 1.2 s, phase 3.4 s" for a log line. */
+    public static String summary(Map<String, Double> seconds) {
+        return seconds.entrySet().stream()
+                .map(e -> String.format(java.util.Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
 }

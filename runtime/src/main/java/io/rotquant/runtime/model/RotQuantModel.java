@@ -129,9 +129,9 @@ public final class RotQuantModel implements AutoCloseable {
 
     /** One line saying what runs: kernels, bit widths, rotations, threads. */
     public String banner() {
-        return String.format(java.util.Locale.ROOT, "rotquant runtime: %s int%d x int%s kernels, KV %s, R3 %s, R4 %s,"
-                + " %d threads", kernels.describe(), quant.weightBits(), quant.activationBits() == 16 ? "-less (fp32 activations)"
-                        : String.valueOf(quant.activationBits()),
+        return String.format(java.util.Locale.ROOT, "rotquant runtime: %s kernels, int%d weights x %s activations, KV %s,"
+                + " R3 %s, R4 %s, %d threads", kernels.describe(), quant.weightBits(),
+                quant.activationBits() == 16 ? "fp32" : "int" + quant.activationBits(),
                 quant.kvBits() == 16 ? "fp32" : quant.kvBits() + "-bit", describe(r3), describe(r4), threads());
     }
 

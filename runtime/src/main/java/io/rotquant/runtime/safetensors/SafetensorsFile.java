@@ -49,6 +49,15 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /** Bytes per element of a safetensors dtype this reader accepts. */
+    public static int dtypeBytes(String dtype) {
+        Integer bytes = DTYPE_BYTES.get(dtype);
+        if (bytes == null) {
+            throw new IllegalArgumentException("unknown dtype " + dtype);
+        }
+        return bytes;
+    }
+
     private final Path path;
     private final FileChannel channel;
     private final Arena arena;
