@@ -10,6 +10,7 @@ import io.rotquant.compiler.recipe.WeightMethod;
 import io.rotquant.compiler.rotation.RotationKind;
 import io.rotquant.runtime.json.JsonWriter;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +70,10 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
 
+    @Option(names = "--resume", paramLabel = "FILE",
+            description = "Keep each finished cell in FILE and skip the cells it already holds (a long table survives a restart).")
+    Path resume;
+
     @Override
     public Integer call() {
         List<int[]> columns = settings.stream().map(CompareCommand::setting).toList();
@@ -81,15 +86,21 @@ final class CompareCommand implements Callable<Integer> {
         PrintStream log = System.err;
         Recipe base = options.recipe();
 
-        Map<String, Object> results = new LinkedHashMap<>();
-        double fp;
+        Map<String, Object> protocol = new LinkedHashMap<>(base.toJson());
+        protocol.keySet().removeAll(List.of("recipe", "rotation", "w_method", "a_bits", "kv_bits"));
+        protocol.put("model", options.model.toString());
+        protocol.put("data", text.data.toString());
+        protocol.put("windows", text.windows);
+        CompareResults results = CompareResults.open(resume, protocol);
+        // Every method shares the checkpoint's tokenizer: tokenize the text once.
         int[] tokens;
         try (PreparedModel prepared = options.open(Recipe.FP, log::println)) {
-            // Every method shares the checkpoint's tokenizer: tokenize the text once.
             tokens = prepared.tokenizer().encode(content);
-            fp = evaluate(prepared, prepared.model(), tokens, log);
+            if (!results.has("FP")) {
+                results.put("FP", evaluate(prepared, prepared.model(), tokens, log));
+            }
         }
-        results.put("FP", fp);
+        double fp = results.get("FP");
         List<String> table = new ArrayList<>();
         table.add("| Method | " + String.join(" | ", settings) + " |");
         table.add("|---|" + "---|".repeat(settings.size()));
@@ -98,22 +109,30 @@ final class CompareCommand implements Callable<Integer> {
         for (Method row : rows) {
             Recipe recipe = base.withRotation(row.rotation(), base.seed())
                     .withWeights(weightBits, row.weights(), base.wGroup(), base.wClip());
-            List<String> cells = new ArrayList<>();
-            try (PreparedModel prepared = options.open(recipe, log::println)) {
-                for (int i = 0; i < columns.size(); i++) {
-                    int[] c = columns.get(i);
-                    double ppl = evaluate(prepared, prepared.withActivations(c[1], base.aClip(), c[2], base.kvClip()), tokens,
-                            log);
-                    log.printf(Locale.ROOT, "%s %s: ppl %.4f%n", row.label(), settings.get(i), ppl);
-                    results.put(row.label() + " " + settings.get(i), ppl);
-                    cells.add(format(ppl));
+            List<String> keys = settings.stream().map(s -> row.label() + " " + s).toList();
+            if (!keys.stream().allMatch(results::has)) {
+                try (PreparedModel prepared = options.open(recipe, log::println)) {
+                    for (int i = 0; i < columns.size(); i++) {
+                        int[] c = columns.get(i);
+                        if (results.has(keys.get(i))) {
+                            continue;
+                        }
+                        double ppl = evaluate(prepared, prepared.withActivations(c[1], base.aClip(), c[2], base.kvClip()),
+                                tokens, log);
+                        log.printf(Locale.ROOT, "%s: ppl %.4f%n", keys.get(i), ppl);
+                        results.put(keys.get(i), ppl);
+                    }
                 }
             }
-            table.add("| " + row.label() + " | " + String.join(" | ", cells) + " |");
+            table.add("| " + row.label() + " | " + String.join(" | ", keys.stream().map(k -> format(results.get(k))).toList())
+                    + " |");
         }
         table.forEach(System.out::println);
         if (json) {
-            System.out.println(JsonWriter.write(results));
+            Map<String, Object> cells = new LinkedHashMap<>();
+            cells.put("FP", fp);
+            rows.forEach(row -> settings.forEach(s -> cells.put(row.label() + " " + s, results.get(row.label() + " " + s))));
+            System.out.println(JsonWriter.write(cells));
         }
         return 0;
     }

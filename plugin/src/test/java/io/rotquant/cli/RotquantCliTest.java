@@ -61,6 +61,29 @@ class RotquantCliTest {
     }
 
     @Test
+    void compareResumesFromItsResultsFileAndRefusesAnotherProtocol(@TempDir Path dir) {
+        String results = dir.resolve("table.json").toString();
+        String[] args = {"compare", "--model", TestPaths.stories260K().toString(), "--data", storiesText(), "--seqlen", "256",
+                "--windows", "1", "--methods", "rtn", "--settings", "W4A8KV8", "--json", "--resume", results};
+        CliRun first = CliRun.of(args);
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.err()).contains("windows in");
+
+        CliRun second = CliRun.of(args);
+        assertThat(second.exitCode()).as(second.err()).isZero();
+        assertThat(second.err()).as("every cell comes from the file").doesNotContain("windows in");
+        assertThat(second.out()).isEqualTo(first.out());
+
+        String[] otherSeed = java.util.Arrays.copyOf(args, args.length + 2);
+        otherSeed[args.length] = "--seed";
+        otherSeed[args.length + 1] = "1";
+        CliRun refused = CliRun.of(otherSeed);
+        assertThat(refused.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+        assertThat(refused.err().strip()).startsWith("rotquant: error: --resume " + results + ": measured under another protocol")
+                .doesNotContain("\n");
+    }
+
+    @Test
     void missingModelDirectoryIsOneLine(@TempDir Path dir) {
         Path missing = dir.resolve("missing");
         CliRun run = CliRun.of("eval", "--model", missing.toString(), "--data", storiesText());

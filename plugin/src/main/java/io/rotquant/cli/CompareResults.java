@@ -1,0 +1,87 @@
+package io.rotquant.cli;
+
+import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.runtime.json.Json;
+import io.rotquant.runtime.json.JsonException;
+import io.rotquant.runtime.json.JsonWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The cells of a {@code compare} table, optionally kept in a file so that a table of several hours
+ * can be finished across restarts. The file records the protocol (model, data, recipe settings
+ * shared by all cells) and refuses to mix cells measured under another one.
+ */
+final class CompareResults {
+    private final Path file;
+    private final Object protocol;
+    private final Map<String, Double> cells = new LinkedHashMap<>();
+
+    private CompareResults(Path file, Object protocol) {
+        this.file = file;
+        this.protocol = protocol;
+    }
+
+    /** Results backed by {@code file} (read if it exists), or in memory only when {@code file} is null. */
+    static CompareResults open(Path file, Map<String, Object> protocol) {
+        // Normalized through JSON so that the comparison with a stored protocol is type-exact.
+        CompareResults results = new CompareResults(file, Json.parse(JsonWriter.write(protocol)));
+        if (file == null) {
+            return results;
+        }
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            return results;
+        } catch (IOException e) {
+            throw new InvalidInputException("--resume " + file + ": cannot read (" + e.getMessage() + ")");
+        }
+        try {
+            Map<String, Object> stored = Json.parseObject(text);
+            if (!results.protocol.equals(stored.get("protocol"))) {
+                throw new InvalidInputException("--resume " + file + ": measured under another protocol "
+                        + JsonWriter.write(stored.get("protocol")) + "; use a new file");
+            }
+            if (!(stored.get("cells") instanceof Map<?, ?> map)) {
+                throw new InvalidInputException("--resume " + file + ": no \"cells\" object");
+            }
+            map.forEach((k, v) -> results.cells.put((String) k, v == null ? Double.NaN : ((Number) v).doubleValue()));
+        } catch (JsonException | ClassCastException e) {
+            throw new InvalidInputException("--resume " + file + ": not a compare results file (" + e.getMessage() + ")");
+        }
+        return results;
+    }
+
+    boolean has(String cell) {
+        return cells.containsKey(cell);
+    }
+
+    double get(String cell) {
+        return cells.get(cell);
+    }
+
+    /** Records one cell and, when backed by a file, rewrites it atomically. */
+    void put(String cell, double ppl) {
+        cells.put(cell, ppl);
+        if (file == null) {
+            return;
+        }
+        Map<String, Object> content = new LinkedHashMap<>();
+        content.put("protocol", protocol);
+        content.put("cells", cells);
+        try {
+            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(temp, JsonWriter.write(content) + "\n");
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}
