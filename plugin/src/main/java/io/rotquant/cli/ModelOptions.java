@@ -5,6 +5,7 @@ import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.model.ComputeDType;
 import io.rotquant.compiler.quant.GptqOptions;
 import io.rotquant.compiler.recipe.Recipe;
+import io.rotquant.compiler.recipe.TrainingOptions;
 import io.rotquant.compiler.recipe.WeightMethod;
 import io.rotquant.compiler.rotation.RotationKind;
 import io.rotquant.compiler.torch.DeviceChoice;
@@ -22,7 +23,7 @@ final class ModelOptions {
     Path model;
 
     @Option(names = "--rotation", defaultValue = "none", paramLabel = "KIND",
-            description = "none|identity|hadamard|orthogonal (default: ${DEFAULT-VALUE}).")
+            description = "none|identity|hadamard|orthogonal|spinquant (default: ${DEFAULT-VALUE}).")
     String rotation;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
@@ -72,6 +73,22 @@ final class ModelOptions {
     @Option(names = "--gptq-static-groups", description = "GPTQ with --w-group: fix group scales before the column sweep.")
     boolean gptqStaticGroups;
 
+    @Option(names = "--iters", defaultValue = "100", paramLabel = "N",
+            description = "Learned rotations: Cayley SGD steps, 0 keeps the initialisation (default: ${DEFAULT-VALUE}).")
+    int iters;
+
+    @Option(names = "--lr", defaultValue = "1.5", paramLabel = "F",
+            description = "Learned rotations: learning rate, cosine-scheduled to 0 (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--train-batch", defaultValue = "8", paramLabel = "N",
+            description = "Learned rotations: calibration windows per step (default: ${DEFAULT-VALUE}).")
+    int trainBatch;
+
+    @Option(names = "--train-seqlen", defaultValue = "0", paramLabel = "N",
+            description = "Learned rotations: tokens per training window (default: the --seqlen window).")
+    int trainSeqlen;
+
     @Option(names = "--dtype", defaultValue = "fp32", description = "fp32|bf16 (default: ${DEFAULT-VALUE}).")
     String dtype;
 
@@ -84,7 +101,8 @@ final class ModelOptions {
     Recipe recipe() {
         return new Recipe(RotationKind.parse(rotation), seed, wBits, WeightMethod.parse(wMethod), wGroup, wClip, aBits,
                 aClip, kvBits, kvClip, calibration, nsamples, seqlen,
-                new GptqOptions(GptqOptions.DEFAULT.blockSize(), gptqDamp, gptqActOrder, gptqStaticGroups));
+                new GptqOptions(GptqOptions.DEFAULT.blockSize(), gptqDamp, gptqActOrder, gptqStaticGroups),
+                new TrainingOptions(iters, lr, trainBatch, trainSeqlen));
     }
 
     ComputeDType computeType() {

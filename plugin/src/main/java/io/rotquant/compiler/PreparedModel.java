@@ -2,6 +2,7 @@ package io.rotquant.compiler;
 
 import io.rotquant.compiler.calibration.CalibrationData;
 import io.rotquant.compiler.checkpoint.Checkpoint;
+import io.rotquant.compiler.learn.RotationLearning;
 import io.rotquant.compiler.model.ComputeDType;
 import io.rotquant.compiler.model.LlamaModel;
 import io.rotquant.compiler.model.ModelWeights;
@@ -71,8 +72,7 @@ public final class PreparedModel implements AutoCloseable {
                     + " tokens but config.json field 'vocab_size' is " + checkpoint.config().vocabSize());
         }
         checkGroupSize(recipe, checkpoint.config());
-        ModelRotator rotator = recipe.rotation() == RotationKind.NONE ? null
-                : ModelRotator.create(checkpoint.config(), recipe.rotation(), recipe.seed(), Torch.device());
+        ModelRotator rotator = rotator(checkpoint, tokenizer, recipe, dtype, times, log);
         OnlineRotations online = rotator == null ? OnlineRotations.NONE : rotator.online();
         WeightLoader loader = new WeightLoader(checkpoint, dtype.scalarType(), Torch.device(), rotator);
         ModelWeights weights = new ModelWeights(times.time("load+rotate", loader::embedding),
@@ -90,6 +90,23 @@ public final class PreparedModel implements AutoCloseable {
             weights.close();
             throw e;
         }
+    }
+
+    /** The recipe's rotations: none, drawn from the seed, or learned on calibration data. */
+    private static ModelRotator rotator(Checkpoint checkpoint, Tokenizer tokenizer, Recipe recipe, ComputeDType dtype,
+            PhaseTimes times, Consumer<String> log) {
+        RotationKind kind = recipe.rotation();
+        if (kind == RotationKind.NONE) {
+            return null;
+        }
+        if (kind.learned()) {
+            return times.time("learn rotations", () -> {
+                try (RotationLearning learning = RotationLearning.prepare(checkpoint, tokenizer, recipe, dtype)) {
+                    return learning.learn(log);
+                }
+            });
+        }
+        return ModelRotator.create(checkpoint.config(), kind, recipe.seed(), Torch.device());
     }
 
     /** Every linear's input dimension must be a multiple of the weight group size. */

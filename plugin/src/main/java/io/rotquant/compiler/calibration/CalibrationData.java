@@ -80,10 +80,16 @@ public final class CalibrationData {
         if (nsamples < 1) {
             throw new InvalidInputException("--nsamples must be positive, got " + nsamples);
         }
+        return windows(name, text, tokenizer, nsamples, seqlen, seed, "--nsamples " + nsamples);
+    }
+
+    /** As above; {@code request} names the flags that asked for the windows in the error message. */
+    public static List<long[]> windows(String name, String text, Tokenizer tokenizer, int nsamples, int seqlen, long seed,
+            String request) {
         int[] ids = tokenizer.encode(text);
         int holds = ids.length / seqlen;
         if (nsamples > holds) {
-            throw new InvalidInputException("--nsamples " + nsamples + " is more than " + name + " holds: " + ids.length
+            throw new InvalidInputException(request + " is more than " + name + " holds: " + ids.length
                     + " tokens make " + holds + " windows of " + seqlen);
         }
         SplittableRandom random = new SplittableRandom(seed);

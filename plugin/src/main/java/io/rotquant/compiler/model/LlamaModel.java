@@ -85,6 +85,11 @@ public final class LlamaModel {
         return NativeScope.keep(() -> block(weights.layer(index), h, cosSin[0], cosSin[1], observer));
     }
 
+    /** One layer with explicit weights (the training graph's rotated ones), intermediates freed on return. */
+    public Tensor layer(LayerWeights w, Tensor h, Tensor[] cosSin) {
+        return NativeScope.keep(() -> block(w, h, cosSin[0], cosSin[1], LinearInputObserver.NONE));
+    }
+
     private Tensor block(LayerWeights w, Tensor h, Tensor cos, Tensor sin, LinearInputObserver observer) {
         long batch = h.size(0);
         long length = h.size(1);

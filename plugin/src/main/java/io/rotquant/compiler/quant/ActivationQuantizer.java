@@ -32,11 +32,23 @@ public final class ActivationQuantizer {
         return Bits.quantized(bits);
     }
 
-    /** The fake-quantized tensor (same dtype); identity at 16 bits. Statistics in fp32. */
+    /**
+     * The fake-quantized tensor (same dtype); identity at 16 bits. Statistics in fp32. When
+     * {@code x} carries gradients the straight-through estimator applies (ALGORITHMS.md §5.6): the
+     * forward value is quantized, the gradient passes to {@code x} unchanged.
+     */
     public Tensor apply(Tensor x) {
         if (!active()) {
             return x;
         }
+        if (x.requires_grad()) {
+            Tensor detached = x.detach();
+            return x.add(quantize(detached).sub(detached));
+        }
+        return quantize(x);
+    }
+
+    private Tensor quantize(Tensor x) {
         Tensor xf = x.to(ScalarType.Float);
         T_TensorTensor_T range = xf.aminmax(new LongOptional(-1), true);
         Tensor min = range.get0();

@@ -11,15 +11,15 @@ import java.util.Locale;
  * One compilation, immutable and validated on construction. Bits are 2..8 or 16 ("not
  * quantized"); clip ratios are in (0, 1]; {@code wGroup} 0 means per output channel;
  * {@code calibration} null means the embedded C4 sample; {@code seqlen} 0 means
- * min(2048, the model's context).
+ * min(2048, the model's context); {@code training} applies to learned rotations only.
  */
 public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod wMethod, int wGroup, boolean wClip,
         int aBits, double aClip, int kvBits, double kvClip, Path calibration, int nsamples, int seqlen,
-        GptqOptions gptq) {
+        GptqOptions gptq, TrainingOptions training) {
 
     /** The unquantized, unrotated model. */
     public static final Recipe FP = new Recipe(RotationKind.NONE, 0, 16, WeightMethod.GPTQ, 0, true, 16, 1.0, 16, 1.0,
-            null, 128, 0, GptqOptions.DEFAULT);
+            null, 128, 0, GptqOptions.DEFAULT, TrainingOptions.DEFAULT);
 
     public Recipe {
         Bits.check("--w-bits", wBits);
@@ -40,22 +40,27 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
 
     public Recipe withRotation(RotationKind newRotation, long newSeed) {
         return new Recipe(newRotation, newSeed, wBits, wMethod, wGroup, wClip, aBits, aClip, kvBits, kvClip, calibration,
-                nsamples, seqlen, gptq);
+                nsamples, seqlen, gptq, training);
     }
 
     public Recipe withWeights(int bits, WeightMethod method, int group, boolean clip) {
         return new Recipe(rotation, seed, bits, method, group, clip, aBits, aClip, kvBits, kvClip, calibration, nsamples,
-                seqlen, gptq);
+                seqlen, gptq, training);
     }
 
     public Recipe withActivations(int bits, double clip, int keyValueBits, double keyValueClip) {
         return new Recipe(rotation, seed, wBits, wMethod, wGroup, wClip, bits, clip, keyValueBits, keyValueClip,
-                calibration, nsamples, seqlen, gptq);
+                calibration, nsamples, seqlen, gptq, training);
     }
 
     public Recipe withCalibration(Path file, int samples, int length) {
         return new Recipe(rotation, seed, wBits, wMethod, wGroup, wClip, aBits, aClip, kvBits, kvClip, file, samples,
-                length, gptq);
+                length, gptq, training);
+    }
+
+    public Recipe withTraining(TrainingOptions options) {
+        return new Recipe(rotation, seed, wBits, wMethod, wGroup, wClip, aBits, aClip, kvBits, kvClip, calibration, nsamples,
+                seqlen, gptq, options);
     }
 
     /** The window length for evaluation and calibration: {@code seqlen}, else min(2048, the context); checked. */
@@ -99,6 +104,12 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
         m.put("gptq_damp", gptq.damp());
         m.put("gptq_act_order", gptq.actOrder());
         m.put("gptq_static_groups", gptq.staticGroups());
+        if (rotation.learned()) {
+            m.put("iters", training.iters());
+            m.put("lr", training.lr());
+            m.put("train_batch", training.batch());
+            m.put("train_seqlen", training.seqlen());
+        }
         return m;
     }
 

@@ -7,13 +7,15 @@ import io.rotquant.compiler.model.WeightTransform;
 import java.util.List;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Fuses the RMSNorm weights into the following linears and applies the offline rotations in
  * float64 (ALGORITHMS.md §2.1, §3.1): R1 on the residual stream (input side of q/k/v/gate/up and
  * the head, output side of o/down, the embedding rows), R2 per head on the V output and the o_proj
  * input, and the offline half of R4 on down_proj's input. The matching online rotations are
- * returned by {@link #online()}.
+ * returned by {@link #online()}. The two halves are separate so that learned rotations can train on
+ * the fused weights with {@link #rotate} in their autograd graph.
  */
 public final class ModelRotator implements WeightTransform {
     private final ModelConfig config;
@@ -22,9 +24,9 @@ public final class ModelRotator implements WeightTransform {
     private final HadamardTransform r3;
     private final HadamardTransform r4;
 
-    /** R1 [d, d] and one R2 [d_h, d_h] per layer, float64 on the weights' device. */
+    /** R1 [d, d] and one R2 [d_h, d_h] per layer, float64 on the weights' device; null for identities. */
     public ModelRotator(ModelConfig config, Tensor r1, List<Tensor> r2) {
-        if (r2.size() != config.numLayers()) {
+        if (r2 != null && r2.size() != config.numLayers()) {
             throw new IllegalArgumentException("need one R2 per layer, got " + r2.size());
         }
         this.config = config;
@@ -34,7 +36,12 @@ public final class ModelRotator implements WeightTransform {
         this.r4 = HadamardTransform.ofSize(config.intermediateSize(), "intermediate_size");
     }
 
-    /** The rotator for a {@code --rotation} kind (not NONE), all matrices drawn from {@code seed}. */
+    /** Norm fusion and the offline R4 only (R1 = R2 = I): the weights that learned rotations train on. */
+    public static ModelRotator fusionOnly(ModelConfig config) {
+        return new ModelRotator(config, null, null);
+    }
+
+    /** The rotator for a fixed {@code --rotation} kind, all matrices drawn from {@code seed}. */
     public static ModelRotator create(ModelConfig config, RotationKind kind, long seed, Device device) {
         RandomRotations random = new RandomRotations(seed);
         int d = config.hiddenSize();
@@ -42,14 +49,19 @@ public final class ModelRotator implements WeightTransform {
             case HADAMARD -> random.randomizedHadamard(d, "R1", "hidden_size");
             case ORTHOGONAL -> random.orthogonal(d, "R1");
             case IDENTITY -> RandomRotations.identity(d);
-            case NONE -> throw new IllegalArgumentException("rotation 'none' has no rotator");
+            default -> throw new IllegalArgumentException("rotation '" + kind.label() + "' is not a fixed rotation");
         };
+        return new ModelRotator(config, r1.to(device, ScalarType.Double), perLayerR2(config, random, device));
+    }
+
+    /** One randomized Hadamard R2 per layer, float64 on {@code device}. */
+    public static List<Tensor> perLayerR2(ModelConfig config, RandomRotations random, Device device) {
         List<Tensor> r2 = new java.util.ArrayList<>();
         for (int layer = 0; layer < config.numLayers(); layer++) {
             r2.add(random.randomizedHadamard(config.headDim(), "R2/layer " + layer, "head_dim").to(device,
-                    org.bytedeco.pytorch.global.torch.ScalarType.Double));
+                    ScalarType.Double));
         }
-        return new ModelRotator(config, r1.to(device, org.bytedeco.pytorch.global.torch.ScalarType.Double), r2);
+        return r2;
     }
 
     public OnlineRotations online() {
@@ -58,30 +70,40 @@ public final class ModelRotator implements WeightTransform {
 
     @Override
     public Tensor embedding(Tensor embed) {
-        return embed.matmul(r1);
+        return r1 == null ? embed : embed.matmul(r1);
     }
 
     @Override
     public Tensor head(Tensor lmHead, Tensor finalNorm) {
-        return lmHead.mul(finalNorm).matmul(r1);
+        Tensor fused = lmHead.mul(finalNorm);
+        return r1 == null ? fused : fused.matmul(r1);
     }
 
     @Override
     public LayerWeights layer(int index, LayerWeights w) {
+        LayerWeights fused = new LayerWeights(null,
+                w.q().mul(w.inputNorm()), w.k().mul(w.inputNorm()), w.v().mul(w.inputNorm()), w.o(), null,
+                w.gate().mul(w.postNorm()), w.up().mul(w.postNorm()), r4.apply(w.down()));
+        return rotate(config, fused, r1, r2 == null ? null : r2.get(index));
+    }
+
+    /**
+     * R1 and R2 applied to one fused layer (no norms; down_proj already R4-rotated); null means
+     * identity. Plain tensor algebra, so gradients reach R1 and R2 when they require them.
+     */
+    public static LayerWeights rotate(ModelConfig config, LayerWeights fused, Tensor r1, Tensor r2) {
         long d = config.hiddenSize();
         long dh = config.headDim();
-        Tensor rotation = r2.get(index);
-        Tensor v = w.v().mul(w.inputNorm()).matmul(r1);
-        v = rotation.t().matmul(v.view(config.numKvHeads(), dh, d)).reshape(config.kvDim(), d);
-        Tensor o = r1.t().matmul(w.o());
-        o = o.view(d, config.numHeads(), dh).matmul(rotation).reshape(d, config.qDim());
-        Tensor down = r4.apply(r1.t().matmul(w.down()));
-        return new LayerWeights(null,
-                w.q().mul(w.inputNorm()).matmul(r1),
-                w.k().mul(w.inputNorm()).matmul(r1),
-                v, o, null,
-                w.gate().mul(w.postNorm()).matmul(r1),
-                w.up().mul(w.postNorm()).matmul(r1),
-                down);
+        Tensor v = r1 == null ? fused.v() : fused.v().matmul(r1);
+        Tensor o = r1 == null ? fused.o() : r1.t().matmul(fused.o());
+        if (r2 != null) {
+            v = r2.t().matmul(v.view(config.numKvHeads(), dh, d)).reshape(config.kvDim(), d);
+            o = o.view(d, config.numHeads(), dh).matmul(r2).reshape(d, config.qDim());
+        }
+        if (r1 == null) {
+            return new LayerWeights(null, fused.q(), fused.k(), v, o, null, fused.gate(), fused.up(), fused.down());
+        }
+        return new LayerWeights(null, fused.q().matmul(r1), fused.k().matmul(r1), v, o, null,
+                fused.gate().matmul(r1), fused.up().matmul(r1), r1.t().matmul(fused.down()));
     }
 }

@@ -1,0 +1,221 @@
+package io.rotquant.compiler.learn;
+
+import io.rotquant.compiler.config.ModelConfig;
+import io.rotquant.compiler.model.LayerWeights;
+import io.rotquant.compiler.model.LlamaModel;
+import io.rotquant.compiler.model.ModelWeights;
+import io.rotquant.compiler.model.OnlineRotations;
+import io.rotquant.compiler.model.QuantSettings;
+import io.rotquant.compiler.quant.WeightQuantizer;
+import io.rotquant.compiler.recipe.TrainingOptions;
+import io.rotquant.compiler.rotation.ModelRotator;
+import io.rotquant.compiler.rotation.RandomRotations;
+import io.rotquant.compiler.torch.Tensors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * SpinQuant's rotation training (ALGORITHMS.md §7): R1 and one R2 per layer, initialised as the
+ * {@code hadamard} rotation of the same seed, trained by Cayley SGD on next-token cross-entropy of
+ * the fake-quantized model with every model weight frozen. The rotations stay outside the weights
+ * (§7.2): each step rotates the fused weights in float64 inside the autograd graph, fake-quantizes
+ * them (straight-through), and runs the windows of the step one at a time.
+ *
+ * <p>Memory: the graph from rotations to weights is cut at the rotated weights (detached leaves);
+ * each window's backward fills their gradients, and one surrogate backward
+ * {@code Σ⟨W_eff, ∂L/∂W_eff⟩} carries them to R1 and R2. Only one window's activations live at a time.
+ */
+public final class SpinQuantTrainer {
+    private static final double MAX_GRAD_NORM = 1.0;
+
+    private final ModelConfig config;
+    private final ModelWeights fused;
+    private final LlamaModel model;
+    private final WeightQuantizer weights;
+    private final TrainingOptions options;
+
+    /**
+     * @param fused the norm-fused, R4-rotated, otherwise unrotated model (see {@link ModelRotator#fusionOnly})
+     * @param online the fixed online rotations of the training graph (R3 only when K is quantized)
+     * @param quant the activation and KV quantizers of the recipe
+     * @param weights the weight quantizer of the training graph, or null to train with FP weights
+     */
+    public SpinQuantTrainer(ModelConfig config, ModelWeights fused, OnlineRotations online, QuantSettings quant,
+            WeightQuantizer weights, TrainingOptions options, ScalarType dtype) {
+        this.config = config;
+        this.fused = fused;
+        this.model = new LlamaModel(config, fused, online, quant, dtype, fused.embed().device());
+        this.weights = weights;
+        this.options = options;
+    }
+
+    /** R1 [d, d] and one R2 [d_h, d_h] per layer, float64. */
+    public record Rotations(Tensor r1, List<Tensor> r2) {
+        List<Tensor> all() {
+            List<Tensor> list = new ArrayList<>();
+            list.add(r1);
+            list.addAll(r2);
+            return list;
+        }
+
+        static Rotations of(List<Tensor> all) {
+            return new Rotations(all.get(0), List.copyOf(all.subList(1, all.size())));
+        }
+    }
+
+    /** The trained rotations and the loss of every step (mean over its windows, before the update). */
+    public record Result(Rotations rotations, double[] losses) {
+    }
+
+    /** The starting point: the {@code hadamard} rotations of {@code seed} (in the caller's scope). */
+    public Rotations initial(long seed) {
+        RandomRotations random = new RandomRotations(seed);
+        Tensor r1 = random.randomizedHadamard(config.hiddenSize(), "R1", "hidden_size").to(model.device(), ScalarType.Double);
+        return new Rotations(r1, ModelRotator.perLayerR2(config, random, model.device()));
+    }
+
+    /**
+     * Trains from {@link #initial} on {@code windows} ({@code iters × batch} of them, taken in
+     * order). The parameters are float32 while training (ALGORITHMS.md §7.4); with no steps the
+     * float64 initialisation is returned as is. Result tensors are in the caller's scope.
+     */
+    public Result train(List<long[]> windows, long seed, Consumer<String> log) {
+        int steps = options.iters();
+        if (windows.size() < (long) steps * options.batch()) {
+            throw new IllegalArgumentException("need " + steps * options.batch() + " windows, got " + windows.size());
+        }
+        Rotations start = initial(seed);
+        if (steps == 0) {
+            return new Result(start, new double[0]);
+        }
+        List<Tensor> params = new ArrayList<>(start.all().stream().map(p -> owned(p.to(ScalarType.Float))).toList());
+        CayleySgd optimizer = new CayleySgd(options.lr(), steps, seed);
+        double[] losses = new double[steps];
+        TrainingProgress progress = new TrainingProgress("spinquant", steps, log);
+        for (int t = 0; t < steps; t++) {
+            try (PointerScope scope = new PointerScope()) {
+                params.forEach(p -> p.requires_grad_(true));
+                losses[t] = step(params, windows.subList(t * options.batch(), (t + 1) * options.batch()));
+                torch.clip_grad_norm_(new TensorVector(params.toArray(Tensor[]::new)), MAX_GRAD_NORM);
+                for (int i = 0; i < params.size(); i++) {
+                    Tensor p = params.get(i);
+                    Tensor next = optimizer.step(p.detach(), p.grad(), t);
+                    next.retainReference();
+                    p.releaseReference();
+                    params.set(i, next);
+                }
+            }
+            progress.step(t, losses[t], optimizer.learningRate(t));
+        }
+        Rotations trained = Rotations.of(params.stream().map(p -> p.to(ScalarType.Double)).toList());
+        params.forEach(Tensor::releaseReference);
+        return new Result(trained, losses);
+    }
+
+    /** The training objective (mean next-token cross-entropy) of {@code rotations} on {@code windows}, no gradients. */
+    public double loss(Rotations rotations, List<long[]> windows) {
+        try (PointerScope scope = new PointerScope()) {
+            List<Tensor> params = rotations.all();
+            List<LayerWeights> layers = new ArrayList<>();
+            for (int l = 0; l < config.numLayers(); l++) {
+                layers.add(map(rotated(params.get(0), params.get(1 + l), l), this::fakeQuantized));
+            }
+            double total = 0;
+            for (long[] window : windows) {
+                try (PointerScope inner = new PointerScope()) {
+                    total += windowLoss(params.get(0), layers, window).item_double();
+                }
+            }
+            return total / windows.size();
+        }
+    }
+
+    /** Layer {@code l}'s fused weights rotated by R1 and its R2 in float64, cast to float32. */
+    private LayerWeights rotated(Tensor r1, Tensor r2, int l) {
+        LayerWeights w = ModelRotator.rotate(config, asDouble(fused.layer(l)), r1.to(ScalarType.Double),
+                r2.to(ScalarType.Double));
+        return map(w, t -> t.to(ScalarType.Float));
+    }
+
+    /** One step's forward and backward; leaves the gradients in the parameters, returns the mean loss. */
+    private double step(List<Tensor> params, List<long[]> batch) {
+        Tensor r1 = params.get(0);
+        List<LayerWeights> rotated = new ArrayList<>();
+        List<LayerWeights> leaves = new ArrayList<>();
+        List<LayerWeights> used = new ArrayList<>();
+        for (int l = 0; l < config.numLayers(); l++) {
+            LayerWeights w = rotated(r1, params.get(1 + l), l);
+            LayerWeights leaf = map(w, t -> t.detach().requires_grad_(true));
+            rotated.add(w);
+            leaves.add(leaf);
+            used.add(map(leaf, this::fakeQuantized));
+        }
+        double total = 0;
+        for (long[] window : batch) {
+            try (PointerScope scope = new PointerScope()) {
+                Tensor loss = windowLoss(r1, used, window).div(Tensors.scalar(batch.size()));
+                loss.backward();
+                total += loss.item_double();
+            }
+        }
+        Tensor surrogate = null;
+        for (int l = 0; l < rotated.size(); l++) {
+            List<Tensor> effective = rotated.get(l).tensors().toList();
+            List<Tensor> leaf = leaves.get(l).tensors().toList();
+            for (int i = 0; i < effective.size(); i++) {
+                Tensor term = effective.get(i).mul(leaf.get(i).grad()).sum();
+                surrogate = surrogate == null ? term : surrogate.add(term);
+            }
+        }
+        surrogate.backward();
+        return total;
+    }
+
+    /** Mean next-token cross-entropy of one window through the rotated, fake-quantized layers. */
+    private Tensor windowLoss(Tensor r1, List<LayerWeights> layers, long[] window) {
+        Tensor ids = Tensors.longs(window, 1, window.length).to(model.device(), ScalarType.Long);
+        Tensor[] cosSin = model.ropeTables(window.length);
+        Tensor h = model.embed(ids).to(ScalarType.Double).matmul(r1.to(ScalarType.Double)).to(ScalarType.Float);
+        for (LayerWeights layer : layers) {
+            h = model.layer(layer, h, cosSin);
+        }
+        // Back to the unrotated basis for the fused head (the weightless norm commutes with R1).
+        h = h.to(ScalarType.Double).matmul(r1.to(ScalarType.Double).t()).to(ScalarType.Float);
+        Tensor logits = model.head(h).squeeze(0);
+        long length = window.length;
+        return torch.cross_entropy_loss(logits.narrow(0, 0, length - 1), ids.squeeze(0).narrow(0, 1, length - 1));
+    }
+
+    /** Weight fake quantization, straight-through when the weight carries gradients. */
+    private Tensor fakeQuantized(Tensor weight) {
+        if (weights == null) {
+            return weight;
+        }
+        if (!weight.requires_grad()) {
+            return weights.fakeQuantize(weight);
+        }
+        Tensor detached = weight.detach();
+        return weight.add(weights.fakeQuantize(detached).sub(detached));
+    }
+
+    private static LayerWeights asDouble(LayerWeights w) {
+        return map(w, t -> t.to(ScalarType.Double));
+    }
+
+    private static LayerWeights map(LayerWeights w, java.util.function.UnaryOperator<Tensor> f) {
+        return new LayerWeights(null, f.apply(w.q()), f.apply(w.k()), f.apply(w.v()), f.apply(w.o()), null,
+                f.apply(w.gate()), f.apply(w.up()), f.apply(w.down()));
+    }
+
+    private static Tensor owned(Tensor t) {
+        Tensor out = t.contiguous().clone();
+        out.retainReference();
+        return out;
+    }
+}
