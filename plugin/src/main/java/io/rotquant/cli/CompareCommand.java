@@ -46,8 +46,13 @@ final class CompareCommand implements Callable<Integer> {
                         WeightMethod.GPTQ);
                 case "quarot-orthogonal-gptq" -> new Method("QuaRot-GPTQ (random orthogonal)", RotationKind.ORTHOGONAL,
                         WeightMethod.GPTQ);
+                case "spinquant-rtn" -> new Method("SpinQuant-RTN", RotationKind.SPINQUANT, WeightMethod.RTN);
+                case "spinquant-gptq" -> new Method("SpinQuant-GPTQ", RotationKind.SPINQUANT, WeightMethod.GPTQ);
+                case "dfrot-rtn" -> new Method("DFRot-RTN", RotationKind.DFROT, WeightMethod.RTN);
+                case "dfrot-gptq" -> new Method("DFRot-GPTQ", RotationKind.DFROT, WeightMethod.GPTQ);
                 default -> throw new InvalidInputException("--methods: unknown method '" + name + "' (rtn, gptq, "
-                        + "quarot-rtn, quarot-orthogonal-rtn, quarot-gptq, quarot-orthogonal-gptq)");
+                        + "quarot-rtn, quarot-orthogonal-rtn, quarot-gptq, quarot-orthogonal-gptq, spinquant-rtn, "
+                        + "spinquant-gptq, dfrot-rtn, dfrot-gptq)");
             };
         }
     }

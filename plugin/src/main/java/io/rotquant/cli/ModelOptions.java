@@ -23,7 +23,7 @@ final class ModelOptions {
     Path model;
 
     @Option(names = "--rotation", defaultValue = "none", paramLabel = "KIND",
-            description = "none|identity|hadamard|orthogonal|spinquant (default: ${DEFAULT-VALUE}).")
+            description = "none|identity|hadamard|orthogonal|spinquant|dfrot (default: ${DEFAULT-VALUE}).")
     String rotation;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
@@ -74,7 +74,7 @@ final class ModelOptions {
     boolean gptqStaticGroups;
 
     @Option(names = "--iters", defaultValue = "100", paramLabel = "N",
-            description = "Learned rotations: Cayley SGD steps, 0 keeps the initialisation (default: ${DEFAULT-VALUE}).")
+            description = "Learned rotations: Cayley SGD steps (SpinQuant) or Procrustes alternations (DFRot); 0 keeps the start (default: ${DEFAULT-VALUE}).")
     int iters;
 
     @Option(names = "--lr", defaultValue = "1.5", paramLabel = "F",
@@ -89,6 +89,10 @@ final class ModelOptions {
             description = "Learned rotations: tokens per training window (default: the --seqlen window).")
     int trainSeqlen;
 
+    @Option(names = "--alpha", defaultValue = "100", paramLabel = "F",
+            description = "DFRot: weight of the massive-activation tokens (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
     @Option(names = "--dtype", defaultValue = "fp32", description = "fp32|bf16 (default: ${DEFAULT-VALUE}).")
     String dtype;
 
@@ -102,7 +106,7 @@ final class ModelOptions {
         return new Recipe(RotationKind.parse(rotation), seed, wBits, WeightMethod.parse(wMethod), wGroup, wClip, aBits,
                 aClip, kvBits, kvClip, calibration, nsamples, seqlen,
                 new GptqOptions(GptqOptions.DEFAULT.blockSize(), gptqDamp, gptqActOrder, gptqStaticGroups),
-                new TrainingOptions(iters, lr, trainBatch, trainSeqlen));
+                new TrainingOptions(iters, lr, trainBatch, trainSeqlen, alpha));
     }
 
     ComputeDType computeType() {

@@ -14,40 +14,49 @@ import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.recipe.TrainingOptions;
 import io.rotquant.compiler.recipe.WeightMethod;
 import io.rotquant.compiler.rotation.ModelRotator;
+import io.rotquant.compiler.model.LlamaModel;
+import io.rotquant.compiler.rotation.RandomRotations;
+import io.rotquant.compiler.rotation.RotationKind;
 import io.rotquant.compiler.torch.Torch;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 import io.rotquant.runtime.tokenizer.Tokenizer;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * The learned {@code --rotation} kinds, from a checkpoint to the rotator the compile applies.
- * Training sees the recipe's activation and KV quantizers, and its weight quantizer only when the
- * weights will be rounded (RTN); before GPTQ the rotations train on FP weights, as SpinQuant's
- * README prescribes (ALGORITHMS.md §6.4).
+ * The learned {@code --rotation} kinds, from a checkpoint to the rotator the compile applies. Both
+ * start from the fused, unrotated model (norms fused, R4 offline) and keep the fixed online
+ * rotations. SpinQuant's training sees the recipe's activation and KV quantizers, and its weight
+ * quantizer only when the weights will be rounded (RTN); before GPTQ the rotations train on FP
+ * weights, as SpinQuant's README prescribes (ALGORITHMS.md §6.4). DFRot never involves weights.
  */
 public final class RotationLearning implements AutoCloseable {
     private final ModelConfig config;
     private final Recipe recipe;
     private final ModelWeights fused;
-    private final SpinQuantTrainer trainer;
+    private final OnlineRotations fixed;
+    private final ScalarType dtype;
     private final List<long[]> windows;
-    private final boolean roundedWeights;
 
-    private RotationLearning(ModelConfig config, Recipe recipe, ModelWeights fused, SpinQuantTrainer trainer,
-            List<long[]> windows, boolean roundedWeights) {
+    private RotationLearning(ModelConfig config, Recipe recipe, ModelWeights fused, OnlineRotations fixed,
+            ScalarType dtype, List<long[]> windows) {
         this.config = config;
         this.recipe = recipe;
         this.fused = fused;
-        this.trainer = trainer;
+        this.fixed = fixed;
+        this.dtype = dtype;
         this.windows = windows;
-        this.roundedWeights = roundedWeights;
     }
 
-    /** Loads the fused model and draws the training windows; close it to free the weights. */
+    /** Loads the fused model and draws the calibration windows; close it to free the weights. */
     public static RotationLearning prepare(Checkpoint checkpoint, Tokenizer tokenizer, Recipe recipe, ComputeDType dtype) {
+        if (!recipe.rotation().learned()) {
+            throw new IllegalArgumentException("rotation '" + recipe.rotation().label() + "' is not learned");
+        }
         ModelConfig config = checkpoint.config();
-        List<long[]> windows = trainingWindows(config, tokenizer, recipe);
+        List<long[]> windows = windows(config, tokenizer, recipe);
         ModelRotator fusion = ModelRotator.fusionOnly(config);
         WeightLoader loader = new WeightLoader(checkpoint, dtype.scalarType(), Torch.device(), fusion);
         ModelWeights fused = new ModelWeights(loader.embedding(), config.numLayers());
@@ -59,32 +68,62 @@ public final class RotationLearning implements AutoCloseable {
             fused.close();
             throw e;
         }
-        QuantSettings quant = QuantSettings.of(recipe.aBits(), recipe.aClip(), recipe.kvBits(), recipe.kvClip());
-        OnlineRotations online = new OnlineRotations(quant.keys().active() ? fusion.online().r3() : null,
-                fusion.online().r4());
-        boolean roundedWeights = recipe.quantizesWeights() && recipe.wMethod() == WeightMethod.RTN;
-        SpinQuantTrainer trainer = new SpinQuantTrainer(config, fused, online, quant,
-                roundedWeights ? recipe.weightQuantizer() : null, recipe.training(), dtype.scalarType());
-        return new RotationLearning(config, recipe, fused, trainer, windows, roundedWeights);
+        return new RotationLearning(config, recipe, fused, fusion.online(), dtype.scalarType(), windows);
     }
 
-    public SpinQuantTrainer trainer() {
-        return trainer;
-    }
-
-    /** The training windows, {@code iters × batch} of them in the order they are used. */
+    /** The calibration windows in the order they are used. */
     public List<long[]> windows() {
         return windows;
     }
 
-    /** Trains and returns the rotator that applies the learned rotations. */
+    /** SpinQuant's trainer on the fused model, with the recipe's quantizers. */
+    public SpinQuantTrainer spinQuantTrainer() {
+        QuantSettings quant = QuantSettings.of(recipe.aBits(), recipe.aClip(), recipe.kvBits(), recipe.kvClip());
+        OnlineRotations online = new OnlineRotations(quant.keys().active() ? fixed.r3() : null, fixed.r4());
+        return new SpinQuantTrainer(config, fused, online, quant, roundedWeights() ? recipe.weightQuantizer() : null,
+                recipe.training(), dtype);
+    }
+
+    private boolean roundedWeights() {
+        return recipe.quantizesWeights() && recipe.wMethod() == WeightMethod.RTN;
+    }
+
+    /** Learns the rotations and returns the rotator that applies them. */
     public ModelRotator learn(Consumer<String> log) {
+        return switch (recipe.rotation()) {
+            case SPINQUANT -> spinQuant(log);
+            case DFROT -> dfRot(log);
+            default -> throw new IllegalStateException("not a learned rotation: " + recipe.rotation());
+        };
+    }
+
+    private ModelRotator spinQuant(Consumer<String> log) {
         TrainingOptions options = recipe.training();
         log.accept(String.format(Locale.ROOT, "spinquant: %d iters x %d windows of %d tokens, lr %s, %s weights",
                 options.iters(), options.batch(), windows.isEmpty() ? 0 : windows.get(0).length, options.lr(),
-                roundedWeights ? recipe.wBits() + "-bit" : "FP"));
-        SpinQuantTrainer.Rotations trained = trainer.train(windows, recipe.seed(), log).rotations();
+                roundedWeights() ? recipe.wBits() + "-bit" : "FP"));
+        SpinQuantTrainer.Rotations trained = spinQuantTrainer().train(windows, recipe.seed(), log).rotations();
         return new ModelRotator(config, trained.r1(), trained.r2());
+    }
+
+    /** DFRot (ALGORITHMS.md §9): R1 refined from the randomized Hadamard of the seed; R2 as QuaRot's. */
+    private ModelRotator dfRot(Consumer<String> log) {
+        long start = System.nanoTime();
+        RandomRotations random = new RandomRotations(recipe.seed());
+        LlamaModel model = new LlamaModel(config, fused, new OnlineRotations(null, fixed.r4()), QuantSettings.NONE, dtype,
+                Torch.device());
+        Tensor activations = BlockInputs.collect(model, windows.get(0));
+        Tensor massive = WeightedProcrustes.massiveTokens(activations,
+                random.orthogonal(config.hiddenSize(), "DFRot massive-token test").to(ScalarType.Double));
+        Tensor r1 = random.randomizedHadamard(config.hiddenSize(), "R1", "hidden_size");
+        WeightedProcrustes.Result result = WeightedProcrustes.refine(activations,
+                WeightedProcrustes.rowWeights(massive, recipe.training().alpha()), r1, recipe.training().iters());
+        log.accept(String.format(Locale.ROOT, "dfrot: %d activation rows, %d massive (weight %s), %d alternations, "
+                        + "weighted loss %.6g -> %.6g in %.1f s", activations.size(0), massive.sum().item_long(),
+                recipe.training().alpha(), recipe.training().iters(), result.initialLoss(), result.finalLoss(),
+                (System.nanoTime() - start) / 1e9));
+        return new ModelRotator(config, result.rotation().to(Torch.device(), ScalarType.Double),
+                ModelRotator.perLayerR2(config, random, Torch.device()));
     }
 
     @Override
@@ -92,16 +131,20 @@ public final class RotationLearning implements AutoCloseable {
         fused.close();
     }
 
-    private static List<long[]> trainingWindows(ModelConfig config, Tokenizer tokenizer, Recipe recipe) {
+    /** SpinQuant: iters × batch training windows; DFRot: one window (ALGORITHMS.md §9.2). */
+    private static List<long[]> windows(ModelConfig config, Tokenizer tokenizer, Recipe recipe) {
         TrainingOptions options = recipe.training();
+        int seqlen = options.seqlen() > 0 ? config.checkWindow(options.seqlen()) : recipe.windowLength(config);
+        String name = recipe.calibration() == null ? CalibrationData.DEFAULT_NAME : recipe.calibration().toString();
+        String text = CalibrationData.text(recipe.calibration());
+        if (recipe.rotation() == RotationKind.DFROT) {
+            return CalibrationData.windows(name, text, tokenizer, 1, seqlen, recipe.seed(), "DFRot's calibration window");
+        }
         if (options.iters() == 0) {
             return List.of();
         }
-        int seqlen = options.seqlen() > 0 ? config.checkWindow(options.seqlen()) : recipe.windowLength(config);
-        String name = recipe.calibration() == null ? CalibrationData.DEFAULT_NAME : recipe.calibration().toString();
         int count = options.iters() * options.batch();
-        return CalibrationData.windows(name, CalibrationData.text(recipe.calibration()), tokenizer, count, seqlen,
-                recipe.seed(), "--iters " + options.iters() + " x --train-batch " + options.batch() + " = " + count
-                        + " windows");
+        return CalibrationData.windows(name, text, tokenizer, count, seqlen, recipe.seed(),
+                "--iters " + options.iters() + " x --train-batch " + options.batch() + " = " + count + " windows");
     }
 }

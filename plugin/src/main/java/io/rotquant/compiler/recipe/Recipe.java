@@ -109,6 +109,7 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
             m.put("lr", training.lr());
             m.put("train_batch", training.batch());
             m.put("train_seqlen", training.seqlen());
+            m.put("alpha", training.alpha());
         }
         return m;
     }

@@ -6,10 +6,12 @@ import io.rotquant.compiler.InvalidInputException;
  * How learned rotations train (ALGORITHMS.md §7.3): {@code iters} Cayley SGD steps of
  * {@code batch} calibration windows of {@code seqlen} tokens (0 = the recipe's window length),
  * learning rate {@code lr} on a cosine schedule to 0. {@code iters} 0 keeps the initialisation.
+ * For DFRot (§9.4) {@code iters} counts the Procrustes alternations and {@code alpha} weights the
+ * massive-activation tokens.
  */
-public record TrainingOptions(int iters, double lr, int batch, int seqlen) {
-    /** SpinQuant's published schedule: 100 steps × 8 windows, lr 1.5. */
-    public static final TrainingOptions DEFAULT = new TrainingOptions(100, 1.5, 8, 0);
+public record TrainingOptions(int iters, double lr, int batch, int seqlen, double alpha) {
+    /** The published settings: SpinQuant's 100 steps × 8 windows at lr 1.5; DFRot's α = 100. */
+    public static final TrainingOptions DEFAULT = new TrainingOptions(100, 1.5, 8, 0, 100);
 
     public TrainingOptions {
         if (iters < 0) {
@@ -20,6 +22,9 @@ public record TrainingOptions(int iters, double lr, int batch, int seqlen) {
         }
         if (batch < 1) {
             throw new InvalidInputException("--train-batch must be positive, got " + batch);
+        }
+        if (!(alpha >= 1) || Double.isInfinite(alpha)) {
+            throw new InvalidInputException("--alpha must be a number of at least 1, got " + alpha);
         }
         if (seqlen < 0) {
             throw new InvalidInputException("--train-seqlen must be positive, got " + seqlen);

@@ -9,14 +9,15 @@ import java.util.stream.Collectors;
  * The {@code --rotation} choice for the residual rotation R1. Every kind but {@code none} also
  * fuses the norms and applies R2 (per layer, randomized Hadamard per head on V/O) and the online
  * Hadamard rotations R3 and R4; {@code identity} isolates that machinery with R1 = I.
- * {@code spinquant} learns R1 and the per-layer R2 (Cayley SGD from the {@code hadamard} start).
+ * {@code spinquant} learns R1 and the per-layer R2 (Cayley SGD from the {@code hadamard} start);
+ * {@code dfrot} refines R1 from the same start by weighted Procrustes on calibration activations.
  */
 public enum RotationKind {
-    NONE, IDENTITY, HADAMARD, ORTHOGONAL, SPINQUANT;
+    NONE, IDENTITY, HADAMARD, ORTHOGONAL, SPINQUANT, DFROT;
 
     /** Whether the rotations are trained on calibration data rather than drawn. */
     public boolean learned() {
-        return this == SPINQUANT;
+        return this == SPINQUANT || this == DFROT;
     }
 
     public static RotationKind parse(String value) {

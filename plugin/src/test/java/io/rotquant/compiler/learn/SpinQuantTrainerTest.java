@@ -30,7 +30,7 @@ class SpinQuantTrainerTest {
 
     private static Recipe recipe(RotationKind rotation, int iters) {
         return Recipe.FP.withRotation(rotation, 5).withWeights(4, WeightMethod.RTN, 0, true).withActivations(4, 1.0, 4, 1.0)
-                .withCalibration(DATA, 16, 128).withTraining(new TrainingOptions(iters, 1.5, 2, 128));
+                .withCalibration(DATA, 16, 128).withTraining(new TrainingOptions(iters, 1.5, 2, 128, 100));
     }
 
     private static double orthogonalityError(Tensor r) {
@@ -44,7 +44,7 @@ class SpinQuantTrainerTest {
                 PointerScope scope = new PointerScope();
                 RotationLearning learning = RotationLearning.prepare(Checkpoint.open(TestPaths.stories260K()),
                         Tokenizer.load(TestPaths.stories260K().resolve("tokenizer.json")), recipe, ComputeDType.FP32)) {
-            SpinQuantTrainer trainer = learning.trainer();
+            SpinQuantTrainer trainer = learning.spinQuantTrainer();
             assertThat(learning.windows()).hasSize(24).allSatisfy(w -> assertThat(w).hasSize(128));
             double before = trainer.loss(trainer.initial(5), learning.windows());
             List<String> log = new ArrayList<>();

@@ -1,0 +1,86 @@
+package io.rotquant.compiler.learn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.rotquant.compiler.rotation.RandomRotations;
+import io.rotquant.compiler.torch.Tensors;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Test;
+
+/** DFRot's alternating weighted Procrustes on activations with planted massive tokens (ALGORITHMS.md App. C.8). */
+class WeightedProcrustesTest {
+    private static final int D = 64;
+    private static final int ROWS = 512;
+    private static final int MASSIVE = 16;
+
+    /**
+     * Rows normalised to ‖x‖ = √d like fused-norm block inputs: ordinary rows are Gaussian with four
+     * outlier channels; the first {@link #MASSIVE} rows put almost all their energy in one channel.
+     */
+    private static Tensor activations() {
+        SplittableRandom random = new SplittableRandom(7);
+        double[] values = new double[ROWS * D];
+        for (int t = 0; t < ROWS; t++) {
+            for (int c = 0; c < D; c++) {
+                double v = random.nextGaussian() * (t < MASSIVE ? 0.01 : 1);
+                if (t < MASSIVE && c == 3) {
+                    v += 100;
+                } else if (t >= MASSIVE && c % 16 == 5) {
+                    v *= 20;
+                }
+                values[t * D + c] = v;
+            }
+        }
+        Tensor a = Tensors.doubles(values, ROWS, D);
+        return a.mul(Tensors.scalar(Math.sqrt(D))).div(a.pow(Tensors.scalar(2)).sum(new long[] {1}, true,
+                new org.bytedeco.pytorch.ScalarTypeOptional()).sqrt());
+    }
+
+    @Test
+    void massiveTokensAreTheOnesARandomRotationHurts() {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor massive = WeightedProcrustes.massiveTokens(activations(), new RandomRotations(1).orthogonal(D, "test"));
+            assertThat(massive.narrow(0, 0, MASSIVE).all().item_bool()).isTrue();
+            long ordinaryFlagged = massive.narrow(0, MASSIVE, ROWS - MASSIVE).sum().item_long();
+            assertThat(ordinaryFlagged).isLessThan((ROWS - MASSIVE) / 10);
+        }
+    }
+
+    @Test
+    void scalingARowByAlphaWeightsItsSquaredErrorByAlphaSquared() {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor a = activations();
+            Tensor r = new RandomRotations(2).orthogonal(D, "test");
+            Tensor massive = torch.zeros(ROWS).to(ScalarType.Bool);
+            massive.narrow(0, 0, MASSIVE).fill_(Tensors.scalar(1));
+            Tensor weights = WeightedProcrustes.rowWeights(massive, 10);
+            double scaled = WeightedProcrustes.loss(a.mul(weights), r);
+            Tensor errors = WeightedProcrustes.rowErrors(a.matmul(r)).pow(Tensors.scalar(2));
+            double weightedSum = errors.narrow(0, 0, MASSIVE).sum().item_double() * 100
+                    + errors.narrow(0, MASSIVE, ROWS - MASSIVE).sum().item_double();
+            assertThat(scaled).isCloseTo(weightedSum, within(1e-9 * weightedSum));
+        }
+    }
+
+    @Test
+    void alternationsLowerTheWeightedLossFromTheHadamardStartAndStayOrthogonal() {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor a = activations();
+            Tensor massive = WeightedProcrustes.massiveTokens(a, new RandomRotations(1).orthogonal(D, "test"));
+            Tensor start = new RandomRotations(3).randomizedHadamard(D, "R1", "d");
+            WeightedProcrustes.Result result = WeightedProcrustes.refine(a, WeightedProcrustes.rowWeights(massive, 100),
+                    start, 100);
+            assertThat(result.finalLoss()).isLessThan(result.initialLoss());
+            double recomputed = WeightedProcrustes.loss(a.mul(WeightedProcrustes.rowWeights(massive, 100)), result.rotation());
+            assertThat(recomputed).isCloseTo(result.finalLoss(), within(1e-6 * recomputed));
+            Tensor r = result.rotation();
+            double orthogonality = r.t().mm(r).sub(torch.eye(D).to(ScalarType.Double)).abs().max().item_double();
+            assertThat(orthogonality).isLessThan(1e-10);
+        }
+    }
+}
