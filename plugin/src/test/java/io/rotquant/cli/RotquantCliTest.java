@@ -106,7 +106,15 @@ class RotquantCliTest {
                 "--rotation", "spin");
         assertThat(rotation.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
         assertThat(rotation.err().strip()).isEqualTo(
-                "rotquant: error: --rotation: 'spin' is not one of none, identity, hadamard, orthogonal");
+                "rotquant: error: --rotation: 'spin' is not one of none, identity, hadamard, orthogonal, spinquant, dfrot");
+
+        for (String[] bad : new String[][] {{"--alpha", "0.5", "--alpha must be a number of at least 1, got 0.5"},
+                {"--iters", "-1", "--iters must be 0 or positive, got -1"}, {"--lr", "0", "--lr must be a positive number, got 0.0"}}) {
+            CliRun run = CliRun.of("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
+                    "--rotation", "spinquant", bad[0], bad[1]);
+            assertThat(run.exitCode()).as(bad[0]).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+            assertThat(run.err().strip()).isEqualTo("rotquant: error: " + bad[2]);
+        }
 
         CliRun tooLong = CliRun.of("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
                 "--seqlen", "4096");
