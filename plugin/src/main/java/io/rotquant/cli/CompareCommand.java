@@ -48,11 +48,13 @@ final class CompareCommand implements Callable<Integer> {
                         WeightMethod.GPTQ);
                 case "spinquant-rtn" -> new Method("SpinQuant-RTN", RotationKind.SPINQUANT, WeightMethod.RTN);
                 case "spinquant-gptq" -> new Method("SpinQuant-GPTQ", RotationKind.SPINQUANT, WeightMethod.GPTQ);
+                case "duarot-rtn" -> new Method("DuaRot-RTN", RotationKind.DUAROT, WeightMethod.RTN);
+                case "duarot-gptq" -> new Method("DuaRot-GPTQ", RotationKind.DUAROT, WeightMethod.GPTQ);
                 case "dfrot-rtn" -> new Method("DFRot-RTN", RotationKind.DFROT, WeightMethod.RTN);
                 case "dfrot-gptq" -> new Method("DFRot-GPTQ", RotationKind.DFROT, WeightMethod.GPTQ);
                 default -> throw new InvalidInputException("--methods: unknown method '" + name + "' (rtn, gptq, "
                         + "quarot-rtn, quarot-orthogonal-rtn, quarot-gptq, quarot-orthogonal-gptq, spinquant-rtn, "
-                        + "spinquant-gptq, dfrot-rtn, dfrot-gptq)");
+                        + "spinquant-gptq, duarot-rtn, duarot-gptq, dfrot-rtn, dfrot-gptq)");
             };
         }
     }

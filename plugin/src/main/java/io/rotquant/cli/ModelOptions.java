@@ -4,7 +4,9 @@ import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.model.ComputeDType;
 import io.rotquant.compiler.quant.GptqOptions;
+import io.rotquant.compiler.recipe.DualVariant;
 import io.rotquant.compiler.recipe.Recipe;
+import io.rotquant.compiler.recipe.RotationInit;
 import io.rotquant.compiler.recipe.TrainingOptions;
 import io.rotquant.compiler.recipe.WeightMethod;
 import io.rotquant.compiler.rotation.RotationKind;
@@ -23,7 +25,7 @@ final class ModelOptions {
     Path model;
 
     @Option(names = "--rotation", defaultValue = "none", paramLabel = "KIND",
-            description = "none|identity|hadamard|orthogonal|spinquant|dfrot (default: ${DEFAULT-VALUE}).")
+            description = "none|identity|hadamard|orthogonal|spinquant|duarot|dfrot (default: ${DEFAULT-VALUE}).")
     String rotation;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
@@ -93,6 +95,18 @@ final class ModelOptions {
             description = "DFRot: weight of the massive-activation tokens (default: ${DEFAULT-VALUE}).")
     double alpha;
 
+    @Option(names = "--rotation-variant", defaultValue = "dual", paramLabel = "V",
+            description = "DuaRot: dual (R_G·R_L) | global | local (default: ${DEFAULT-VALUE}).")
+    String rotationVariant;
+
+    @Option(names = "--local-block", defaultValue = "64", paramLabel = "B",
+            description = "DuaRot: block size of the local rotation R_L (default: ${DEFAULT-VALUE}).")
+    int localBlock;
+
+    @Option(names = "--init", defaultValue = "hadamard", paramLabel = "KIND",
+            description = "DuaRot: start of the trained R1 factor, hadamard|identity|orthogonal (default: ${DEFAULT-VALUE}).")
+    String init;
+
     @Option(names = "--dtype", defaultValue = "fp32", description = "fp32|bf16 (default: ${DEFAULT-VALUE}).")
     String dtype;
 
@@ -106,7 +120,8 @@ final class ModelOptions {
         return new Recipe(RotationKind.parse(rotation), seed, wBits, WeightMethod.parse(wMethod), wGroup, wClip, aBits,
                 aClip, kvBits, kvClip, calibration, nsamples, seqlen,
                 new GptqOptions(GptqOptions.DEFAULT.blockSize(), gptqDamp, gptqActOrder, gptqStaticGroups),
-                new TrainingOptions(iters, lr, trainBatch, trainSeqlen, alpha));
+                new TrainingOptions(iters, lr, trainBatch, trainSeqlen, alpha, DualVariant.parse(rotationVariant), localBlock,
+                        RotationInit.parse(init)));
     }
 
     ComputeDType computeType() {

@@ -76,11 +76,11 @@ public final class RotationLearning implements AutoCloseable {
         return windows;
     }
 
-    /** SpinQuant's trainer on the fused model, with the recipe's quantizers. */
-    public SpinQuantTrainer spinQuantTrainer() {
+    /** The rotation trainer on the fused model, with the recipe's quantizers. */
+    public RotationTrainer trainer() {
         QuantSettings quant = QuantSettings.of(recipe.aBits(), recipe.aClip(), recipe.kvBits(), recipe.kvClip());
         OnlineRotations online = new OnlineRotations(quant.keys().active() ? fixed.r3() : null, fixed.r4());
-        return new SpinQuantTrainer(config, fused, online, quant, roundedWeights() ? recipe.weightQuantizer() : null,
+        return new RotationTrainer(config, fused, online, quant, roundedWeights() ? recipe.weightQuantizer() : null,
                 recipe.training(), dtype);
     }
 
@@ -91,18 +91,28 @@ public final class RotationLearning implements AutoCloseable {
     /** Learns the rotations and returns the rotator that applies them. */
     public ModelRotator learn(Consumer<String> log) {
         return switch (recipe.rotation()) {
-            case SPINQUANT -> spinQuant(log);
+            case SPINQUANT, DUAROT -> trained(parameters(), log);
             case DFROT -> dfRot(log);
             default -> throw new IllegalStateException("not a learned rotation: " + recipe.rotation());
         };
     }
 
-    private ModelRotator spinQuant(Consumer<String> log) {
+    /** The trainable matrices of the recipe's Cayley-trained method. */
+    public RotationParameters parameters() {
+        TrainingOptions o = recipe.training();
+        return switch (recipe.rotation()) {
+            case SPINQUANT -> new SpinQuantParameters(config, recipe.seed(), Torch.device());
+            case DUAROT -> new DuaRotParameters(config, recipe.seed(), Torch.device(), o.variant(), o.localBlock(), o.init());
+            default -> throw new IllegalStateException("not a trained rotation: " + recipe.rotation());
+        };
+    }
+
+    private ModelRotator trained(RotationParameters parameters, Consumer<String> log) {
         TrainingOptions options = recipe.training();
-        log.accept(String.format(Locale.ROOT, "spinquant: %d iters x %d windows of %d tokens, lr %s, %s weights",
-                options.iters(), options.batch(), windows.isEmpty() ? 0 : windows.get(0).length, options.lr(),
-                roundedWeights() ? recipe.wBits() + "-bit" : "FP"));
-        SpinQuantTrainer.Rotations trained = spinQuantTrainer().train(windows, recipe.seed(), log).rotations();
+        log.accept(String.format(Locale.ROOT, "%s: %d iters x %d windows of %d tokens, lr %s, %s weights",
+                parameters.name(), options.iters(), options.batch(), windows.isEmpty() ? 0 : windows.get(0).length,
+                options.lr(), roundedWeights() ? recipe.wBits() + "-bit" : "FP"));
+        RotationTrainer.Rotations trained = trainer().train(parameters, windows, recipe.seed(), log).rotations();
         return new ModelRotator(config, trained.r1(), trained.r2());
     }
 
@@ -131,7 +141,7 @@ public final class RotationLearning implements AutoCloseable {
         fused.close();
     }
 
-    /** SpinQuant: iters × batch training windows; DFRot: one window (ALGORITHMS.md §9.2). */
+    /** SpinQuant, DuaRot: iters × batch training windows; DFRot: one window (ALGORITHMS.md §9.2). */
     private static List<long[]> windows(ModelConfig config, Tokenizer tokenizer, Recipe recipe) {
         TrainingOptions options = recipe.training();
         int seqlen = options.seqlen() > 0 ? config.checkWindow(options.seqlen()) : recipe.windowLength(config);

@@ -110,6 +110,9 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
             m.put("train_batch", training.batch());
             m.put("train_seqlen", training.seqlen());
             m.put("alpha", training.alpha());
+            m.put("rotation_variant", training.variant().label());
+            m.put("local_block", training.localBlock());
+            m.put("init", training.init().label());
         }
         return m;
     }

@@ -7,11 +7,14 @@ import io.rotquant.compiler.InvalidInputException;
  * {@code batch} calibration windows of {@code seqlen} tokens (0 = the recipe's window length),
  * learning rate {@code lr} on a cosine schedule to 0. {@code iters} 0 keeps the initialisation.
  * For DFRot (§9.4) {@code iters} counts the Procrustes alternations and {@code alpha} weights the
- * massive-activation tokens.
+ * massive-activation tokens. For DuaRot (§8) {@code variant}, {@code localBlock} and {@code init}
+ * shape R1 = R_G·R_L.
  */
-public record TrainingOptions(int iters, double lr, int batch, int seqlen, double alpha) {
-    /** The published settings: SpinQuant's 100 steps × 8 windows at lr 1.5; DFRot's α = 100. */
-    public static final TrainingOptions DEFAULT = new TrainingOptions(100, 1.5, 8, 0, 100);
+public record TrainingOptions(int iters, double lr, int batch, int seqlen, double alpha, DualVariant variant,
+        int localBlock, RotationInit init) {
+    /** The published settings: SpinQuant's 100 steps × 8 windows at lr 1.5; DFRot's α = 100; DuaRot's b = 64. */
+    public static final TrainingOptions DEFAULT = new TrainingOptions(100, 1.5, 8, 0, 100, DualVariant.DUAL, 64,
+            RotationInit.HADAMARD);
 
     public TrainingOptions {
         if (iters < 0) {
@@ -25,6 +28,9 @@ public record TrainingOptions(int iters, double lr, int batch, int seqlen, doubl
         }
         if (!(alpha >= 1) || Double.isInfinite(alpha)) {
             throw new InvalidInputException("--alpha must be a number of at least 1, got " + alpha);
+        }
+        if (localBlock < 1) {
+            throw new InvalidInputException("--local-block must be positive, got " + localBlock);
         }
         if (seqlen < 0) {
             throw new InvalidInputException("--train-seqlen must be positive, got " + seqlen);

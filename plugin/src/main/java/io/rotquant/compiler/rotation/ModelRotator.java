@@ -6,6 +6,7 @@ import io.rotquant.compiler.model.OnlineRotations;
 import io.rotquant.compiler.model.WeightTransform;
 import java.util.List;
 import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -24,7 +25,11 @@ public final class ModelRotator implements WeightTransform {
     private final HadamardTransform r3;
     private final HadamardTransform r4;
 
-    /** R1 [d, d] and one R2 [d_h, d_h] per layer, float64 on the weights' device; null for identities. */
+    /**
+     * R1 [d, d] and one R2 per layer, float64 on the weights' device; null for identities. An R2 is
+     * [d_h, d_h] (shared by the layer's heads) or [kv heads, d_h, d_h] (one per KV head, applied to
+     * that head's V rows and to the o_proj columns of every query head reading it).
+     */
     public ModelRotator(ModelConfig config, Tensor r1, List<Tensor> r2) {
         if (r2 != null && r2.size() != config.numLayers()) {
             throw new IllegalArgumentException("need one R2 per layer, got " + r2.size());
@@ -97,8 +102,12 @@ public final class ModelRotator implements WeightTransform {
         Tensor v = r1 == null ? fused.v() : fused.v().matmul(r1);
         Tensor o = r1 == null ? fused.o() : r1.t().matmul(fused.o());
         if (r2 != null) {
-            v = r2.t().matmul(v.view(config.numKvHeads(), dh, d)).reshape(config.kvDim(), d);
-            o = o.view(d, config.numHeads(), dh).matmul(r2).reshape(d, config.qDim());
+            v = r2.transpose(-2, -1).matmul(v.view(config.numKvHeads(), dh, d)).reshape(config.kvDim(), d);
+            Tensor perQueryHead = r2.dim() == 2 ? r2
+                    : r2.repeat_interleave(config.numHeads() / config.numKvHeads(), new LongOptional(0), new LongOptional());
+            // [d, heads, dh] → [heads, d, dh], each head's columns times its R2, and back.
+            o = o.view(d, config.numHeads(), dh).transpose(0, 1).matmul(perQueryHead).transpose(0, 1)
+                    .reshape(d, config.qDim());
         }
         if (r1 == null) {
             return new LayerWeights(null, fused.q(), fused.k(), v, o, null, fused.gate(), fused.up(), fused.down());

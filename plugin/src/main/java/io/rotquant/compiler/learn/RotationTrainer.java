@@ -9,7 +9,6 @@ import io.rotquant.compiler.model.QuantSettings;
 import io.rotquant.compiler.quant.WeightQuantizer;
 import io.rotquant.compiler.recipe.TrainingOptions;
 import io.rotquant.compiler.rotation.ModelRotator;
-import io.rotquant.compiler.rotation.RandomRotations;
 import io.rotquant.compiler.torch.Tensors;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,9 +20,9 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * SpinQuant's rotation training (ALGORITHMS.md §7): R1 and one R2 per layer, initialised as the
- * {@code hadamard} rotation of the same seed, trained by Cayley SGD on next-token cross-entropy of
- * the fake-quantized model with every model weight frozen. The rotations stay outside the weights
+ * Rotation training as SpinQuant does it (ALGORITHMS.md §7) for any {@link RotationParameters}:
+ * square orthogonal matrices that make R1 and the R2s, trained by Cayley SGD on next-token
+ * cross-entropy of the fake-quantized model with every model weight frozen. The rotations stay outside the weights
  * (§7.2): each step rotates the fused weights in float64 inside the autograd graph, fake-quantizes
  * them (straight-through), and runs the windows of the step one at a time.
  *
@@ -31,7 +30,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * each window's backward fills their gradients, and one surrogate backward
  * {@code Σ⟨W_eff, ∂L/∂W_eff⟩} carries them to R1 and R2. Only one window's activations live at a time.
  */
-public final class SpinQuantTrainer {
+public final class RotationTrainer {
     private static final double MAX_GRAD_NORM = 1.0;
 
     private final ModelConfig config;
@@ -46,7 +45,7 @@ public final class SpinQuantTrainer {
      * @param quant the activation and KV quantizers of the recipe
      * @param weights the weight quantizer of the training graph, or null to train with FP weights
      */
-    public SpinQuantTrainer(ModelConfig config, ModelWeights fused, OnlineRotations online, QuantSettings quant,
+    public RotationTrainer(ModelConfig config, ModelWeights fused, OnlineRotations online, QuantSettings quant,
             WeightQuantizer weights, TrainingOptions options, ScalarType dtype) {
         this.config = config;
         this.fused = fused;
@@ -55,53 +54,45 @@ public final class SpinQuantTrainer {
         this.options = options;
     }
 
-    /** R1 [d, d] and one R2 [d_h, d_h] per layer, float64. */
+    /** The merged R1 [d, d] and one R2 per layer ([d_h, d_h] or [kv heads, d_h, d_h]), float64. */
     public record Rotations(Tensor r1, List<Tensor> r2) {
-        List<Tensor> all() {
-            List<Tensor> list = new ArrayList<>();
-            list.add(r1);
-            list.addAll(r2);
-            return list;
-        }
-
-        static Rotations of(List<Tensor> all) {
-            return new Rotations(all.get(0), List.copyOf(all.subList(1, all.size())));
-        }
     }
 
     /** The trained rotations and the loss of every step (mean over its windows, before the update). */
     public record Result(Rotations rotations, double[] losses) {
     }
 
-    /** The starting point: the {@code hadamard} rotations of {@code seed} (in the caller's scope). */
-    public Rotations initial(long seed) {
-        RandomRotations random = new RandomRotations(seed);
-        Tensor r1 = random.randomizedHadamard(config.hiddenSize(), "R1", "hidden_size").to(model.device(), ScalarType.Double);
-        return new Rotations(r1, ModelRotator.perLayerR2(config, random, model.device()));
+    /** The merged rotations of {@code parameters}' matrices (in the caller's scope). */
+    public Rotations merge(RotationParameters parameters, List<Tensor> matrices) {
+        List<Tensor> r2 = new ArrayList<>();
+        for (int l = 0; l < config.numLayers(); l++) {
+            r2.add(parameters.r2(matrices, l).detach());
+        }
+        return new Rotations(parameters.r1(matrices).detach(), r2);
     }
 
     /**
-     * Trains from {@link #initial} on {@code windows} ({@code iters × batch} of them, taken in
-     * order). The parameters are float32 while training (ALGORITHMS.md §7.4); with no steps the
-     * float64 initialisation is returned as is. Result tensors are in the caller's scope.
+     * Trains {@code parameters} from their initial values on {@code windows} ({@code iters × batch}
+     * of them, taken in order). The matrices are float32 while training (ALGORITHMS.md §7.4); with
+     * no steps the float64 initialisation is merged as is. Result tensors are in the caller's scope.
      */
-    public Result train(List<long[]> windows, long seed, Consumer<String> log) {
+    public Result train(RotationParameters parameters, List<long[]> windows, long seed, Consumer<String> log) {
         int steps = options.iters();
         if (windows.size() < (long) steps * options.batch()) {
             throw new IllegalArgumentException("need " + steps * options.batch() + " windows, got " + windows.size());
         }
-        Rotations start = initial(seed);
+        List<Tensor> start = parameters.initial();
         if (steps == 0) {
-            return new Result(start, new double[0]);
+            return new Result(merge(parameters, start), new double[0]);
         }
-        List<Tensor> params = new ArrayList<>(start.all().stream().map(p -> owned(p.to(ScalarType.Float))).toList());
+        List<Tensor> params = new ArrayList<>(start.stream().map(p -> owned(p.to(ScalarType.Float))).toList());
         CayleySgd optimizer = new CayleySgd(options.lr(), steps, seed);
         double[] losses = new double[steps];
-        TrainingProgress progress = new TrainingProgress("spinquant", steps, log);
+        TrainingProgress progress = new TrainingProgress(parameters.name(), steps, log);
         for (int t = 0; t < steps; t++) {
             try (PointerScope scope = new PointerScope()) {
                 params.forEach(p -> p.requires_grad_(true));
-                losses[t] = step(params, windows.subList(t * options.batch(), (t + 1) * options.batch()));
+                losses[t] = step(parameters, params, windows.subList(t * options.batch(), (t + 1) * options.batch()));
                 torch.clip_grad_norm_(new TensorVector(params.toArray(Tensor[]::new)), MAX_GRAD_NORM);
                 for (int i = 0; i < params.size(); i++) {
                     Tensor p = params.get(i);
@@ -113,7 +104,7 @@ public final class SpinQuantTrainer {
             }
             progress.step(t, losses[t], optimizer.learningRate(t));
         }
-        Rotations trained = Rotations.of(params.stream().map(p -> p.to(ScalarType.Double)).toList());
+        Rotations trained = merge(parameters, params.stream().map(p -> p.to(ScalarType.Double)).toList());
         params.forEach(Tensor::releaseReference);
         return new Result(trained, losses);
     }
@@ -121,15 +112,14 @@ public final class SpinQuantTrainer {
     /** The training objective (mean next-token cross-entropy) of {@code rotations} on {@code windows}, no gradients. */
     public double loss(Rotations rotations, List<long[]> windows) {
         try (PointerScope scope = new PointerScope()) {
-            List<Tensor> params = rotations.all();
             List<LayerWeights> layers = new ArrayList<>();
             for (int l = 0; l < config.numLayers(); l++) {
-                layers.add(map(rotated(params.get(0), params.get(1 + l), l), this::fakeQuantized));
+                layers.add(map(rotated(rotations.r1(), rotations.r2().get(l), l), this::fakeQuantized));
             }
             double total = 0;
             for (long[] window : windows) {
                 try (PointerScope inner = new PointerScope()) {
-                    total += windowLoss(params.get(0), layers, window).item_double();
+                    total += windowLoss(rotations.r1(), layers, window).item_double();
                 }
             }
             return total / windows.size();
@@ -144,13 +134,13 @@ public final class SpinQuantTrainer {
     }
 
     /** One step's forward and backward; leaves the gradients in the parameters, returns the mean loss. */
-    private double step(List<Tensor> params, List<long[]> batch) {
-        Tensor r1 = params.get(0);
+    private double step(RotationParameters parameters, List<Tensor> params, List<long[]> batch) {
+        Tensor r1 = parameters.r1(params);
         List<LayerWeights> rotated = new ArrayList<>();
         List<LayerWeights> leaves = new ArrayList<>();
         List<LayerWeights> used = new ArrayList<>();
         for (int l = 0; l < config.numLayers(); l++) {
-            LayerWeights w = rotated(r1, params.get(1 + l), l);
+            LayerWeights w = rotated(r1, parameters.r2(params, l), l);
             LayerWeights leaf = map(w, t -> t.detach().requires_grad_(true));
             rotated.add(w);
             leaves.add(leaf);
@@ -159,7 +149,8 @@ public final class SpinQuantTrainer {
         double total = 0;
         for (long[] window : batch) {
             try (PointerScope scope = new PointerScope()) {
-                Tensor loss = windowLoss(r1, used, window).div(Tensors.scalar(batch.size()));
+                // A fresh R1 per window: each window's graph is walked back once, then freed.
+                Tensor loss = windowLoss(parameters.r1(params), used, window).div(Tensors.scalar(batch.size()));
                 loss.backward();
                 total += loss.item_double();
             }

@@ -1,0 +1,27 @@
+package io.rotquant.compiler.recipe;
+
+import io.rotquant.compiler.InvalidInputException;
+import java.util.Locale;
+
+/** {@code --rotation-variant}: which factors of DuaRot's R1 = R_G·R_L are used (ALGORITHMS.md §8.1). */
+public enum DualVariant {
+    /** R_G·R_L, both trained (the method). */
+    DUAL,
+    /** R_G alone (the local factor ablated). */
+    GLOBAL,
+    /** R_L alone (the global factor ablated). */
+    LOCAL;
+
+    public static DualVariant parse(String value) {
+        return switch (value) {
+            case "dual" -> DUAL;
+            case "global" -> GLOBAL;
+            case "local" -> LOCAL;
+            default -> throw new InvalidInputException("--rotation-variant: '" + value + "' is not one of dual, global, local");
+        };
+    }
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
