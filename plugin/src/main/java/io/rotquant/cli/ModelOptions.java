@@ -5,6 +5,7 @@ import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.model.ComputeDType;
 import io.rotquant.compiler.quant.GptqOptions;
 import io.rotquant.compiler.recipe.DualVariant;
+import io.rotquant.compiler.recipe.OnlineChoice;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.recipe.RotationInit;
 import io.rotquant.compiler.recipe.TrainingOptions;
@@ -107,6 +108,14 @@ final class ModelOptions {
             description = "DuaRot: start of the trained R1 factor, hadamard|identity|orthogonal (default: ${DEFAULT-VALUE}).")
     String init;
 
+    @Option(names = "--online", defaultValue = "auto", paramLabel = "HOW",
+            description = "DuaRot: online rotations trained as matmul when size <= --online-threshold (auto), or all wht, or all matmul (default: ${DEFAULT-VALUE}).")
+    String online;
+
+    @Option(names = "--online-threshold", defaultValue = "512", paramLabel = "N",
+            description = "DuaRot: largest online rotation trained as a matmul under --online auto (default: ${DEFAULT-VALUE}).")
+    int onlineThreshold;
+
     @Option(names = "--dtype", defaultValue = "fp32", description = "fp32|bf16 (default: ${DEFAULT-VALUE}).")
     String dtype;
 
@@ -121,7 +130,7 @@ final class ModelOptions {
                 aClip, kvBits, kvClip, calibration, nsamples, seqlen,
                 new GptqOptions(GptqOptions.DEFAULT.blockSize(), gptqDamp, gptqActOrder, gptqStaticGroups),
                 new TrainingOptions(iters, lr, trainBatch, trainSeqlen, alpha, DualVariant.parse(rotationVariant), localBlock,
-                        RotationInit.parse(init)));
+                        RotationInit.parse(init), OnlineChoice.parse(online), onlineThreshold));
     }
 
     ComputeDType computeType() {

@@ -106,7 +106,7 @@ class RotquantCliTest {
                 "--rotation", "spin");
         assertThat(rotation.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
         assertThat(rotation.err().strip()).isEqualTo(
-                "rotquant: error: --rotation: 'spin' is not one of none, identity, hadamard, orthogonal, spinquant, dfrot");
+                "rotquant: error: --rotation: 'spin' is not one of none, identity, hadamard, orthogonal, spinquant, duarot, dfrot");
 
         for (String[] bad : new String[][] {{"--alpha", "0.5", "--alpha must be a number of at least 1, got 0.5"},
                 {"--iters", "-1", "--iters must be 0 or positive, got -1"}, {"--lr", "0", "--lr must be a positive number, got 0.0"}}) {

@@ -5,6 +5,7 @@ import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.model.LinearGroup;
 import io.rotquant.compiler.model.ModelWeights;
+import io.rotquant.compiler.model.OnlineRotation;
 import io.rotquant.compiler.model.OnlineRotations;
 import io.rotquant.compiler.model.QuantizedLayer;
 import io.rotquant.compiler.model.StoredLayer;
@@ -55,6 +56,12 @@ public final class ArtifactWriter {
                 && recipe.gptq().actOrder() && !recipe.gptq().staticGroups()) {
             throw new InvalidInputException("--gptq-act-order with --w-group (without --gptq-static-groups) gives groups the "
                     + "runtime cannot store; add --gptq-static-groups");
+        }
+        if (recipe.rotation() == io.rotquant.compiler.rotation.RotationKind.DUAROT
+                && recipe.training().online() != io.rotquant.compiler.recipe.OnlineChoice.WHT) {
+            throw new InvalidInputException("--rotation duarot with --online " + recipe.training().online().label()
+                    + ": trained online rotations (per-layer R3, Kronecker R4) are not in artifact format v"
+                    + ArtifactFormat.VERSION + " yet; compile with --online wht");
         }
     }
 
@@ -111,15 +118,24 @@ public final class ArtifactWriter {
         SafetensorsWriter.write(out, metadata, tensors, ArtifactFormat.ALIGNMENT, ArtifactFormat.KEY_CHECKSUM);
     }
 
-    private static RotationPlan.Online wht(HadamardTransform transform) {
-        return transform == null ? null
-                : new RotationPlan.Online(RotationPlan.Kind.WHT, transform.size(), transform.factor());
+    private static RotationPlan.Online wht(OnlineRotation rotation) {
+        return rotation == null ? null
+                : new RotationPlan.Online(RotationPlan.Kind.WHT, hadamard(rotation).size(), hadamard(rotation).factor());
     }
 
-    private static void addHadamard(List<SafetensorsWriter.Tensor> tensors, String name, HadamardTransform transform) {
-        if (transform == null || transform.factor() == 1) {
+    /** The fixed transform of an online rotation; {@link #checkRecipe} has refused the trained ones. */
+    private static HadamardTransform hadamard(OnlineRotation rotation) {
+        if (!(rotation instanceof HadamardTransform transform)) {
+            throw new IllegalStateException("online rotation " + rotation + " is not a fixed Walsh-Hadamard transform");
+        }
+        return transform;
+    }
+
+    private static void addHadamard(List<SafetensorsWriter.Tensor> tensors, String name, OnlineRotation rotation) {
+        if (rotation == null || hadamard(rotation).factor() == 1) {
             return;
         }
+        HadamardTransform transform = hadamard(rotation);
         int k = transform.factor();
         int[][] had = HadamardTables.of(k);
         byte[] data = new byte[k * k];

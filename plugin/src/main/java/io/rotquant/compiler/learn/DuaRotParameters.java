@@ -2,8 +2,15 @@ package io.rotquant.compiler.learn;
 
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.config.ModelConfig;
+import io.rotquant.compiler.model.OnlineRotation;
+import io.rotquant.compiler.model.OnlineRotations;
 import io.rotquant.compiler.recipe.DualVariant;
+import io.rotquant.compiler.recipe.OnlineChoice;
 import io.rotquant.compiler.recipe.RotationInit;
+import io.rotquant.compiler.rotation.HadamardTransform;
+import io.rotquant.compiler.rotation.HeadRotations;
+import io.rotquant.compiler.rotation.KroneckerRotations;
+import io.rotquant.compiler.rotation.ModelRotator;
 import io.rotquant.compiler.rotation.RandomRotations;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,9 +21,14 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * DuaRot's trainable rotations (ALGORITHMS.md §8.1): R1 = R_G·R_L with R_L block-diagonal, and one
- * R2 per layer per KV head (randomized Hadamard each). Matrices in order: R_G (unless the variant is
- * {@code local}), the d/b blocks of R_L (unless {@code global}), then the R2s layer by layer.
+ * DuaRot's trainable rotations (ALGORITHMS.md §8.1): R1 = R_G·R_L with R_L block-diagonal; one R2
+ * per layer per KV head (randomized Hadamard each); and the hardware-aware online rotations: R3 per
+ * layer per KV head (randomized Hadamard start) and each factor of R4 = A ⊗ B per layer (Hadamard
+ * start, so the untrained product is the fixed R4) become trained matrices when {@link OnlineChoice}
+ * says so, and stay fixed Walsh–Hadamard transforms otherwise. R3 is trained only when K is
+ * quantized (without a K quantizer it is not applied at all, §3.3). Matrices in order: R_G (unless
+ * the variant is {@code local}), the d/b blocks of R_L (unless {@code global}), the R2s, the R3s,
+ * the A factors, the B factors, each layer by layer.
  *
  * <p>Decisions the paper leaves open (§8.2): every block is its own Cayley parameter with the
  * common learning rate; in the {@code dual} variant the blocks start at the identity (the paper's
@@ -30,9 +42,14 @@ public final class DuaRotParameters implements RotationParameters {
     private final DualVariant variant;
     private final int block;
     private final RotationInit init;
+    private final boolean trainR3;
+    private final int k;
+    private final int m;
+    private final boolean trainA;
+    private final boolean trainB;
 
     public DuaRotParameters(ModelConfig config, long seed, Device device, DualVariant variant, int block,
-            RotationInit init) {
+            RotationInit init, OnlineChoice online, int threshold, boolean keysQuantized) {
         if (variant != DualVariant.GLOBAL && config.hiddenSize() % block != 0) {
             throw new InvalidInputException("--local-block " + block + " does not divide hidden_size = "
                     + config.hiddenSize() + " (config.json)");
@@ -43,6 +60,11 @@ public final class DuaRotParameters implements RotationParameters {
         this.variant = variant;
         this.block = block;
         this.init = init;
+        this.trainR3 = keysQuantized && online.trains(config.headDim(), threshold);
+        this.k = ModelRotator.intermediateHadamard(config).factor();
+        this.m = config.intermediateSize() / k;
+        this.trainA = k > 1 && online.trains(k, threshold);
+        this.trainB = m > 1 && online.trains(m, threshold);
     }
 
     @Override
@@ -68,11 +90,22 @@ public final class DuaRotParameters implements RotationParameters {
         for (int b = 0; b < blocks(); b++) {
             matrices.add(start(random, block, "R_L/block " + b, "--local-block", hasGlobal() ? RotationInit.IDENTITY : init));
         }
-        for (int l = 0; l < config.numLayers(); l++) {
-            for (int g = 0; g < config.numKvHeads(); g++) {
-                matrices.add(start(random, config.headDim(), "R2/layer " + l + "/kv head " + g, "head_dim",
-                        RotationInit.HADAMARD));
+        for (String name : new String[] {"R2", "R3"}) {
+            if (name.equals("R3") && !trainR3) {
+                continue;
             }
+            for (int l = 0; l < config.numLayers(); l++) {
+                for (int g = 0; g < config.numKvHeads(); g++) {
+                    matrices.add(start(random, config.headDim(), name + "/layer " + l + "/kv head " + g, "head_dim",
+                            RotationInit.HADAMARD));
+                }
+            }
+        }
+        for (int l = 0; trainA && l < config.numLayers(); l++) {
+            matrices.add(hadamard(k));
+        }
+        for (int l = 0; trainB && l < config.numLayers(); l++) {
+            matrices.add(hadamard(m));
         }
         return matrices;
     }
@@ -101,13 +134,61 @@ public final class DuaRotParameters implements RotationParameters {
         return global == null ? local : global.matmul(local);
     }
 
+    /** The Kronecker factor that starts R4 at the fixed transform: had_Kᵀ/√K for A, H_m/√m for B. */
+    private Tensor hadamard(int n) {
+        return HadamardTransform.ofSize(n, "R4 factor").apply(RandomRotations.identity(n)).to(device, ScalarType.Double);
+    }
+
+    private int r2Start() {
+        return (hasGlobal() ? 1 : 0) + blocks();
+    }
+
+    private int perHead() {
+        return config.numLayers() * config.numKvHeads();
+    }
+
     @Override
     public Tensor r2(List<Tensor> matrices, int layer) {
-        int first = (hasGlobal() ? 1 : 0) + blocks() + layer * config.numKvHeads();
+        return heads(matrices, r2Start() + layer * config.numKvHeads());
+    }
+
+    private Tensor heads(List<Tensor> matrices, int first) {
         Tensor[] heads = new Tensor[config.numKvHeads()];
         for (int g = 0; g < heads.length; g++) {
             heads[g] = matrices.get(first + g).to(ScalarType.Double);
         }
         return torch.stack(new TensorVector(heads));
+    }
+
+    @Override
+    public OnlineRotations online(List<Tensor> matrices) {
+        int r3Start = r2Start() + perHead();
+        OnlineRotation r3 = ModelRotator.headHadamard(config);
+        if (trainR3) {
+            List<Tensor> perLayer = new ArrayList<>();
+            for (int l = 0; l < config.numLayers(); l++) {
+                perLayer.add(heads(matrices, r3Start + l * config.numKvHeads()));
+            }
+            r3 = new HeadRotations(perLayer);
+        }
+        if (!trainA && !trainB) {
+            return new OnlineRotations(r3, ModelRotator.intermediateHadamard(config));
+        }
+        int aStart = r3Start + (trainR3 ? perHead() : 0);
+        int bStart = aStart + (trainA ? config.numLayers() : 0);
+        List<Tensor> a = new ArrayList<>();
+        List<Tensor> b = new ArrayList<>();
+        Tensor fixedA = trainA ? null : hadamard(k);
+        Tensor fixedB = trainB ? null : hadamard(m);
+        for (int l = 0; l < config.numLayers(); l++) {
+            a.add(trainA ? matrices.get(aStart + l).to(ScalarType.Double) : fixedA);
+            b.add(trainB ? matrices.get(bStart + l).to(ScalarType.Double) : fixedB);
+        }
+        String plan = "kron(" + factor(k, trainA) + ", " + factor(m, trainB) + ") per layer";
+        return new OnlineRotations(r3, new KroneckerRotations(a, b, plan));
+    }
+
+    private static String factor(int n, boolean trained) {
+        return trained ? "matmul " + n + " trained" : "wht " + n + " fixed";
     }
 }

@@ -36,16 +36,14 @@ public final class RotationLearning implements AutoCloseable {
     private final ModelConfig config;
     private final Recipe recipe;
     private final ModelWeights fused;
-    private final OnlineRotations fixed;
     private final ScalarType dtype;
     private final List<long[]> windows;
 
-    private RotationLearning(ModelConfig config, Recipe recipe, ModelWeights fused, OnlineRotations fixed,
-            ScalarType dtype, List<long[]> windows) {
+    private RotationLearning(ModelConfig config, Recipe recipe, ModelWeights fused, ScalarType dtype,
+            List<long[]> windows) {
         this.config = config;
         this.recipe = recipe;
         this.fused = fused;
-        this.fixed = fixed;
         this.dtype = dtype;
         this.windows = windows;
     }
@@ -68,7 +66,7 @@ public final class RotationLearning implements AutoCloseable {
             fused.close();
             throw e;
         }
-        return new RotationLearning(config, recipe, fused, fusion.online(), dtype.scalarType(), windows);
+        return new RotationLearning(config, recipe, fused, dtype.scalarType(), windows);
     }
 
     /** The calibration windows in the order they are used. */
@@ -78,10 +76,12 @@ public final class RotationLearning implements AutoCloseable {
 
     /** The rotation trainer on the fused model, with the recipe's quantizers. */
     public RotationTrainer trainer() {
-        QuantSettings quant = QuantSettings.of(recipe.aBits(), recipe.aClip(), recipe.kvBits(), recipe.kvClip());
-        OnlineRotations online = new OnlineRotations(quant.keys().active() ? fixed.r3() : null, fixed.r4());
-        return new RotationTrainer(config, fused, online, quant, roundedWeights() ? recipe.weightQuantizer() : null,
+        return new RotationTrainer(config, fused, quantSettings(), roundedWeights() ? recipe.weightQuantizer() : null,
                 recipe.training(), dtype);
+    }
+
+    private QuantSettings quantSettings() {
+        return QuantSettings.of(recipe.aBits(), recipe.aClip(), recipe.kvBits(), recipe.kvClip());
     }
 
     private boolean roundedWeights() {
@@ -102,7 +102,8 @@ public final class RotationLearning implements AutoCloseable {
         TrainingOptions o = recipe.training();
         return switch (recipe.rotation()) {
             case SPINQUANT -> new SpinQuantParameters(config, recipe.seed(), Torch.device());
-            case DUAROT -> new DuaRotParameters(config, recipe.seed(), Torch.device(), o.variant(), o.localBlock(), o.init());
+            case DUAROT -> new DuaRotParameters(config, recipe.seed(), Torch.device(), o.variant(), o.localBlock(), o.init(),
+                    o.online(), o.onlineThreshold(), quantSettings().keys().active());
             default -> throw new IllegalStateException("not a trained rotation: " + recipe.rotation());
         };
     }
@@ -112,16 +113,18 @@ public final class RotationLearning implements AutoCloseable {
         log.accept(String.format(Locale.ROOT, "%s: %d iters x %d windows of %d tokens, lr %s, %s weights",
                 parameters.name(), options.iters(), options.batch(), windows.isEmpty() ? 0 : windows.get(0).length,
                 options.lr(), roundedWeights() ? recipe.wBits() + "-bit" : "FP"));
+        log.accept(String.format(Locale.ROOT, "%s: online rotations R3 %s, R4 %s", parameters.name(),
+                quantSettings().keys().active() ? parameters.online(parameters.initial()).r3() : "not applied (KV16)",
+                parameters.online(parameters.initial()).r4()));
         RotationTrainer.Rotations trained = trainer().train(parameters, windows, recipe.seed(), log).rotations();
-        return new ModelRotator(config, trained.r1(), trained.r2());
+        return new ModelRotator(config, trained.r1(), trained.r2(), trained.online().r3(), trained.online().r4());
     }
 
     /** DFRot (ALGORITHMS.md §9): R1 refined from the randomized Hadamard of the seed; R2 as QuaRot's. */
     private ModelRotator dfRot(Consumer<String> log) {
         long start = System.nanoTime();
         RandomRotations random = new RandomRotations(recipe.seed());
-        LlamaModel model = new LlamaModel(config, fused, new OnlineRotations(null, fixed.r4()), QuantSettings.NONE, dtype,
-                Torch.device());
+        LlamaModel model = new LlamaModel(config, fused, OnlineRotations.NONE, QuantSettings.NONE, dtype, Torch.device());
         Tensor activations = BlockInputs.collect(model, windows.get(0));
         Tensor massive = WeightedProcrustes.massiveTokens(activations,
                 random.orthogonal(config.hiddenSize(), "DFRot massive-token test").to(ScalarType.Double));

@@ -1,5 +1,6 @@
 package io.rotquant.compiler.learn;
 
+import io.rotquant.compiler.model.OnlineRotations;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 
@@ -20,4 +21,7 @@ public interface RotationParameters {
 
     /** Layer {@code layer}'s R2 in float64: [d_h, d_h], or [kv heads, d_h, d_h] for one per KV head. */
     Tensor r2(List<Tensor> matrices, int layer);
+
+    /** R3 and R4 (fixed transforms, or built from the matrices); R4 also rotates down_proj's input side. */
+    OnlineRotations online(List<Tensor> matrices);
 }

@@ -2,8 +2,10 @@ package io.rotquant.compiler.learn;
 
 import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.model.LayerWeights;
+import io.rotquant.compiler.model.LinearGroup;
 import io.rotquant.compiler.model.LlamaModel;
 import io.rotquant.compiler.model.ModelWeights;
+import io.rotquant.compiler.model.OnlineRotation;
 import io.rotquant.compiler.model.OnlineRotations;
 import io.rotquant.compiler.model.QuantSettings;
 import io.rotquant.compiler.quant.WeightQuantizer;
@@ -35,27 +37,28 @@ public final class RotationTrainer {
 
     private final ModelConfig config;
     private final ModelWeights fused;
-    private final LlamaModel model;
+    private final QuantSettings quant;
+    private final ScalarType dtype;
     private final WeightQuantizer weights;
     private final TrainingOptions options;
 
     /**
-     * @param fused the norm-fused, R4-rotated, otherwise unrotated model (see {@link ModelRotator#fusionOnly})
-     * @param online the fixed online rotations of the training graph (R3 only when K is quantized)
+     * @param fused the norm-fused, otherwise unrotated model (see {@link ModelRotator#fusionOnly})
      * @param quant the activation and KV quantizers of the recipe
      * @param weights the weight quantizer of the training graph, or null to train with FP weights
      */
-    public RotationTrainer(ModelConfig config, ModelWeights fused, OnlineRotations online, QuantSettings quant,
+    public RotationTrainer(ModelConfig config, ModelWeights fused, QuantSettings quant,
             WeightQuantizer weights, TrainingOptions options, ScalarType dtype) {
         this.config = config;
         this.fused = fused;
-        this.model = new LlamaModel(config, fused, online, quant, dtype, fused.embed().device());
+        this.quant = quant;
+        this.dtype = dtype;
         this.weights = weights;
         this.options = options;
     }
 
-    /** The merged R1 [d, d] and one R2 per layer ([d_h, d_h] or [kv heads, d_h, d_h]), float64. */
-    public record Rotations(Tensor r1, List<Tensor> r2) {
+    /** The merged R1 [d, d], one R2 per layer ([d_h, d_h] or [kv heads, d_h, d_h]), float64, and R3, R4. */
+    public record Rotations(Tensor r1, List<Tensor> r2, OnlineRotations online) {
     }
 
     /** The trained rotations and the loss of every step (mean over its windows, before the update). */
@@ -68,7 +71,7 @@ public final class RotationTrainer {
         for (int l = 0; l < config.numLayers(); l++) {
             r2.add(parameters.r2(matrices, l).detach());
         }
-        return new Rotations(parameters.r1(matrices).detach(), r2);
+        return new Rotations(parameters.r1(matrices).detach(), r2, parameters.online(matrices));
     }
 
     /**
@@ -114,33 +117,36 @@ public final class RotationTrainer {
         try (PointerScope scope = new PointerScope()) {
             List<LayerWeights> layers = new ArrayList<>();
             for (int l = 0; l < config.numLayers(); l++) {
-                layers.add(map(rotated(rotations.r1(), rotations.r2().get(l), l), this::fakeQuantized));
+                layers.add(map(rotated(rotations.r1(), rotations.r2().get(l), rotations.online().r4(), l),
+                        this::fakeQuantized));
             }
             double total = 0;
             for (long[] window : windows) {
                 try (PointerScope inner = new PointerScope()) {
-                    total += windowLoss(rotations.r1(), layers, window).item_double();
+                    total += windowLoss(rotations.r1(), rotations.online(), layers, window).item_double();
                 }
             }
             return total / windows.size();
         }
     }
 
-    /** Layer {@code l}'s fused weights rotated by R1 and its R2 in float64, cast to float32. */
-    private LayerWeights rotated(Tensor r1, Tensor r2, int l) {
-        LayerWeights w = ModelRotator.rotate(config, asDouble(fused.layer(l)), r1.to(ScalarType.Double),
-                r2.to(ScalarType.Double));
+    /** Layer {@code l}'s fused weights rotated by R4 (offline half), R1 and its R2 in float64, cast to float32. */
+    private LayerWeights rotated(Tensor r1, Tensor r2, OnlineRotation r4, int l) {
+        LayerWeights base = asDouble(fused.layer(l));
+        base = base.withLinears(LinearGroup.DOWN, List.of(r4.apply(l, base.down())));
+        LayerWeights w = ModelRotator.rotate(config, base, r1.to(ScalarType.Double), r2.to(ScalarType.Double));
         return map(w, t -> t.to(ScalarType.Float));
     }
 
     /** One step's forward and backward; leaves the gradients in the parameters, returns the mean loss. */
     private double step(RotationParameters parameters, List<Tensor> params, List<long[]> batch) {
         Tensor r1 = parameters.r1(params);
+        OnlineRotation r4 = parameters.online(params).r4();
         List<LayerWeights> rotated = new ArrayList<>();
         List<LayerWeights> leaves = new ArrayList<>();
         List<LayerWeights> used = new ArrayList<>();
         for (int l = 0; l < config.numLayers(); l++) {
-            LayerWeights w = rotated(r1, parameters.r2(params, l), l);
+            LayerWeights w = rotated(r1, parameters.r2(params, l), r4, l);
             LayerWeights leaf = map(w, t -> t.detach().requires_grad_(true));
             rotated.add(w);
             leaves.add(leaf);
@@ -149,8 +155,9 @@ public final class RotationTrainer {
         double total = 0;
         for (long[] window : batch) {
             try (PointerScope scope = new PointerScope()) {
-                // A fresh R1 per window: each window's graph is walked back once, then freed.
-                Tensor loss = windowLoss(parameters.r1(params), used, window).div(Tensors.scalar(batch.size()));
+                // Fresh R1, R3, R4 per window: each window's graph is walked back once, then freed.
+                Tensor loss = windowLoss(parameters.r1(params), parameters.online(params), used, window)
+                        .div(Tensors.scalar(batch.size()));
                 loss.backward();
                 total += loss.item_double();
             }
@@ -169,12 +176,15 @@ public final class RotationTrainer {
     }
 
     /** Mean next-token cross-entropy of one window through the rotated, fake-quantized layers. */
-    private Tensor windowLoss(Tensor r1, List<LayerWeights> layers, long[] window) {
+    private Tensor windowLoss(Tensor r1, OnlineRotations online, List<LayerWeights> layers, long[] window) {
+        // R3 only where K is quantized, as in the deployed graph (ALGORITHMS.md §3.3).
+        LlamaModel model = new LlamaModel(config, fused, new OnlineRotations(quant.keys().active() ? online.r3() : null,
+                online.r4()), quant, dtype, fused.embed().device());
         Tensor ids = Tensors.longs(window, 1, window.length).to(model.device(), ScalarType.Long);
         Tensor[] cosSin = model.ropeTables(window.length);
         Tensor h = model.embed(ids).to(ScalarType.Double).matmul(r1.to(ScalarType.Double)).to(ScalarType.Float);
-        for (LayerWeights layer : layers) {
-            h = model.layer(layer, h, cosSin);
+        for (int l = 0; l < layers.size(); l++) {
+            h = model.layer(l, layers.get(l), h, cosSin);
         }
         // Back to the unrotated basis for the fused head (the weightless norm commutes with R1).
         h = h.to(ScalarType.Double).matmul(r1.to(ScalarType.Double).t()).to(ScalarType.Float);

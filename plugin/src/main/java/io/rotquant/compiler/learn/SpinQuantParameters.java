@@ -1,6 +1,7 @@
 package io.rotquant.compiler.learn;
 
 import io.rotquant.compiler.config.ModelConfig;
+import io.rotquant.compiler.model.OnlineRotations;
 import io.rotquant.compiler.rotation.ModelRotator;
 import io.rotquant.compiler.rotation.RandomRotations;
 import java.util.ArrayList;
@@ -46,5 +47,11 @@ public final class SpinQuantParameters implements RotationParameters {
     @Override
     public Tensor r2(List<Tensor> matrices, int layer) {
         return matrices.get(1 + layer).to(ScalarType.Double);
+    }
+
+    /** SpinQuant keeps R3 and R4 the fixed Walsh–Hadamard transforms (ALGORITHMS.md §7.1). */
+    @Override
+    public OnlineRotations online(List<Tensor> matrices) {
+        return new OnlineRotations(ModelRotator.headHadamard(config), ModelRotator.intermediateHadamard(config));
     }
 }

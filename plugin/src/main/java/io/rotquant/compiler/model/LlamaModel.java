@@ -1,7 +1,6 @@
 package io.rotquant.compiler.model;
 
 import io.rotquant.compiler.config.ModelConfig;
-import io.rotquant.compiler.rotation.HadamardTransform;
 import io.rotquant.compiler.torch.NativeScope;
 import io.rotquant.compiler.torch.Tensors;
 import org.bytedeco.pytorch.Device;
@@ -82,15 +81,15 @@ public final class LlamaModel {
      * the observer stopped it early.
      */
     public Tensor layer(int index, Tensor h, Tensor[] cosSin, LinearInputObserver observer) {
-        return NativeScope.keep(() -> block(weights.layer(index), h, cosSin[0], cosSin[1], observer));
+        return NativeScope.keep(() -> block(index, weights.layer(index), h, cosSin[0], cosSin[1], observer));
     }
 
-    /** One layer with explicit weights (the training graph's rotated ones), intermediates freed on return. */
-    public Tensor layer(LayerWeights w, Tensor h, Tensor[] cosSin) {
-        return NativeScope.keep(() -> block(w, h, cosSin[0], cosSin[1], LinearInputObserver.NONE));
+    /** Layer {@code index} with explicit weights (the training graph's rotated ones), intermediates freed on return. */
+    public Tensor layer(int index, LayerWeights w, Tensor h, Tensor[] cosSin) {
+        return NativeScope.keep(() -> block(index, w, h, cosSin[0], cosSin[1], LinearInputObserver.NONE));
     }
 
-    private Tensor block(LayerWeights w, Tensor h, Tensor cos, Tensor sin, LinearInputObserver observer) {
+    private Tensor block(int index, LayerWeights w, Tensor h, Tensor cos, Tensor sin, LinearInputObserver observer) {
         long batch = h.size(0);
         long length = h.size(1);
         Tensor a = rmsNorm(h, w.inputNorm());
@@ -104,8 +103,8 @@ public final class LlamaModel {
         q = rope.apply(q, cos, sin);
         k = rope.apply(k, cos, sin);
         if (online.r3() != null) {
-            q = rotate(online.r3(), q);
-            k = rotate(online.r3(), k);
+            q = rotate(online.r3(), index, q);
+            k = rotate(online.r3(), index, k);
         }
         k = quant.keys().apply(k);
         Tensor attention = torch.scaled_dot_product_attention(q, k, v, new TensorOptional(), 0.0, true,
@@ -122,7 +121,7 @@ public final class LlamaModel {
         m = quant.inputs().apply(m);
         Tensor gated = torch.silu(linear(m, w.gate())).mul(linear(m, w.up()));
         if (online.r4() != null) {
-            gated = rotate(online.r4(), gated);
+            gated = rotate(online.r4(), index, gated);
         }
         if (!observer.observe(LinearGroup.DOWN, gated)) {
             return null;
@@ -148,7 +147,7 @@ public final class LlamaModel {
     }
 
     /** Online rotations run in fp32 whatever the model dtype. */
-    private static Tensor rotate(HadamardTransform transform, Tensor x) {
-        return transform.apply(x.to(ScalarType.Float)).to(x.scalar_type());
+    private static Tensor rotate(OnlineRotation rotation, int layer, Tensor x) {
+        return rotation.apply(layer, x.to(ScalarType.Float)).to(x.scalar_type());
     }
 }

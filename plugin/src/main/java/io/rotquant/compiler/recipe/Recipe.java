@@ -113,6 +113,8 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
             m.put("rotation_variant", training.variant().label());
             m.put("local_block", training.localBlock());
             m.put("init", training.init().label());
+            m.put("online", training.online().label());
+            m.put("online_threshold", training.onlineThreshold());
         }
         return m;
     }

@@ -8,13 +8,14 @@ import io.rotquant.compiler.InvalidInputException;
  * learning rate {@code lr} on a cosine schedule to 0. {@code iters} 0 keeps the initialisation.
  * For DFRot (§9.4) {@code iters} counts the Procrustes alternations and {@code alpha} weights the
  * massive-activation tokens. For DuaRot (§8) {@code variant}, {@code localBlock} and {@code init}
- * shape R1 = R_G·R_L.
+ * shape R1 = R_G·R_L, and {@code online} with {@code onlineThreshold} decides which online rotations
+ * are trained matrices.
  */
 public record TrainingOptions(int iters, double lr, int batch, int seqlen, double alpha, DualVariant variant,
-        int localBlock, RotationInit init) {
-    /** The published settings: SpinQuant's 100 steps × 8 windows at lr 1.5; DFRot's α = 100; DuaRot's b = 64. */
+        int localBlock, RotationInit init, OnlineChoice online, int onlineThreshold) {
+    /** The published settings: SpinQuant's 100 steps × 8 windows at lr 1.5; DFRot's α = 100; DuaRot's b = 64, 512. */
     public static final TrainingOptions DEFAULT = new TrainingOptions(100, 1.5, 8, 0, 100, DualVariant.DUAL, 64,
-            RotationInit.HADAMARD);
+            RotationInit.HADAMARD, OnlineChoice.AUTO, 512);
 
     public TrainingOptions {
         if (iters < 0) {
@@ -28,6 +29,9 @@ public record TrainingOptions(int iters, double lr, int batch, int seqlen, doubl
         }
         if (!(alpha >= 1) || Double.isInfinite(alpha)) {
             throw new InvalidInputException("--alpha must be a number of at least 1, got " + alpha);
+        }
+        if (onlineThreshold < 1) {
+            throw new InvalidInputException("--online-threshold must be positive, got " + onlineThreshold);
         }
         if (localBlock < 1) {
             throw new InvalidInputException("--local-block must be positive, got " + localBlock);

@@ -21,7 +21,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * butterfly Walsh–Hadamard transform; the default blocks of up to {@value #DEFAULT_BLOCK} turn it
  * into a few GEMMs, which is what runs fastest on CPU LibTorch (LIBTORCH.md).
  */
-public final class HadamardTransform {
+public final class HadamardTransform implements io.rotquant.compiler.model.OnlineRotation {
     /** The reference dispatch order (QuaRot's, with SpinQuant's 44), so factorizations match theirs. */
     private static final List<Integer> DISPATCH_ORDER = List.of(172, 156, 140, 108, 60, 52, 36, 28, 44, 40, 20, 12);
     private static final int DEFAULT_BLOCK = 128;
@@ -46,6 +46,12 @@ public final class HadamardTransform {
     /** The transform of size n, or a clear error naming {@code what} when n is not K·2^p for a supported K. */
     public static HadamardTransform ofSize(int n, String what) {
         return new HadamardTransform(n, factorOf(n, what), DEFAULT_BLOCK);
+    }
+
+    /** For the online rotation plan, e.g. {@code wht 1376 = 172·2^3}. */
+    @Override
+    public String toString() {
+        return "wht " + n + (k > 1 ? " = " + k + "·2^" + Integer.numberOfTrailingZeros(m) : "");
     }
 
     /** The same transform computed with Sylvester factors of at most {@code block} (a power of two ≥ 2). */
@@ -94,6 +100,12 @@ public final class HadamardTransform {
             }
         }
         return out;
+    }
+
+    /** The same transform in every layer. */
+    @Override
+    public Tensor apply(int layer, Tensor x) {
+        return apply(x);
     }
 
     /** {@code x·Mᵀ} along the last axis of x (any leading shape), in x's dtype and device. */

@@ -2,6 +2,7 @@ package io.rotquant.compiler.rotation;
 
 import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.model.LayerWeights;
+import io.rotquant.compiler.model.OnlineRotation;
 import io.rotquant.compiler.model.OnlineRotations;
 import io.rotquant.compiler.model.WeightTransform;
 import java.util.List;
@@ -15,35 +16,49 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * float64 (ALGORITHMS.md §2.1, §3.1): R1 on the residual stream (input side of q/k/v/gate/up and
  * the head, output side of o/down, the embedding rows), R2 per head on the V output and the o_proj
  * input, and the offline half of R4 on down_proj's input. The matching online rotations are
- * returned by {@link #online()}. The two halves are separate so that learned rotations can train on
- * the fused weights with {@link #rotate} in their autograd graph.
+ * returned by {@link #online()}: fixed Walsh–Hadamard transforms, or DuaRot's trained matrices.
+ * The norm fusion and the rotation are separate so that learned rotations can train on the fused
+ * weights with {@link #rotate} in their autograd graph.
  */
 public final class ModelRotator implements WeightTransform {
     private final ModelConfig config;
     private final Tensor r1;
     private final List<Tensor> r2;
-    private final HadamardTransform r3;
-    private final HadamardTransform r4;
+    private final OnlineRotation r3;
+    private final OnlineRotation r4;
 
     /**
      * R1 [d, d] and one R2 per layer, float64 on the weights' device; null for identities. An R2 is
      * [d_h, d_h] (shared by the layer's heads) or [kv heads, d_h, d_h] (one per KV head, applied to
      * that head's V rows and to the o_proj columns of every query head reading it).
      */
-    public ModelRotator(ModelConfig config, Tensor r1, List<Tensor> r2) {
+    public ModelRotator(ModelConfig config, Tensor r1, List<Tensor> r2, OnlineRotation r3, OnlineRotation r4) {
         if (r2 != null && r2.size() != config.numLayers()) {
             throw new IllegalArgumentException("need one R2 per layer, got " + r2.size());
         }
         this.config = config;
         this.r1 = r1;
         this.r2 = r2;
-        this.r3 = HadamardTransform.ofSize(config.headDim(), "head_dim");
-        this.r4 = HadamardTransform.ofSize(config.intermediateSize(), "intermediate_size");
+        this.r3 = r3;
+        this.r4 = r4;
     }
 
-    /** Norm fusion and the offline R4 only (R1 = R2 = I): the weights that learned rotations train on. */
+    /** R1 and R2 as given, R3 and R4 the fixed Walsh–Hadamard transforms (QuaRot, SpinQuant, DFRot). */
+    public ModelRotator(ModelConfig config, Tensor r1, List<Tensor> r2) {
+        this(config, r1, r2, headHadamard(config), intermediateHadamard(config));
+    }
+
+    public static HadamardTransform headHadamard(ModelConfig config) {
+        return HadamardTransform.ofSize(config.headDim(), "head_dim");
+    }
+
+    public static HadamardTransform intermediateHadamard(ModelConfig config) {
+        return HadamardTransform.ofSize(config.intermediateSize(), "intermediate_size");
+    }
+
+    /** Norm fusion only (no R1, R2, R4): the weights that learned rotations train on. */
     public static ModelRotator fusionOnly(ModelConfig config) {
-        return new ModelRotator(config, null, null);
+        return new ModelRotator(config, null, null, null, null);
     }
 
     /** The rotator for a fixed {@code --rotation} kind, all matrices drawn from {@code seed}. */
@@ -88,7 +103,7 @@ public final class ModelRotator implements WeightTransform {
     public LayerWeights layer(int index, LayerWeights w) {
         LayerWeights fused = new LayerWeights(null,
                 w.q().mul(w.inputNorm()), w.k().mul(w.inputNorm()), w.v().mul(w.inputNorm()), w.o(), null,
-                w.gate().mul(w.postNorm()), w.up().mul(w.postNorm()), r4.apply(w.down()));
+                w.gate().mul(w.postNorm()), w.up().mul(w.postNorm()), r4 == null ? w.down() : r4.apply(index, w.down()));
         return rotate(config, fused, r1, r2 == null ? null : r2.get(index));
     }
 

@@ -7,7 +7,17 @@ import io.rotquant.compiler.TorchTestSupport;
 import io.rotquant.compiler.checkpoint.Checkpoint;
 import io.rotquant.compiler.eval.Perplexity;
 import io.rotquant.compiler.model.ComputeDType;
+import io.rotquant.compiler.model.LlamaModel;
+import io.rotquant.compiler.model.ModelWeights;
+import io.rotquant.compiler.model.QuantSettings;
+import io.rotquant.compiler.model.WeightLoader;
+import io.rotquant.compiler.pipeline.PhaseTimes;
+import io.rotquant.compiler.pipeline.WeightQuantization;
 import io.rotquant.compiler.recipe.DualVariant;
+import io.rotquant.compiler.rotation.ModelRotator;
+import io.rotquant.compiler.rotation.RandomRotations;
+import io.rotquant.compiler.torch.Torch;
+import io.rotquant.compiler.recipe.OnlineChoice;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.recipe.RotationInit;
 import io.rotquant.compiler.recipe.TrainingOptions;
@@ -35,7 +45,7 @@ class RotationTrainerTest {
 
     private static Recipe recipe(RotationKind rotation, int iters) {
         return Recipe.FP.withRotation(rotation, 5).withWeights(4, WeightMethod.RTN, 0, true).withActivations(4, 1.0, 4, 1.0)
-                .withCalibration(DATA, 16, 128).withTraining(new TrainingOptions(iters, 1.5, 2, 128, 100, DualVariant.DUAL, 16, RotationInit.HADAMARD));
+                .withCalibration(DATA, 16, 128).withTraining(new TrainingOptions(iters, 1.5, 2, 128, 100, DualVariant.DUAL, 16, RotationInit.HADAMARD, OnlineChoice.AUTO, 512));
     }
 
     private static double orthogonalityError(Tensor r) {
@@ -81,38 +91,60 @@ class RotationTrainerTest {
         }
     }
 
+    /** PPL of the checkpoint rotated by {@code rotator} the way a compile deploys it (fused weights, online R3/R4). */
+    private static double deployedPpl(ModelRotator rotator, int[] tokens) {
+        io.rotquant.compiler.checkpoint.Checkpoint checkpoint = Checkpoint.open(TestPaths.stories260K());
+        WeightLoader loader = new WeightLoader(checkpoint, ScalarType.Float, Torch.device(), rotator);
+        try (ModelWeights weights = new ModelWeights(loader.embedding(), checkpoint.config().numLayers())) {
+            WeightQuantization.fullPrecision(weights, loader, new PhaseTimes());
+            WeightLoader.Head head = loader.head(weights.embed());
+            weights.setHead(head.finalNorm(), head.lmHead());
+            LlamaModel model = new LlamaModel(checkpoint.config(), weights, rotator.online(), QuantSettings.NONE,
+                    ScalarType.Float, Torch.device());
+            return Perplexity.evaluate(model, tokens, 128, 4, w -> { }).ppl();
+        }
+    }
+
     @Test
-    void duaRotsMergedRotationGivesTheTrainedModelAndTheFullPrecisionOne() throws IOException {
-        // W16A16KV16: every rotation is exact, so the trained (unmerged) graph, the deployed (merged,
-        // fused) model and the original model must agree; R2 per KV head checks the GQA indexing.
+    void duaRotsMergedRotationsDeployToTheTrainedModelAndBothEqualTheFullPrecisionOne() throws IOException {
+        // W16A16KV16: every rotation is exact, so the training graph (R_G, R_L, per-KV-head R2 and the
+        // Kronecker R4 applied in-graph) and the deployed model (merged R1 fused into the weights, R4
+        // offline on down_proj and online before it) must both give the original model's perplexity.
         Recipe recipe = Recipe.FP.withRotation(RotationKind.DUAROT, 9).withCalibration(DATA, 16, 128)
-                .withTraining(new TrainingOptions(0, 1.5, 1, 128, 100, DualVariant.DUAL, 16, RotationInit.ORTHOGONAL));
+                .withTraining(new TrainingOptions(0, 1.5, 1, 128, 100, DualVariant.DUAL, 16, RotationInit.ORTHOGONAL,
+                        OnlineChoice.AUTO, 512));
         int[] tokens;
         double fp;
         try (PreparedModel plain = TorchTestSupport.open(TestPaths.stories260K(), Recipe.FP)) {
             tokens = plain.tokenizer().encode(Files.readString(DATA));
             fp = Perplexity.evaluate(plain.model(), tokens, 128, 4, w -> { }).ppl();
         }
-        double deployed;
-        try (PreparedModel merged = TorchTestSupport.open(TestPaths.stories260K(), recipe)) {
-            deployed = Perplexity.evaluate(merged.model(), tokens, 128, 4, w -> { }).ppl();
-        }
         try (PointerScope scope = new PointerScope();
                 RotationLearning learning = RotationLearning.prepare(Checkpoint.open(TestPaths.stories260K()),
                         Tokenizer.load(TestPaths.stories260K().resolve("tokenizer.json")), recipe, ComputeDType.FP32)) {
             RotationParameters parameters = learning.parameters();
             List<Tensor> matrices = new ArrayList<>(parameters.initial());
-            // Move the local blocks off the identity so that the product R_G·R_L is really exercised.
-            matrices.set(1, new io.rotquant.compiler.rotation.RandomRotations(4).orthogonal(16, "block"));
+            Tensor x = torch.randn(3, 172).to(ScalarType.Double);
+            Tensor kronecker = parameters.online(matrices).r4().apply(2, x);
+            Tensor fixed = ModelRotator.intermediateHadamard(Checkpoint.open(TestPaths.stories260K()).config()).apply(x);
+            assertThat(kronecker.sub(fixed).abs().max().item_double()).as("A⊗B starts as the fixed R4").isLessThan(1e-12);
+            // Move a local block and the last layer's R4 factor (intermediate 172 = 172 x 1: one trained
+            // factor) off their starting points, so that R_G·R_L and A ⊗ B are really exercised.
+            RandomRotations random = new RandomRotations(4);
+            matrices.set(1, random.orthogonal(16, "block"));
+            matrices.set(matrices.size() - 1, random.orthogonal(172, "R4 factor"));
             RotationTrainer.Rotations rotations = learning.trainer().merge(parameters, matrices);
             assertThat(orthogonalityError(rotations.r1())).isLessThan(1e-10);
+            assertThat(rotations.online().r4()).hasToString("kron(matmul 172 trained, wht 1 fixed) per layer");
             List<long[]> windows = new ArrayList<>();
             for (int w = 0; w < 4; w++) {
                 windows.add(java.util.Arrays.stream(tokens, w * 128, (w + 1) * 128).asLongStream().toArray());
             }
             double trainedGraph = Math.exp(learning.trainer().loss(rotations, windows));
+            double deployed = deployedPpl(new ModelRotator(Checkpoint.open(TestPaths.stories260K()).config(),
+                    rotations.r1(), rotations.r2(), rotations.online().r3(), rotations.online().r4()), tokens);
             assertThat(trainedGraph).isCloseTo(fp, org.assertj.core.data.Offset.offset(1e-4 * fp));
+            assertThat(deployed).isCloseTo(fp, org.assertj.core.data.Offset.offset(1e-4 * fp));
         }
-        assertThat(deployed).isCloseTo(fp, org.assertj.core.data.Offset.offset(1e-4 * fp));
     }
 }

@@ -1,0 +1,39 @@
+package io.rotquant.compiler.rotation;
+
+import io.rotquant.compiler.model.OnlineRotation;
+import java.util.List;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * R4 = A ⊗ B per layer (A: K×K, B: m×m, n = K·m), applied without forming the n×n product:
+ * with {@code x} viewed as a K×m matrix X, {@code x·(A⊗B) = Aᵀ·X·B} (ALGORITHMS.md §8.1). Started
+ * at {@code A = had_Kᵀ/√K}, {@code B = H_m/√m} it equals the fixed Walsh–Hadamard R4.
+ */
+public final class KroneckerRotations implements OnlineRotation {
+    private final List<Tensor> a;
+    private final List<Tensor> b;
+    private final String plan;
+
+    /** Per-layer factors and a description of which factor is trained (for the plan). */
+    public KroneckerRotations(List<Tensor> a, List<Tensor> b, String plan) {
+        this.a = a;
+        this.b = b;
+        this.plan = plan;
+    }
+
+    @Override
+    public Tensor apply(int layer, Tensor x) {
+        Tensor left = a.get(layer).to(x.scalar_type());
+        Tensor right = b.get(layer).to(x.scalar_type());
+        long[] shape = x.sizes().vec().get();
+        long[] matrix = java.util.Arrays.copyOf(shape, shape.length + 1);
+        matrix[shape.length - 1] = left.size(0);
+        matrix[shape.length] = right.size(0);
+        return left.t().matmul(x.reshape(matrix)).matmul(right).reshape(shape);
+    }
+
+    @Override
+    public String toString() {
+        return plan;
+    }
+}
