@@ -59,8 +59,15 @@ public final class WeightQuantizer {
         for (int i = 0; i < (int) (MAX_SHRINK * GRID); i++) {
             try (PointerScope step = new PointerScope()) {
                 Tensor candidate = maxAbs.mul(Tensors.scalar((1.0 - (double) i / GRID) / maxq()));
-                Tensor error = dequantize(w, candidate).sub(w).abs().pow(Tensors.scalar(NORM)).sum(new long[] {-1}, true,
-                        new org.bytedeco.pytorch.ScalarTypeOptional());
+                // One full-size allocation per step, the rest in place: this loop dominates RTN's time.
+                Tensor deviation = w.div(candidate);
+                deviation.round_();
+                deviation.clamp_(new ScalarOptional(Tensors.scalar(-maxq() - 1)), new ScalarOptional(Tensors.scalar(maxq())));
+                deviation.mul_(candidate);
+                deviation.sub_(w);
+                deviation.abs_();
+                deviation.pow_(Tensors.scalar(NORM));
+                Tensor error = deviation.sum(new long[] {-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
                 Tensor nextError = error;
                 Tensor nextScale = candidate;
                 if (bestError != null) {
