@@ -1,7 +1,6 @@
 package io.rotquant.compiler.recipe;
 
-import io.rotquant.compiler.InvalidInputException;
-import java.util.Locale;
+import io.rotquant.compiler.EnumFlags;
 
 /** {@code --rotation-variant}: which factors of DuaRot's R1 = R_G·R_L are used (ALGORITHMS.md §8.1). */
 public enum DualVariant {
@@ -13,15 +12,10 @@ public enum DualVariant {
     LOCAL;
 
     public static DualVariant parse(String value) {
-        return switch (value) {
-            case "dual" -> DUAL;
-            case "global" -> GLOBAL;
-            case "local" -> LOCAL;
-            default -> throw new InvalidInputException("--rotation-variant: '" + value + "' is not one of dual, global, local");
-        };
+        return EnumFlags.parse("--rotation-variant", value, DualVariant.class);
     }
 
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumFlags.label(this);
     }
 }

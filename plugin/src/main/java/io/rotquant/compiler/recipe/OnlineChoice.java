@@ -1,7 +1,6 @@
 package io.rotquant.compiler.recipe;
 
-import io.rotquant.compiler.InvalidInputException;
-import java.util.Locale;
+import io.rotquant.compiler.EnumFlags;
 
 /**
  * {@code --online}: how DuaRot's online rotations (R3 per head, each Kronecker factor of R4) are
@@ -13,20 +12,15 @@ public enum OnlineChoice {
     AUTO, WHT, MATMUL;
 
     public static OnlineChoice parse(String value) {
-        return switch (value) {
-            case "auto" -> AUTO;
-            case "wht" -> WHT;
-            case "matmul" -> MATMUL;
-            default -> throw new InvalidInputException("--online: '" + value + "' is not one of auto, wht, matmul");
-        };
+        return EnumFlags.parse("--online", value, OnlineChoice.class);
+    }
+
+    public String label() {
+        return EnumFlags.label(this);
     }
 
     /** Whether an online rotation of size {@code n} is a trained matmul under this choice. */
     public boolean trains(int n, int threshold) {
         return this == MATMUL || (this == AUTO && n <= threshold);
-    }
-
-    public String label() {
-        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,22 +1,16 @@
 package io.rotquant.compiler.recipe;
 
-import io.rotquant.compiler.InvalidInputException;
-import java.util.Locale;
+import io.rotquant.compiler.EnumFlags;
 
 /** {@code --init}: the starting point of DuaRot's trained R1 factor (ALGORITHMS.md §8.1; the paper's is hadamard). */
 public enum RotationInit {
     HADAMARD, IDENTITY, ORTHOGONAL;
 
     public static RotationInit parse(String value) {
-        return switch (value) {
-            case "hadamard" -> HADAMARD;
-            case "identity" -> IDENTITY;
-            case "orthogonal" -> ORTHOGONAL;
-            default -> throw new InvalidInputException("--init: '" + value + "' is not one of hadamard, identity, orthogonal");
-        };
+        return EnumFlags.parse("--init", value, RotationInit.class);
     }
 
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumFlags.label(this);
     }
 }

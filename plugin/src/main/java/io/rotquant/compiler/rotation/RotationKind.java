@@ -1,9 +1,6 @@
 package io.rotquant.compiler.rotation;
 
-import io.rotquant.compiler.InvalidInputException;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import io.rotquant.compiler.EnumFlags;
 
 /**
  * The {@code --rotation} choice for the residual rotation R1. Every kind but {@code none} also
@@ -22,15 +19,10 @@ public enum RotationKind {
     }
 
     public static RotationKind parse(String value) {
-        try {
-            return valueOf(value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("--rotation: '" + value + "' is not one of " + Arrays.stream(values())
-                    .map(k -> k.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")));
-        }
+        return EnumFlags.parse("--rotation", value, RotationKind.class);
     }
 
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumFlags.label(this);
     }
 }

@@ -1,0 +1,25 @@
+package io.rotquant.compiler;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** Enum-valued flags: the value is the constant's name in lower case; anything else is one clear line. */
+public final class EnumFlags {
+    private EnumFlags() {
+    }
+
+    public static <E extends Enum<E>> E parse(String flag, String value, Class<E> type) {
+        for (E constant : type.getEnumConstants()) {
+            if (label(constant).equals(value)) {
+                return constant;
+            }
+        }
+        throw new InvalidInputException(flag + ": '" + value + "' is not one of " + Arrays.stream(type.getEnumConstants())
+                .map(EnumFlags::label).collect(Collectors.joining(", ")));
+    }
+
+    public static String label(Enum<?> constant) {
+        return constant.name().toLowerCase(Locale.ROOT);
+    }
+}
