@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code rotquant compare}: the methods-by-bit-widths perplexity table. Each method's weights are
  * prepared once (rotation + RTN or GPTQ) and evaluated under every activation/KV setting, which is
- * valid because weight quantization never sees quantized activations.
+ * valid because weight quantization never sees quantized activations; learned rotations are trained
+ * for each setting's quantizers, so those rows are prepared once per column.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Perplexity of several methods at several WxAyKVz settings, as a markdown table.")
@@ -117,17 +118,25 @@ final class CompareCommand implements Callable<Integer> {
             Recipe recipe = base.withRotation(row.rotation(), base.seed())
                     .withWeights(weightBits, row.weights(), base.wGroup(), base.wClip());
             List<String> keys = settings.stream().map(s -> row.label() + " " + s).toList();
-            if (!keys.stream().allMatch(results::has)) {
+            if (row.rotation().learned()) {
+                // Learned rotations are trained for the setting's quantizers: one preparation per column.
+                for (int i = 0; i < columns.size(); i++) {
+                    int[] c = columns.get(i);
+                    if (!results.has(keys.get(i))) {
+                        try (PreparedModel prepared = options.open(recipe.withActivations(c[1], base.aClip(), c[2],
+                                base.kvClip()), log::println)) {
+                            record(results, keys.get(i), evaluate(prepared, prepared.model(), tokens, log), log);
+                        }
+                    }
+                }
+            } else if (!keys.stream().allMatch(results::has)) {
                 try (PreparedModel prepared = options.open(recipe, log::println)) {
                     for (int i = 0; i < columns.size(); i++) {
                         int[] c = columns.get(i);
-                        if (results.has(keys.get(i))) {
-                            continue;
+                        if (!results.has(keys.get(i))) {
+                            record(results, keys.get(i), evaluate(prepared, prepared.withActivations(c[1], base.aClip(),
+                                    c[2], base.kvClip()), tokens, log), log);
                         }
-                        double ppl = evaluate(prepared, prepared.withActivations(c[1], base.aClip(), c[2], base.kvClip()),
-                                tokens, log);
-                        log.printf(Locale.ROOT, "%s: ppl %.4f%n", keys.get(i), ppl);
-                        results.put(keys.get(i), ppl);
                     }
                 }
             }
@@ -142,6 +151,11 @@ final class CompareCommand implements Callable<Integer> {
             System.out.println(JsonWriter.write(cells));
         }
         return 0;
+    }
+
+    private static void record(CompareResults results, String key, double ppl, PrintStream log) {
+        log.printf(Locale.ROOT, "%s: ppl %.4f%n", key, ppl);
+        results.put(key, ppl);
     }
 
     /** PPL of {@code model} (one configuration of {@code prepared}'s weights) on the first windows of the text. */
