@@ -6,6 +6,7 @@ import io.rotquant.compiler.eval.Perplexity;
 import io.rotquant.compiler.eval.PerplexityResult;
 import io.rotquant.compiler.model.LlamaModel;
 import io.rotquant.compiler.recipe.Recipe;
+import io.rotquant.compiler.recipe.RotationInit;
 import io.rotquant.compiler.recipe.WeightMethod;
 import io.rotquant.compiler.rotation.RotationKind;
 import io.rotquant.runtime.json.JsonWriter;
@@ -34,8 +35,18 @@ import picocli.CommandLine.Option;
 final class CompareCommand implements Callable<Integer> {
     private static final Pattern SETTING = Pattern.compile("W(\\d+)A(\\d+)KV(\\d+)");
 
-    /** A table row: rotation and weight method. */
-    record Method(String label, RotationKind rotation, WeightMethod weights) {
+    /** A table row: rotation and weight method, and the start of DuaRot's R_G when the row fixes it. */
+    record Method(String label, RotationKind rotation, WeightMethod weights, RotationInit init) {
+        Method(String label, RotationKind rotation, WeightMethod weights) {
+            this(label, rotation, weights, null);
+        }
+
+        Recipe apply(Recipe base, int weightBits) {
+            Recipe recipe = base.withRotation(rotation, base.seed()).withWeights(weightBits, weights, base.wGroup(),
+                    base.wClip());
+            return init == null ? recipe : recipe.withTraining(recipe.training().withInit(init));
+        }
+
         static Method parse(String name) {
             return switch (name) {
                 case "rtn" -> new Method("RTN (no rotation)", RotationKind.NONE, WeightMethod.RTN);
@@ -51,11 +62,15 @@ final class CompareCommand implements Callable<Integer> {
                 case "spinquant-gptq" -> new Method("SpinQuant-GPTQ", RotationKind.SPINQUANT, WeightMethod.GPTQ);
                 case "duarot-rtn" -> new Method("DuaRot-RTN", RotationKind.DUAROT, WeightMethod.RTN);
                 case "duarot-gptq" -> new Method("DuaRot-GPTQ", RotationKind.DUAROT, WeightMethod.GPTQ);
+                case "duarot-dfrot-rtn" -> new Method("DuaRot-RTN from DFRot's R1", RotationKind.DUAROT, WeightMethod.RTN,
+                        RotationInit.DFROT);
+                case "duarot-dfrot-gptq" -> new Method("DuaRot-GPTQ from DFRot's R1", RotationKind.DUAROT,
+                        WeightMethod.GPTQ, RotationInit.DFROT);
                 case "dfrot-rtn" -> new Method("DFRot-RTN", RotationKind.DFROT, WeightMethod.RTN);
                 case "dfrot-gptq" -> new Method("DFRot-GPTQ", RotationKind.DFROT, WeightMethod.GPTQ);
                 default -> throw new InvalidInputException("--methods: unknown method '" + name + "' (rtn, gptq, "
                         + "quarot-rtn, quarot-orthogonal-rtn, quarot-gptq, quarot-orthogonal-gptq, spinquant-rtn, "
-                        + "spinquant-gptq, duarot-rtn, duarot-gptq, dfrot-rtn, dfrot-gptq)");
+                        + "spinquant-gptq, duarot-rtn, duarot-gptq, duarot-dfrot-rtn, duarot-dfrot-gptq, dfrot-rtn, dfrot-gptq)");
             };
         }
     }
@@ -115,8 +130,7 @@ final class CompareCommand implements Callable<Integer> {
         table.add(String.format(Locale.ROOT, "| FP | %s |", String.join(" | ", java.util.Collections.nCopies(settings.size(),
                 format(fp)))));
         for (Method row : rows) {
-            Recipe recipe = base.withRotation(row.rotation(), base.seed())
-                    .withWeights(weightBits, row.weights(), base.wGroup(), base.wClip());
+            Recipe recipe = row.apply(base, weightBits);
             List<String> keys = settings.stream().map(s -> row.label() + " " + s).toList();
             if (row.rotation().learned()) {
                 // Learned rotations are trained for the setting's quantizers: one preparation per column.

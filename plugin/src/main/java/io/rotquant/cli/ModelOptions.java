@@ -105,7 +105,7 @@ final class ModelOptions {
     int localBlock;
 
     @Option(names = "--init", defaultValue = "hadamard", paramLabel = "KIND",
-            description = "DuaRot: start of the trained R1 factor, hadamard|identity|orthogonal (default: ${DEFAULT-VALUE}).")
+            description = "DuaRot: start of the trained R1 factor, hadamard|identity|orthogonal|dfrot (default: ${DEFAULT-VALUE}).")
     String init;
 
     @Option(names = "--online", defaultValue = "auto", paramLabel = "HOW",

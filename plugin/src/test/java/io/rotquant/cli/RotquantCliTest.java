@@ -116,6 +116,12 @@ class RotquantCliTest {
             assertThat(run.err().strip()).isEqualTo("rotquant: error: " + bad[2]);
         }
 
+        CliRun localFromDfRot = CliRun.of("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
+                "--rotation", "duarot", "--init", "dfrot", "--rotation-variant", "local");
+        assertThat(localFromDfRot.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+        assertThat(localFromDfRot.err().strip()).isEqualTo(
+                "rotquant: error: --init dfrot starts the global factor; --rotation-variant local has none");
+
         CliRun tooLong = CliRun.of("eval", "--model", TestPaths.stories260K().toString(), "--data", storiesText(),
                 "--seqlen", "4096");
         assertThat(tooLong.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);

@@ -34,6 +34,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * common learning rate; in the {@code dual} variant the blocks start at the identity (the paper's
  * choice) and {@code --init} sets R_G; in the {@code local} variant there is no R_G, so
  * {@code --init} sets each block instead (identity blocks would start from no rotation at all).
+ * {@code --init dfrot} starts R_G at DFRot's refined R1 (a combination beyond the papers).
  */
 public final class DuaRotParameters implements RotationParameters {
     private final ModelConfig config;
@@ -42,6 +43,7 @@ public final class DuaRotParameters implements RotationParameters {
     private final DualVariant variant;
     private final int block;
     private final RotationInit init;
+    private final Tensor globalStart;
     private final boolean trainR3;
     private final int k;
     private final int m;
@@ -49,7 +51,7 @@ public final class DuaRotParameters implements RotationParameters {
     private final boolean trainB;
 
     public DuaRotParameters(ModelConfig config, long seed, Device device, DualVariant variant, int block,
-            RotationInit init, OnlineChoice online, int threshold, boolean keysQuantized) {
+            RotationInit init, Tensor globalStart, OnlineChoice online, int threshold, boolean keysQuantized) {
         if (variant != DualVariant.GLOBAL && config.hiddenSize() % block != 0) {
             throw new InvalidInputException("--local-block " + block + " does not divide hidden_size = "
                     + config.hiddenSize() + " (config.json)");
@@ -60,6 +62,10 @@ public final class DuaRotParameters implements RotationParameters {
         this.variant = variant;
         this.block = block;
         this.init = init;
+        this.globalStart = globalStart;
+        if ((init == RotationInit.DFROT) != (globalStart != null)) {
+            throw new IllegalArgumentException("--init dfrot needs DFRot's R1 as the global start, and only it");
+        }
         this.trainR3 = keysQuantized && online.trains(config.headDim(), threshold);
         this.k = ModelRotator.intermediateHadamard(config).factor();
         this.m = config.intermediateSize() / k;
@@ -115,6 +121,7 @@ public final class DuaRotParameters implements RotationParameters {
             case HADAMARD -> random.randomizedHadamard(n, purpose, what);
             case ORTHOGONAL -> random.orthogonal(n, purpose);
             case IDENTITY -> RandomRotations.identity(n);
+            case DFROT -> globalStart;
         };
         return m.to(device, ScalarType.Double);
     }

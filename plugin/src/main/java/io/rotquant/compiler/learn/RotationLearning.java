@@ -10,7 +10,10 @@ import io.rotquant.compiler.model.QuantSettings;
 import io.rotquant.compiler.model.WeightLoader;
 import io.rotquant.compiler.pipeline.PhaseTimes;
 import io.rotquant.compiler.pipeline.WeightQuantization;
+import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.recipe.DualVariant;
 import io.rotquant.compiler.recipe.Recipe;
+import io.rotquant.compiler.recipe.RotationInit;
 import io.rotquant.compiler.recipe.TrainingOptions;
 import io.rotquant.compiler.recipe.WeightMethod;
 import io.rotquant.compiler.rotation.ModelRotator;
@@ -33,6 +36,9 @@ import java.util.function.Consumer;
  * weights, as SpinQuant's README prescribes (ALGORITHMS.md §6.4). DFRot never involves weights.
  */
 public final class RotationLearning implements AutoCloseable {
+    /** DFRot's published number of alternations, used when its R1 starts DuaRot's training. */
+    private static final int DFROT_ALTERNATIONS = 100;
+
     private final ModelConfig config;
     private final Recipe recipe;
     private final ModelWeights fused;
@@ -91,7 +97,7 @@ public final class RotationLearning implements AutoCloseable {
     /** Learns the rotations and returns the rotator that applies them. */
     public ModelRotator learn(Consumer<String> log) {
         return switch (recipe.rotation()) {
-            case SPINQUANT, DUAROT -> trained(parameters(), log);
+            case SPINQUANT, DUAROT -> trained(parameters(log), log);
             case DFROT -> dfRot(log);
             default -> throw new IllegalStateException("not a learned rotation: " + recipe.rotation());
         };
@@ -99,11 +105,28 @@ public final class RotationLearning implements AutoCloseable {
 
     /** The trainable matrices of the recipe's Cayley-trained method. */
     public RotationParameters parameters() {
+        return parameters(line -> { });
+    }
+
+    /**
+     * As above; with {@code --init dfrot} DuaRot's R_G starts at DFRot's R1 (its published 100
+     * alternations on the first training window), which is computed here and logged.
+     */
+    private RotationParameters parameters(Consumer<String> log) {
         TrainingOptions o = recipe.training();
         return switch (recipe.rotation()) {
             case SPINQUANT -> new SpinQuantParameters(config, recipe.seed(), Torch.device());
-            case DUAROT -> new DuaRotParameters(config, recipe.seed(), Torch.device(), o.variant(), o.localBlock(), o.init(),
-                    o.online(), o.onlineThreshold(), quantSettings().keys().active());
+            case DUAROT -> {
+                Tensor globalStart = null;
+                if (o.init() == RotationInit.DFROT) {
+                    if (o.variant() == DualVariant.LOCAL) {
+                        throw new InvalidInputException("--init dfrot starts the global factor; --rotation-variant local has none");
+                    }
+                    globalStart = dfRotR1(windows.get(0), DFROT_ALTERNATIONS, log);
+                }
+                yield new DuaRotParameters(config, recipe.seed(), Torch.device(), o.variant(), o.localBlock(), o.init(),
+                        globalStart, o.online(), o.onlineThreshold(), quantSettings().keys().active());
+            }
             default -> throw new IllegalStateException("not a trained rotation: " + recipe.rotation());
         };
     }
@@ -122,21 +145,27 @@ public final class RotationLearning implements AutoCloseable {
 
     /** DFRot (ALGORITHMS.md §9): R1 refined from the randomized Hadamard of the seed; R2 as QuaRot's. */
     private ModelRotator dfRot(Consumer<String> log) {
+        Tensor r1 = dfRotR1(windows.get(0), recipe.training().iters(), log);
+        return new ModelRotator(config, r1, ModelRotator.perLayerR2(config, new RandomRotations(recipe.seed()),
+                Torch.device()));
+    }
+
+    /** DFRot's R1 from the block inputs of {@code window}, float64 on the device. */
+    private Tensor dfRotR1(long[] window, int alternations, Consumer<String> log) {
         long start = System.nanoTime();
         RandomRotations random = new RandomRotations(recipe.seed());
         LlamaModel model = new LlamaModel(config, fused, OnlineRotations.NONE, QuantSettings.NONE, dtype, Torch.device());
-        Tensor activations = BlockInputs.collect(model, windows.get(0));
+        Tensor activations = BlockInputs.collect(model, window);
         Tensor massive = WeightedProcrustes.massiveTokens(activations,
                 random.orthogonal(config.hiddenSize(), "DFRot massive-token test").to(ScalarType.Double));
         Tensor r1 = random.randomizedHadamard(config.hiddenSize(), "R1", "hidden_size");
         WeightedProcrustes.Result result = WeightedProcrustes.refine(activations,
-                WeightedProcrustes.rowWeights(massive, recipe.training().alpha()), r1, recipe.training().iters());
+                WeightedProcrustes.rowWeights(massive, recipe.training().alpha()), r1, alternations);
         log.accept(String.format(Locale.ROOT, "dfrot: %d activation rows, %d massive (weight %s), %d alternations, "
                         + "weighted loss %.6g -> %.6g in %.1f s", activations.size(0), massive.sum().item_long(),
-                recipe.training().alpha(), recipe.training().iters(), result.initialLoss(), result.finalLoss(),
+                recipe.training().alpha(), alternations, result.initialLoss(), result.finalLoss(),
                 (System.nanoTime() - start) / 1e9));
-        return new ModelRotator(config, result.rotation().to(Torch.device(), ScalarType.Double),
-                ModelRotator.perLayerR2(config, random, Torch.device()));
+        return result.rotation().to(Torch.device(), ScalarType.Double);
     }
 
     @Override

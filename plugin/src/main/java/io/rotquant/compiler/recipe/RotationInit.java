@@ -2,9 +2,12 @@ package io.rotquant.compiler.recipe;
 
 import io.rotquant.compiler.EnumFlags;
 
-/** {@code --init}: the starting point of DuaRot's trained R1 factor (ALGORITHMS.md §8.1; the paper's is hadamard). */
+/**
+ * {@code --init}: the starting point of DuaRot's trained R1 factor (ALGORITHMS.md §8.1; the paper's is
+ * hadamard); {@code dfrot} starts it at DFRot's refined R1.
+ */
 public enum RotationInit {
-    HADAMARD, IDENTITY, ORTHOGONAL;
+    HADAMARD, IDENTITY, ORTHOGONAL, DFROT;
 
     public static RotationInit parse(String value) {
         return EnumFlags.parse("--init", value, RotationInit.class);

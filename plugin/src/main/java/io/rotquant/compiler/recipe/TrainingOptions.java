@@ -40,4 +40,8 @@ public record TrainingOptions(int iters, double lr, int batch, int seqlen, doubl
             throw new InvalidInputException("--train-seqlen must be positive, got " + seqlen);
         }
     }
+
+    public TrainingOptions withInit(RotationInit newInit) {
+        return new TrainingOptions(iters, lr, batch, seqlen, alpha, variant, localBlock, newInit, online, onlineThreshold);
+    }
 }
