@@ -46,7 +46,8 @@ public final class Artifact implements AutoCloseable {
             return artifact;
         } catch (ArtifactException e) {
             file.close();
-            throw e;
+            // The spec records validate their fields without knowing the file: name it here.
+            throw e.getMessage().startsWith(path.toString()) ? e : new ArtifactException(path + ": " + e.getMessage(), e);
         } catch (SafetensorsException | JsonException e) {
             file.close();
             throw new ArtifactException(path + ": " + e.getMessage(), e);
