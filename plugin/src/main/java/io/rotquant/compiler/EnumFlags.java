@@ -4,14 +4,14 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** Enum-valued flags: the value is the constant's name in lower case; anything else is one clear line. */
+/** Enum-valued flags: the value is the constant's name, any case (lower case in messages); anything else is one clear line. */
 public final class EnumFlags {
     private EnumFlags() {
     }
 
     public static <E extends Enum<E>> E parse(String flag, String value, Class<E> type) {
         for (E constant : type.getEnumConstants()) {
-            if (label(constant).equals(value)) {
+            if (constant.name().equalsIgnoreCase(value)) {
                 return constant;
             }
         }

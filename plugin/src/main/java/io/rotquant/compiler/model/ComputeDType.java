@@ -1,7 +1,6 @@
 package io.rotquant.compiler.model;
 
-import io.rotquant.compiler.InvalidInputException;
-import java.util.Locale;
+import io.rotquant.compiler.EnumFlags;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** The {@code --dtype} of the forward pass: fp32 (default) or bf16. */
@@ -19,14 +18,10 @@ public enum ComputeDType {
     }
 
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumFlags.label(this);
     }
 
     public static ComputeDType parse(String value) {
-        try {
-            return valueOf(value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("--dtype: '" + value + "' is not one of fp32, bf16");
-        }
+        return EnumFlags.parse("--dtype", value, ComputeDType.class);
     }
 }

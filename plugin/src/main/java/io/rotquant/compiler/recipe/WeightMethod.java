@@ -1,21 +1,16 @@
 package io.rotquant.compiler.recipe;
 
-import io.rotquant.compiler.InvalidInputException;
-import java.util.Locale;
+import io.rotquant.compiler.EnumFlags;
 
 /** {@code --w-method}: round-to-nearest with the clip search, or GPTQ. */
 public enum WeightMethod {
     RTN, GPTQ;
 
     public static WeightMethod parse(String value) {
-        try {
-            return valueOf(value.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException("--w-method: '" + value + "' is not one of rtn, gptq");
-        }
+        return EnumFlags.parse("--w-method", value, WeightMethod.class);
     }
 
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return EnumFlags.label(this);
     }
 }
