@@ -167,8 +167,8 @@ public final class PreparedModel implements AutoCloseable {
      */
     public LlamaModel withActivations(int aBits, double aClip, int kvBits, double kvClip) {
         QuantSettings quant = QuantSettings.of(aBits, aClip, kvBits, kvClip);
-        OnlineRotations online = new OnlineRotations(quant.keys().active() ? rotations.r3() : null, rotations.r4());
-        return new LlamaModel(checkpoint.config(), weights, online, quant, dtype.scalarType(), Torch.device());
+        return new LlamaModel(checkpoint.config(), weights, rotations.appliedWith(quant), quant, dtype.scalarType(),
+                Torch.device());
     }
 
     public Recipe recipe() {

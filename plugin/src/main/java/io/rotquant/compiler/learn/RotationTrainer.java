@@ -11,6 +11,7 @@ import io.rotquant.compiler.model.QuantSettings;
 import io.rotquant.compiler.quant.WeightQuantizer;
 import io.rotquant.compiler.recipe.TrainingOptions;
 import io.rotquant.compiler.rotation.ModelRotator;
+import io.rotquant.compiler.torch.NativeScope;
 import io.rotquant.compiler.torch.Tensors;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,7 +89,8 @@ public final class RotationTrainer {
         if (steps == 0) {
             return new Result(merge(parameters, start), new double[0]);
         }
-        List<Tensor> params = new ArrayList<>(start.stream().map(p -> owned(p.to(ScalarType.Float))).toList());
+        List<Tensor> params = new ArrayList<>(start.stream()
+                .map(p -> NativeScope.owned(() -> p.to(ScalarType.Float).clone())).toList());
         CayleySgd optimizer = new CayleySgd(options.lr(), steps, seed);
         double[] losses = new double[steps];
         TrainingProgress progress = new TrainingProgress(parameters.name(), steps, log);
@@ -117,8 +119,7 @@ public final class RotationTrainer {
         try (PointerScope scope = new PointerScope()) {
             List<LayerWeights> layers = new ArrayList<>();
             for (int l = 0; l < config.numLayers(); l++) {
-                layers.add(map(rotated(rotations.r1(), rotations.r2().get(l), rotations.online().r4(), l),
-                        this::fakeQuantized));
+                layers.add(rotated(rotations.r1(), rotations.r2().get(l), rotations.online().r4(), l).map(this::fakeQuantized));
             }
             double total = 0;
             for (long[] window : windows) {
@@ -132,10 +133,10 @@ public final class RotationTrainer {
 
     /** Layer {@code l}'s fused weights rotated by R4 (offline half), R1 and its R2 in float64, cast to float32. */
     private LayerWeights rotated(Tensor r1, Tensor r2, OnlineRotation r4, int l) {
-        LayerWeights base = asDouble(fused.layer(l));
+        LayerWeights base = fused.layer(l).map(t -> t.to(ScalarType.Double));
         base = base.withLinears(LinearGroup.DOWN, List.of(r4.apply(l, base.down())));
         LayerWeights w = ModelRotator.rotate(config, base, r1.to(ScalarType.Double), r2.to(ScalarType.Double));
-        return map(w, t -> t.to(ScalarType.Float));
+        return w.map(t -> t.to(ScalarType.Float));
     }
 
     /** One step's forward and backward; leaves the gradients in the parameters, returns the mean loss. */
@@ -147,10 +148,10 @@ public final class RotationTrainer {
         List<LayerWeights> used = new ArrayList<>();
         for (int l = 0; l < config.numLayers(); l++) {
             LayerWeights w = rotated(r1, parameters.r2(params, l), r4, l);
-            LayerWeights leaf = map(w, t -> t.detach().requires_grad_(true));
+            LayerWeights leaf = w.map(t -> t.detach().requires_grad_(true));
             rotated.add(w);
             leaves.add(leaf);
-            used.add(map(leaf, this::fakeQuantized));
+            used.add(leaf.map(this::fakeQuantized));
         }
         double total = 0;
         for (long[] window : batch) {
@@ -177,9 +178,7 @@ public final class RotationTrainer {
 
     /** Mean next-token cross-entropy of one window through the rotated, fake-quantized layers. */
     private Tensor windowLoss(Tensor r1, OnlineRotations online, List<LayerWeights> layers, long[] window) {
-        // R3 only where K is quantized, as in the deployed graph (ALGORITHMS.md §3.3).
-        LlamaModel model = new LlamaModel(config, fused, new OnlineRotations(quant.keys().active() ? online.r3() : null,
-                online.r4()), quant, dtype, fused.embed().device());
+        LlamaModel model = new LlamaModel(config, fused, online.appliedWith(quant), quant, dtype, fused.embed().device());
         Tensor ids = Tensors.longs(window, 1, window.length).to(model.device(), ScalarType.Long);
         Tensor[] cosSin = model.ropeTables(window.length);
         Tensor h = model.embed(ids).to(ScalarType.Double).matmul(r1.to(ScalarType.Double)).to(ScalarType.Float);
@@ -195,28 +194,7 @@ public final class RotationTrainer {
 
     /** Weight fake quantization, straight-through when the weight carries gradients. */
     private Tensor fakeQuantized(Tensor weight) {
-        if (weights == null) {
-            return weight;
-        }
-        if (!weight.requires_grad()) {
-            return weights.fakeQuantize(weight);
-        }
-        Tensor detached = weight.detach();
-        return weight.add(weights.fakeQuantize(detached).sub(detached));
+        return weights == null ? weight : Tensors.straightThrough(weight, weights::fakeQuantize);
     }
 
-    private static LayerWeights asDouble(LayerWeights w) {
-        return map(w, t -> t.to(ScalarType.Double));
-    }
-
-    private static LayerWeights map(LayerWeights w, java.util.function.UnaryOperator<Tensor> f) {
-        return new LayerWeights(null, f.apply(w.q()), f.apply(w.k()), f.apply(w.v()), f.apply(w.o()), null,
-                f.apply(w.gate()), f.apply(w.up()), f.apply(w.down()));
-    }
-
-    private static Tensor owned(Tensor t) {
-        Tensor out = t.contiguous().clone();
-        out.retainReference();
-        return out;
-    }
 }

@@ -21,6 +21,13 @@ public record LayerWeights(Tensor inputNorm, Tensor q, Tensor k, Tensor v, Tenso
         return Stream.of(inputNorm, q, k, v, o, postNorm, gate, up, down).filter(java.util.Objects::nonNull);
     }
 
+    /** The same layer with {@code f} applied to every tensor (a null norm stays null). */
+    public LayerWeights map(java.util.function.UnaryOperator<Tensor> f) {
+        java.util.function.UnaryOperator<Tensor> g = t -> t == null ? null : f.apply(t);
+        return new LayerWeights(g.apply(inputNorm), g.apply(q), g.apply(k), g.apply(v), g.apply(o), g.apply(postNorm),
+                g.apply(gate), g.apply(up), g.apply(down));
+    }
+
     /** The linears of {@code group} in forward order (q, k, v; o; gate, up; down). */
     public List<Tensor> linears(LinearGroup group) {
         return switch (group) {

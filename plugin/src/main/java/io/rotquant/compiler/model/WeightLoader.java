@@ -75,8 +75,7 @@ public final class WeightLoader {
         try (TensorLoader loader = new TensorLoader(); PointerScope scope = new PointerScope()) {
             LayerWeights raw = readLayer(loader, index, working());
             LayerWeights w = transform == null ? raw : transform.layer(index, raw);
-            return new LayerWeights(owned(w.inputNorm()), owned(w.q()), owned(w.k()), owned(w.v()), owned(w.o()),
-                    owned(w.postNorm()), owned(w.gate()), owned(w.up()), owned(w.down()));
+            return w.map(this::owned);
         }
     }
 
@@ -130,11 +129,8 @@ public final class WeightLoader {
         return loader.load(checkpoint.require(name, shape), as, device);
     }
 
-    /** The compute-dtype copy, owned by the caller (null stays null). */
+    /** The compute-dtype copy, owned by the caller. */
     private Tensor owned(Tensor t) {
-        if (t == null) {
-            return null;
-        }
         Tensor out = t.to(dtype).contiguous();
         out.retainReference();
         return out;

@@ -38,14 +38,7 @@ public final class ActivationQuantizer {
      * forward value is quantized, the gradient passes to {@code x} unchanged.
      */
     public Tensor apply(Tensor x) {
-        if (!active()) {
-            return x;
-        }
-        if (x.requires_grad()) {
-            Tensor detached = x.detach();
-            return x.add(quantize(detached).sub(detached));
-        }
-        return quantize(x);
+        return active() ? Tensors.straightThrough(x, this::quantize) : x;
     }
 
     private Tensor quantize(Tensor x) {

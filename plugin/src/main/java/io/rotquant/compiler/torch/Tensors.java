@@ -21,6 +21,18 @@ public final class Tensors {
         return new Scalar(value);
     }
 
+    /**
+     * {@code quantize(x)} as the forward value; when {@code x} carries gradients, the straight-through
+     * estimator (ALGORITHMS.md §5.6): the gradient passes to {@code x} unchanged, none to the quantizer.
+     */
+    public static Tensor straightThrough(Tensor x, java.util.function.UnaryOperator<Tensor> quantize) {
+        if (!x.requires_grad()) {
+            return quantize.apply(x);
+        }
+        Tensor detached = x.detach();
+        return x.add(quantize.apply(detached).sub(detached));
+    }
+
     /** A float64 CPU tensor of the given shape holding {@code values} (row-major). */
     public static Tensor doubles(double[] values, long... shape) {
         return AbstractTensor.create(values).view(shape);
