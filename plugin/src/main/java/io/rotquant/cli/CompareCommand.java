@@ -116,9 +116,9 @@ final class CompareCommand implements Callable<Integer> {
         protocol.put("windows", text.windows);
         if (rows.stream().anyMatch(row -> row.rotation().learned())) {
             // Learned rows depend on how they train; tables of fixed rotations keep their old protocol.
-            protocol.put("training", base.withRotation(RotationKind.SPINQUANT, base.seed()).toJson().entrySet().stream()
-                    .filter(e -> !Recipe.FP.toJson().containsKey(e.getKey()))
-                    .collect(LinkedHashMap<String, Object>::new, (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
+            Map<String, Object> training = new LinkedHashMap<>(base.withRotation(RotationKind.SPINQUANT, base.seed()).toJson());
+            training.keySet().removeAll(base.toJson().keySet());
+            protocol.put("training", training);
         }
         CompareResults results = CompareResults.open(resume, protocol);
         // Every method shares the checkpoint's tokenizer: tokenize the text once.

@@ -119,8 +119,11 @@ public final class ArtifactWriter {
     }
 
     private static RotationPlan.Online wht(OnlineRotation rotation) {
-        return rotation == null ? null
-                : new RotationPlan.Online(RotationPlan.Kind.WHT, hadamard(rotation).size(), hadamard(rotation).factor());
+        if (rotation == null) {
+            return null;
+        }
+        HadamardTransform transform = hadamard(rotation);
+        return new RotationPlan.Online(RotationPlan.Kind.WHT, transform.size(), transform.factor());
     }
 
     /** The fixed transform of an online rotation; {@link #checkRecipe} has refused the trained ones. */

@@ -49,6 +49,11 @@ public final class DuaRotParameters implements RotationParameters {
     private final int m;
     private final boolean trainA;
     private final boolean trainB;
+    private final HadamardTransform headHadamard;
+    private final HadamardTransform intermediateHadamard;
+    /** The untrained Kronecker factor beside a trained one, built once (null when not needed). */
+    private final Tensor fixedA;
+    private final Tensor fixedB;
 
     public DuaRotParameters(ModelConfig config, long seed, Device device, DualVariant variant, int block,
             RotationInit init, Tensor globalStart, OnlineChoice online, int threshold, boolean keysQuantized) {
@@ -67,10 +72,14 @@ public final class DuaRotParameters implements RotationParameters {
             throw new IllegalArgumentException("--init dfrot needs DFRot's R1 as the global start, and only it");
         }
         this.trainR3 = keysQuantized && online.trains(config.headDim(), threshold);
-        this.k = ModelRotator.intermediateHadamard(config).factor();
+        this.headHadamard = ModelRotator.headHadamard(config);
+        this.intermediateHadamard = ModelRotator.intermediateHadamard(config);
+        this.k = intermediateHadamard.factor();
         this.m = config.intermediateSize() / k;
         this.trainA = k > 1 && online.trains(k, threshold);
         this.trainB = m > 1 && online.trains(m, threshold);
+        this.fixedA = trainB && !trainA ? hadamard(k) : null;
+        this.fixedB = trainA && !trainB ? hadamard(m) : null;
     }
 
     @Override
@@ -170,7 +179,7 @@ public final class DuaRotParameters implements RotationParameters {
     @Override
     public OnlineRotations online(List<Tensor> matrices) {
         int r3Start = r2Start() + perHead();
-        OnlineRotation r3 = ModelRotator.headHadamard(config);
+        OnlineRotation r3 = headHadamard;
         if (trainR3) {
             List<Tensor> perLayer = new ArrayList<>();
             for (int l = 0; l < config.numLayers(); l++) {
@@ -179,14 +188,12 @@ public final class DuaRotParameters implements RotationParameters {
             r3 = new HeadRotations(perLayer);
         }
         if (!trainA && !trainB) {
-            return new OnlineRotations(r3, ModelRotator.intermediateHadamard(config));
+            return new OnlineRotations(r3, intermediateHadamard);
         }
         int aStart = r3Start + (trainR3 ? perHead() : 0);
         int bStart = aStart + (trainA ? config.numLayers() : 0);
         List<Tensor> a = new ArrayList<>();
         List<Tensor> b = new ArrayList<>();
-        Tensor fixedA = trainA ? null : hadamard(k);
-        Tensor fixedB = trainB ? null : hadamard(m);
         for (int l = 0; l < config.numLayers(); l++) {
             a.add(trainA ? matrices.get(aStart + l).to(ScalarType.Double) : fixedA);
             b.add(trainB ? matrices.get(bStart + l).to(ScalarType.Double) : fixedB);

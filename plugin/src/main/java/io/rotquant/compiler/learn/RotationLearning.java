@@ -136,9 +136,9 @@ public final class RotationLearning implements AutoCloseable {
         log.accept(String.format(Locale.ROOT, "%s: %d iters x %d windows of %d tokens, lr %s, %s weights",
                 parameters.name(), options.iters(), options.batch(), windows.isEmpty() ? 0 : windows.get(0).length,
                 options.lr(), roundedWeights() ? recipe.wBits() + "-bit" : "FP"));
+        OnlineRotations plan = parameters.online(parameters.initial());
         log.accept(String.format(Locale.ROOT, "%s: online rotations R3 %s, R4 %s", parameters.name(),
-                quantSettings().keys().active() ? parameters.online(parameters.initial()).r3() : "not applied (KV16)",
-                parameters.online(parameters.initial()).r4()));
+                quantSettings().keys().active() ? plan.r3() : "not applied (KV16)", plan.r4()));
         RotationTrainer.Rotations trained = trainer().train(parameters, windows, recipe.seed(), log).rotations();
         return new ModelRotator(config, trained.r1(), trained.r2(), trained.online().r3(), trained.online().r4());
     }

@@ -18,11 +18,13 @@ public final class SpinQuantParameters implements RotationParameters {
     private final ModelConfig config;
     private final long seed;
     private final Device device;
+    private final OnlineRotations fixed;
 
     public SpinQuantParameters(ModelConfig config, long seed, Device device) {
         this.config = config;
         this.seed = seed;
         this.device = device;
+        this.fixed = new OnlineRotations(ModelRotator.headHadamard(config), ModelRotator.intermediateHadamard(config));
     }
 
     @Override
@@ -52,6 +54,6 @@ public final class SpinQuantParameters implements RotationParameters {
     /** SpinQuant keeps R3 and R4 the fixed Walsh–Hadamard transforms (ALGORITHMS.md §7.1). */
     @Override
     public OnlineRotations online(List<Tensor> matrices) {
-        return new OnlineRotations(ModelRotator.headHadamard(config), ModelRotator.intermediateHadamard(config));
+        return fixed;
     }
 }
