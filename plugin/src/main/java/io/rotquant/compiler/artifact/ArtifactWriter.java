@@ -13,6 +13,8 @@ import io.rotquant.compiler.quant.QuantizedWeight;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.rotation.HadamardTables;
 import io.rotquant.compiler.rotation.HadamardTransform;
+import io.rotquant.compiler.rotation.HeadRotations;
+import io.rotquant.compiler.rotation.KroneckerRotations;
 import io.rotquant.runtime.artifact.ArtifactFormat;
 import io.rotquant.runtime.artifact.ModelSpec;
 import io.rotquant.runtime.artifact.QuantSpec;
@@ -57,12 +59,6 @@ public final class ArtifactWriter {
             throw new InvalidInputException("--gptq-act-order with --w-group (without --gptq-static-groups) gives groups the "
                     + "runtime cannot store; add --gptq-static-groups");
         }
-        if (recipe.rotation() == io.rotquant.compiler.rotation.RotationKind.DUAROT
-                && recipe.training().online() != io.rotquant.compiler.recipe.OnlineChoice.WHT) {
-            throw new InvalidInputException("--rotation duarot with --online " + recipe.training().online().label()
-                    + ": trained online rotations (per-layer R3, Kronecker R4) are not in artifact format v"
-                    + ArtifactFormat.VERSION + " yet; compile with --online wht");
-        }
     }
 
     /** Writes {@code prepared} to {@code out}; {@code digests} (input file → SHA-256) go into the metadata. */
@@ -74,7 +70,7 @@ public final class ArtifactWriter {
         QuantSpec quant = new QuantSpec(recipe.wBits(), recipe.wGroup(), recipe.aBits(), recipe.aClip(), recipe.kvBits(),
                 recipe.kvClip());
         OnlineRotations online = prepared.onlineRotations();
-        RotationPlan plan = new RotationPlan(wht(online.r3()), wht(online.r4()));
+        RotationPlan plan = new RotationPlan(plan(online.r3()), plan(online.r4()));
         ModelSpec spec = new ModelSpec(c.hiddenSize(), c.intermediateSize(), c.numLayers(), c.numHeads(), c.numKvHeads(),
                 c.headDim(), c.vocabSize(), c.maxPositions(), c.rmsNormEps(), c.bosTokenId(), c.eosTokenIds());
 
@@ -104,8 +100,8 @@ public final class ArtifactWriter {
         }
         addNorm(tensors, ArtifactFormat.FINAL_NORM, weights.finalNorm());
         tensors.add(tensor(ArtifactFormat.LM_HEAD, weights.lmHead(), ScalarType.Half, "F16"));
-        addHadamard(tensors, "r3", online.r3());
-        addHadamard(tensors, "r4", online.r4());
+        addRotation(tensors, "r3", plan.r3(), online.r3(), c.numLayers());
+        addRotation(tensors, "r4", plan.r4(), online.r4(), c.numLayers());
 
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put(ArtifactFormat.KEY_FORMAT, ArtifactFormat.FORMAT);
@@ -118,28 +114,56 @@ public final class ArtifactWriter {
         SafetensorsWriter.write(out, metadata, tensors, ArtifactFormat.ALIGNMENT, ArtifactFormat.KEY_CHECKSUM);
     }
 
-    private static RotationPlan.Online wht(OnlineRotation rotation) {
+    /** How the runtime applies {@code rotation}: fixed transforms as WHT, trained matrices as matmul. */
+    private static RotationPlan.Online plan(OnlineRotation rotation) {
         if (rotation == null) {
             return null;
+        } else if (rotation instanceof HadamardTransform t) {
+            return new RotationPlan.Wht(t.size(), t.factor());
+        } else if (rotation instanceof HeadRotations h) {
+            return new RotationPlan.Matmul((int) h.matrices(0).size(1), (int) h.matrices(0).size(0));
+        } else if (rotation instanceof KroneckerRotations k) {
+            return new RotationPlan.Kronecker(factor(k.a(0), k.trainedA()), factor(k.b(0), k.trainedB()));
         }
-        HadamardTransform transform = hadamard(rotation);
-        return new RotationPlan.Online(RotationPlan.Kind.WHT, transform.size(), transform.factor());
+        throw new IllegalStateException("online rotation " + rotation + " has no artifact form");
     }
 
-    /** The fixed transform of an online rotation; {@link #checkRecipe} has refused the trained ones. */
-    private static HadamardTransform hadamard(OnlineRotation rotation) {
-        if (!(rotation instanceof HadamardTransform transform)) {
-            throw new IllegalStateException("online rotation " + rotation + " is not a fixed Walsh-Hadamard transform");
-        }
-        return transform;
+    private static RotationPlan.Online factor(Tensor matrix, boolean trained) {
+        int n = (int) matrix.size(0);
+        return trained ? new RotationPlan.Matmul(n, 1) : plan(HadamardTransform.ofSize(n, "R4 factor"));
     }
 
-    private static void addHadamard(List<SafetensorsWriter.Tensor> tensors, String name, OnlineRotation rotation) {
-        if (rotation == null || hadamard(rotation).factor() == 1) {
-            return;
+    /**
+     * The tensors of one plan entry: had_K of a WHT (K > 1), or every layer's trained matrices,
+     * transposed (the compiler rotates rows, {@code x·R}; the artifact stores M = Rᵀ for {@code y = M·x}).
+     */
+    private static void addRotation(List<SafetensorsWriter.Tensor> tensors, String name, RotationPlan.Online plan,
+            OnlineRotation rotation, int layers) {
+        if (plan instanceof RotationPlan.Wht wht && wht.factor() > 1) {
+            tensors.add(bytes(ArtifactFormat.rotation(name), "I8", hadamardTable(wht.factor()), wht.factor(), wht.factor()));
+        } else if (plan instanceof RotationPlan.Matmul matmul) {
+            for (int l = 0; l < layers; l++) {
+                tensors.add(tensor(ArtifactFormat.layerRotation(l, name), trainedMatrices(rotation, name, l)
+                        .reshape(matmul.heads(), matmul.size(), matmul.size()).transpose(1, 2).contiguous(),
+                        ScalarType.Float, "F32"));
+            }
+        } else if (plan instanceof RotationPlan.Kronecker k) {
+            addRotation(tensors, name + ".a", k.a(), rotation, layers);
+            addRotation(tensors, name + ".b", k.b(), rotation, layers);
         }
-        HadamardTransform transform = hadamard(rotation);
-        int k = transform.factor();
+    }
+
+    /** The matrices of a trained rotation (or Kronecker factor, by its name's suffix) at layer {@code l}. */
+    private static Tensor trainedMatrices(OnlineRotation rotation, String name, int l) {
+        if (rotation instanceof HeadRotations h) {
+            return h.matrices(l);
+        } else if (rotation instanceof KroneckerRotations k) {
+            return name.endsWith(".a") ? k.a(l) : k.b(l);
+        }
+        throw new IllegalStateException("online rotation " + rotation + " has no trained matrices");
+    }
+
+    private static byte[] hadamardTable(int k) {
         int[][] had = HadamardTables.of(k);
         byte[] data = new byte[k * k];
         for (int i = 0; i < k; i++) {
@@ -147,7 +171,7 @@ public final class ArtifactWriter {
                 data[i * k + j] = (byte) had[i][j];
             }
         }
-        tensors.add(bytes(ArtifactFormat.rotation(name), "I8", data, k, k));
+        return data;
     }
 
     private static void addNorm(List<SafetensorsWriter.Tensor> tensors, String name, Tensor norm) {

@@ -198,11 +198,6 @@ public final class DuaRotParameters implements RotationParameters {
             a.add(trainA ? matrices.get(aStart + l).to(ScalarType.Double) : fixedA);
             b.add(trainB ? matrices.get(bStart + l).to(ScalarType.Double) : fixedB);
         }
-        String plan = "kron(" + factor(k, trainA) + ", " + factor(m, trainB) + ") per layer";
-        return new OnlineRotations(r3, new KroneckerRotations(a, b, plan));
-    }
-
-    private static String factor(int n, boolean trained) {
-        return trained ? "matmul " + n + " trained" : "wht " + n + " fixed";
+        return new OnlineRotations(r3, new KroneckerRotations(a, b, trainA, trainB));
     }
 }

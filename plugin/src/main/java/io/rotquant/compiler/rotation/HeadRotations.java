@@ -17,6 +17,11 @@ public final class HeadRotations implements OnlineRotation {
         this.perLayer = perLayer;
     }
 
+    /** Layer {@code layer}'s matrices, [KV heads, d_h, d_h]. */
+    public Tensor matrices(int layer) {
+        return perLayer.get(layer);
+    }
+
     @Override
     public Tensor apply(int layer, Tensor x) {
         Tensor r = perLayer.get(layer).to(x.scalar_type());

@@ -12,13 +12,36 @@ import org.bytedeco.pytorch.Tensor;
 public final class KroneckerRotations implements OnlineRotation {
     private final List<Tensor> a;
     private final List<Tensor> b;
-    private final String plan;
+    private final boolean trainedA;
+    private final boolean trainedB;
 
-    /** Per-layer factors and a description of which factor is trained (for the plan). */
-    public KroneckerRotations(List<Tensor> a, List<Tensor> b, String plan) {
+    /**
+     * Per-layer factors; an untrained one is the fixed Walsh–Hadamard start (had_Kᵀ/√K for A,
+     * H_m/√m for B), which the runtime applies as a WHT rather than a matmul.
+     */
+    public KroneckerRotations(List<Tensor> a, List<Tensor> b, boolean trainedA, boolean trainedB) {
         this.a = a;
         this.b = b;
-        this.plan = plan;
+        this.trainedA = trainedA;
+        this.trainedB = trainedB;
+    }
+
+    /** Layer {@code layer}'s A factor (K×K). */
+    public Tensor a(int layer) {
+        return a.get(layer);
+    }
+
+    /** Layer {@code layer}'s B factor (m×m). */
+    public Tensor b(int layer) {
+        return b.get(layer);
+    }
+
+    public boolean trainedA() {
+        return trainedA;
+    }
+
+    public boolean trainedB() {
+        return trainedB;
     }
 
     @Override
@@ -34,6 +57,10 @@ public final class KroneckerRotations implements OnlineRotation {
 
     @Override
     public String toString() {
-        return plan;
+        return "kron(" + factor(a, trainedA) + ", " + factor(b, trainedB) + ") per layer";
+    }
+
+    private static String factor(List<Tensor> factors, boolean trained) {
+        return (trained ? "matmul " : "wht ") + factors.get(0).size(0) + (trained ? " trained" : " fixed");
     }
 }

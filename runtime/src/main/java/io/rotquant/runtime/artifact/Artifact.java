@@ -145,10 +145,28 @@ public final class Artifact implements AutoCloseable {
             throw new ArtifactException(path + ": online rotation " + name + " has size " + online.size() + ", the model needs "
                     + size);
         }
-        if (online.kind() == RotationPlan.Kind.MATMUL) {
-            expect(path, expected, ArtifactFormat.rotation(name), "F32", size, size);
-        } else if (online.factor() > 1) {
-            expect(path, expected, ArtifactFormat.rotation(name), "I8", online.factor(), online.factor());
+        if (name.equals("r3") && online instanceof RotationPlan.Matmul m && m.heads() != model.numKvHeads()) {
+            throw new ArtifactException(path + ": online rotation r3 has " + m.heads() + " matrices per layer, the model has "
+                    + model.numKvHeads() + " KV heads");
+        }
+        if (name.equals("r4") && online instanceof RotationPlan.Matmul m && m.heads() != 1) {
+            throw new ArtifactException(path + ": online rotation r4 has " + m.heads() + " matrices per layer, expected 1");
+        }
+        switch (online) {
+            case RotationPlan.Wht w -> {
+                if (w.factor() > 1) {
+                    expect(path, expected, ArtifactFormat.rotation(name), "I8", w.factor(), w.factor());
+                }
+            }
+            case RotationPlan.Matmul m -> {
+                for (int l = 0; l < model.numLayers(); l++) {
+                    expect(path, expected, ArtifactFormat.layerRotation(l, name), "F32", m.heads(), m.size(), m.size());
+                }
+            }
+            case RotationPlan.Kronecker k -> {
+                checkRotation(path, expected, name + ".a", k.a(), k.a().size());
+                checkRotation(path, expected, name + ".b", k.b(), k.b().size());
+            }
         }
     }
 

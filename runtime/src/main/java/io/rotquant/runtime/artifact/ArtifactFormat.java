@@ -12,7 +12,7 @@ package io.rotquant.runtime.artifact;
  */
 public final class ArtifactFormat {
     public static final String FORMAT = "rotquant";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     public static final int ALIGNMENT = 64;
 
     public static final String KEY_FORMAT = "format";
@@ -59,8 +59,16 @@ public final class ArtifactFormat {
         return "layers." + layer + "." + linear + ".scales";
     }
 
-    /** I8 [K, K] ±1 Hadamard factor, or F32 [n, n] matrix, of an online rotation ("r3", "r4"). */
+    /**
+     * I8 [K, K]: the ±1 factor had_K of a Walsh–Hadamard online rotation ({@code "r3"}, {@code "r4"},
+     * or a Kronecker factor {@code "r4.a"}, {@code "r4.b"}), the same for every layer.
+     */
     public static String rotation(String name) {
         return "online." + name;
+    }
+
+    /** F32 [heads, n, n]: a layer's trained matrices of a matmul online rotation (names as {@link #rotation}). */
+    public static String layerRotation(int layer, String name) {
+        return "layers." + layer + ".online." + name;
     }
 }

@@ -19,12 +19,12 @@ final class QuantizedLinear {
     private final int groups;
     private final int groupSize;
     private final byte[] codes;
-    private final IntKernels kernels;
+    private final Kernels kernels;
     private final float[] scales;
     private final int[] codeSums;
 
     QuantizedLinear(MemorySegment codeBytes, MemorySegment scaleBytes, int out, int in, int group, boolean packed,
-            IntKernels kernels) {
+            Kernels kernels) {
         this.out = out;
         this.in = in;
         this.groups = group == 0 ? 1 : in / group;

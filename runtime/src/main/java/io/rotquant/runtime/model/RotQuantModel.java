@@ -8,7 +8,6 @@ import io.rotquant.runtime.artifact.QuantSpec;
 import io.rotquant.runtime.artifact.RotationPlan;
 import io.rotquant.runtime.tokenizer.Tokenizer;
 import io.rotquant.runtime.tokenizer.TokenizerException;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -30,10 +29,9 @@ public final class RotQuantModel implements AutoCloseable {
     private final short[] lmHead;
     private final float[] finalNorm;
     private final float[] inverseFrequencies;
-    private final OnlineRotation r3;
-    private final OnlineRotation r4;
+    private final OnlineRotations online;
     private final Parallel parallel;
-    private final IntKernels kernels = IntKernels.best();
+    private final Kernels kernels = Kernels.best();
 
     private RotQuantModel(Artifact artifact, int threads) {
         this.artifact = artifact;
@@ -58,9 +56,7 @@ public final class RotQuantModel implements AutoCloseable {
                     linear(l, "v_proj", spec.kvDim(), d), linear(l, "o_proj", d, spec.qDim()),
                     linear(l, "gate_proj", inter, d), linear(l, "up_proj", inter, d), linear(l, "down_proj", d, inter));
         }
-        RotationPlan plan = artifact.plan();
-        this.r3 = rotation("r3", plan.r3());
-        this.r4 = rotation("r4", plan.r4());
+        this.online = OnlineRotations.load(artifact, kernels);
         this.parallel = new Parallel(threads);
     }
 
@@ -93,15 +89,6 @@ public final class RotQuantModel implements AutoCloseable {
                 kernels);
     }
 
-    private OnlineRotation rotation(String name, RotationPlan.Online online) {
-        if (online == null) {
-            return null;
-        }
-        MemorySegment tensor = artifact.has(ArtifactFormat.rotation(name)) ? artifact.tensor(ArtifactFormat.rotation(name))
-                : null;
-        return OnlineRotation.of(online, tensor);
-    }
-
     public ModelSpec spec() {
         return spec;
     }
@@ -132,16 +119,12 @@ public final class RotQuantModel implements AutoCloseable {
         return String.format(java.util.Locale.ROOT, "rotquant runtime: %s kernels, int%d weights x %s activations, KV %s,"
                 + " R3 %s, R4 %s, %d threads", kernels.describe(), quant.weightBits(),
                 quant.activationBits() == 16 ? "fp32" : "int" + quant.activationBits(),
-                quant.kvBits() == 16 ? "fp32" : quant.kvBits() + "-bit", describe(r3), describe(r4), threads());
+                quant.kvBits() == 16 ? "fp32" : quant.kvBits() + "-bit", describe(plan().r3()), describe(plan().r4()),
+                threads());
     }
 
-    private static String describe(OnlineRotation rotation) {
-        if (rotation == null) {
-            return "none";
-        }
-        RotationPlan.Online p = rotation.plan();
-        return p.kind() == RotationPlan.Kind.WHT ? "WHT " + p.size() + (p.factor() > 1 ? " (K=" + p.factor() + ")" : "")
-                : "matmul " + p.size();
+    private static String describe(RotationPlan.Online online) {
+        return online == null ? "none" : online.describe();
     }
 
     Layer layer(int index) {
@@ -164,12 +147,8 @@ public final class RotQuantModel implements AutoCloseable {
         return inverseFrequencies;
     }
 
-    OnlineRotation r3() {
-        return r3;
-    }
-
-    OnlineRotation r4() {
-        return r4;
+    OnlineRotations online() {
+        return online;
     }
 
     Parallel parallel() {

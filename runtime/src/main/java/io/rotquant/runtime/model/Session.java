@@ -99,6 +99,7 @@ public final class Session {
 
     private void layer(int index, float[] x, int count) {
         Layer w = model.layer(index);
+        OnlineRotations online = model.online();
         Parallel parallel = model.parallel();
         int d = spec.hiddenSize();
         int dh = spec.headDim();
@@ -112,12 +113,13 @@ public final class Session {
         for (int t = 0; t < count; t++) {
             rope(q, t * spec.qDim(), spec.numHeads(), position + t);
             rope(k, t * spec.kvDim(), spec.numKvHeads(), position + t);
-            if (model.r3() != null) {
+            if (online.hasR3()) {
+                int perKv = spec.numHeads() / spec.numKvHeads();
                 for (int h = 0; h < spec.numHeads(); h++) {
-                    model.r3().apply(q, t * spec.qDim() + h * dh);
+                    online.r3(index, h / perKv).apply(q, t * spec.qDim() + h * dh);
                 }
                 for (int h = 0; h < spec.numKvHeads(); h++) {
-                    model.r3().apply(k, t * spec.kvDim() + h * dh);
+                    online.r3(index, h).apply(k, t * spec.kvDim() + h * dh);
                 }
             }
             for (int h = 0; h < spec.numKvHeads(); h++) {
@@ -140,9 +142,10 @@ public final class Session {
             float g = gate[i];
             gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }
-        if (model.r4() != null) {
+        if (online.hasR4()) {
+            VectorRotation r4 = online.r4(index);
             for (int t = 0; t < count; t++) {
-                model.r4().apply(gate, t * inter);
+                r4.apply(gate, t * inter);
             }
         }
         w.down().apply(Activations.of(gate, count, inter, activations), projected, parallel);

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class IntKernelsTest {
+class KernelsTest {
     @Test
     void theVectorKernelIsInUseUnderTestAndAgreesWithTheScalarOneExactly() {
-        IntKernels best = IntKernels.best();
+        Kernels best = Kernels.best();
         assertThat(best.describe()).startsWith("Vector API");
-        IntKernels scalar = new ScalarIntKernels();
+        Kernels scalar = new ScalarKernels();
         SplittableRandom random = new SplittableRandom(1);
         for (int n : new int[] {0, 1, 7, 8, 15, 16, 33, 64, 511, 4096}) {
             byte[] a = new byte[n + 5];
