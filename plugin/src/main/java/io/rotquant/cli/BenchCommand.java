@@ -8,7 +8,6 @@ import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.torch.Tensors;
 import io.rotquant.compiler.torch.Torch;
 import io.rotquant.runtime.json.JsonWriter;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -62,12 +61,10 @@ final class BenchCommand implements Callable<Integer> {
                     seconds[run] = (System.nanoTime() - start) / 1e9;
                 }
             }
-            double[] sorted = seconds.clone();
-            Arrays.sort(sorted);
-            double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                    : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+            Timings t = Timings.of(seconds);
+            double median = t.median();
             System.out.printf(Locale.ROOT, "forward of %d tokens: median %.3f s (min %.3f, max %.3f, %d runs), %.0f tokens/s"
-                    + " [%s, %s, %s, %d threads]%n", length, median, sorted[0], sorted[sorted.length - 1],
+                    + " [%s, %s, %s, %d threads]%n", length, median, t.min(), t.max(),
                     repeat, length / median, computeType.label(), recipe.label(), Torch.deviceName(), Torch.threads());
             long peakRss = PeakMemory.residentBytes();
             System.out.printf(Locale.ROOT, "peak resident memory: %.2f GB%n", peakRss / 1e9);
@@ -78,8 +75,8 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("peak_rss_bytes", peakRss);
                 out.put("tokens", length);
                 out.put("median_seconds", median);
-                out.put("min_seconds", sorted[0]);
-                out.put("max_seconds", sorted[sorted.length - 1]);
+                out.put("min_seconds", t.min());
+                out.put("max_seconds", t.max());
                 out.put("repeat", repeat);
                 out.put("tokens_per_second", length / median);
                 out.put("recipe", recipe.label());

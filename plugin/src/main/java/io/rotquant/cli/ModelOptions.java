@@ -13,6 +13,7 @@ import io.rotquant.compiler.recipe.WeightMethod;
 import io.rotquant.compiler.rotation.RotationKind;
 import io.rotquant.compiler.torch.DeviceChoice;
 import io.rotquant.compiler.torch.Torch;
+import io.rotquant.runtime.model.VectorRotation;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import picocli.CommandLine.Option;
@@ -109,11 +110,12 @@ final class ModelOptions {
     String init;
 
     @Option(names = "--online", defaultValue = "auto", paramLabel = "HOW",
-            description = "DuaRot: online rotations trained as matmul when size <= --online-threshold (auto), or all wht, or all matmul (default: ${DEFAULT-VALUE}).")
+            description = "DuaRot: online rotations trained as matmul when size <= --online-threshold or a Hadamard factor alone (auto), or all wht, or all matmul (default: ${DEFAULT-VALUE}).")
     String online;
 
-    @Option(names = "--online-threshold", defaultValue = "512", paramLabel = "N",
-            description = "DuaRot: largest online rotation trained as a matmul under --online auto (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--online-threshold", defaultValue = "" + VectorRotation.MATMUL_CROSSOVER, paramLabel = "N",
+            description = "DuaRot: largest online rotation trained as a matmul under --online auto (default: ${DEFAULT-VALUE},"
+                    + " the runtime's measured WHT/matmul crossover; the paper's GPU figure is 512).")
     int onlineThreshold;
 
     @Option(names = "--dtype", defaultValue = "fp32", description = "fp32|bf16 (default: ${DEFAULT-VALUE}).")

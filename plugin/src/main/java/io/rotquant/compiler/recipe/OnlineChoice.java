@@ -1,12 +1,14 @@
 package io.rotquant.compiler.recipe;
 
 import io.rotquant.compiler.EnumFlags;
+import io.rotquant.compiler.rotation.HadamardTables;
 
 /**
  * {@code --online}: how DuaRot's online rotations (R3 per head, each Kronecker factor of R4) are
  * applied (ALGORITHMS.md §8.1, Eq. 11): {@code auto} trains a rotation as a dense matrix (matmul)
- * when its size is at most {@code --online-threshold} and keeps it a fixed Walsh–Hadamard transform
- * otherwise; {@code wht} and {@code matmul} force one choice for all.
+ * when its size is at most {@code --online-threshold}, or when the size is a Hadamard factor K on its
+ * own (its WHT is then a dense K×K product, so the matmul costs the same), and keeps it a fixed
+ * Walsh–Hadamard transform otherwise; {@code wht} and {@code matmul} force one choice for all.
  */
 public enum OnlineChoice {
     AUTO, WHT, MATMUL;
@@ -21,6 +23,6 @@ public enum OnlineChoice {
 
     /** Whether an online rotation of size {@code n} is a trained matmul under this choice. */
     public boolean trains(int n, int threshold) {
-        return this == MATMUL || (this == AUTO && n <= threshold);
+        return this == MATMUL || (this == AUTO && (n <= threshold || HadamardTables.ORDERS.contains(n)));
     }
 }

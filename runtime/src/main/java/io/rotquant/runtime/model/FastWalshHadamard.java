@@ -4,13 +4,15 @@ package io.rotquant.runtime.model;
 final class FastWalshHadamard implements VectorRotation {
     private final int size;
     private final float scale;
+    private final Kernels kernels;
 
-    FastWalshHadamard(int size) {
+    FastWalshHadamard(int size, Kernels kernels) {
         if (Integer.bitCount(size) != 1) {
             throw new IllegalArgumentException("Walsh-Hadamard size " + size + " is not a power of two");
         }
         this.size = size;
         this.scale = (float) (1.0 / Math.sqrt(size));
+        this.kernels = kernels;
     }
 
     @Override
@@ -21,7 +23,9 @@ final class FastWalshHadamard implements VectorRotation {
     @Override
     public void apply(float[] x, int from) {
         int end = from + size;
-        for (int h = 1; h < size; h <<= 1) {
+        // Short strides in scalar code; from 8 on, each pair of runs is one vector loop.
+        int h = 1;
+        for (; h < Math.min(size, 8); h <<= 1) {
             for (int i = from; i < end; i += h << 1) {
                 for (int j = i; j < i + h; j++) {
                     float u = x[j];
@@ -29,6 +33,11 @@ final class FastWalshHadamard implements VectorRotation {
                     x[j] = u + v;
                     x[j + h] = u - v;
                 }
+            }
+        }
+        for (; h < size; h <<= 1) {
+            for (int i = from; i < end; i += h << 1) {
+                kernels.butterfly(x, i, i + h, h);
             }
         }
         for (int i = from; i < end; i++) {

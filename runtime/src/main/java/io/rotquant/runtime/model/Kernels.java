@@ -1,8 +1,8 @@
 package io.rotquant.runtime.model;
 
 /**
- * The dot products the model runs on: int8 × int8 with int32 accumulation for the linears, float32
- * for the dense online rotations. The Vector API
+ * The inner loops the model runs on: int8 × int8 dot products with int32 accumulation for the
+ * linears; float32 dot, axpy and butterfly for the online rotations. The Vector API
  * implementation is used when the {@code jdk.incubator.vector} module is present
  * ({@code --add-modules jdk.incubator.vector}), the scalar loop otherwise.
  */
@@ -12,6 +12,22 @@ interface Kernels {
 
     /** Σ_{i<n} a[aFrom+i]·b[bFrom+i] in float32 (summation order is the implementation's). */
     float dot(float[] a, int aFrom, float[] b, int bFrom, int n);
+
+    /** y[yFrom+i] += a·x[xFrom+i] for i < n. */
+    void axpy(float a, float[] x, int xFrom, float[] y, int yFrom, int n);
+
+    /** Rows per panel of a packed matrix (see {@link #panelsTimes}). */
+    int panelRows();
+
+    /**
+     * y = M·x for an n-column matrix packed in panels of P = {@link #panelRows()} rows, each panel
+     * column by column: {@code packed[(p·n + j)·P + r] = M[p·P + r][j]}, rows past the end zero.
+     * Writes {@code panels·P} values of y.
+     */
+    void panelsTimes(float[] packed, int n, int panels, float[] x, int xFrom, float[] y);
+
+    /** The Walsh–Hadamard butterfly on two runs of n values: (u, v) ← (u + v, u − v) for u = x[lo+i], v = x[hi+i]. */
+    void butterfly(float[] x, int lo, int hi, int n);
 
     /** A short description for the banner: backend and vector width. */
     String describe();

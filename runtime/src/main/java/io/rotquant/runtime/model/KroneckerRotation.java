@@ -5,6 +5,12 @@ package io.rotquant.runtime.model;
  * (row-major), the result is {@code A·X·Bᵀ}: B on every row, then A on every column.
  */
 final class KroneckerRotation implements VectorRotation {
+    /**
+     * Rows at least this long, and at least as long as there are rows, are mixed by whole-row
+     * multiply-adds (fewer, longer vector loops); otherwise column by column.
+     */
+    private static final int MIX_ROWS_FROM = 8;
+
     private final VectorRotation a;
     private final VectorRotation b;
 
@@ -24,6 +30,10 @@ final class KroneckerRotation implements VectorRotation {
         int columns = b.size();
         for (int r = 0; r < rows; r++) {
             b.apply(x, from + r * columns);
+        }
+        if (a instanceof DenseRotation dense && columns >= MIX_ROWS_FROM && columns >= rows) {
+            dense.mixRows(x, from, columns);
+            return;
         }
         float[] column = new float[rows];
         for (int c = 0; c < columns; c++) {

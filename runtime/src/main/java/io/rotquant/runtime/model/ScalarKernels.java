@@ -31,6 +31,36 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void axpy(float a, float[] x, int xFrom, float[] y, int yFrom, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yFrom + i] += a * x[xFrom + i];
+        }
+    }
+
+    /** One row per panel: the packed matrix is M row-major, and each output is a dot product. */
+    @Override
+    public int panelRows() {
+        return 1;
+    }
+
+    @Override
+    public void panelsTimes(float[] packed, int n, int panels, float[] x, int xFrom, float[] y) {
+        for (int p = 0; p < panels; p++) {
+            y[p] = dot(packed, p * n, x, xFrom, n);
+        }
+    }
+
+    @Override
+    public void butterfly(float[] x, int lo, int hi, int n) {
+        for (int i = 0; i < n; i++) {
+            float u = x[lo + i];
+            float v = x[hi + i];
+            x[lo + i] = u + v;
+            x[hi + i] = u - v;
+        }
+    }
+
+    @Override
     public String describe() {
         return "scalar";
     }

@@ -52,6 +52,65 @@ final class VectorKernels implements Kernels {
         return sum;
     }
 
+    @Override
+    public void axpy(float a, float[] x, int xFrom, float[] y, int yFrom, int n) {
+        FloatVector va = FloatVector.broadcast(FLOATS, a);
+        int i = 0;
+        for (; i <= n - FLOAT_LANES; i += FLOAT_LANES) {
+            FloatVector.fromArray(FLOATS, x, xFrom + i).fma(va, FloatVector.fromArray(FLOATS, y, yFrom + i))
+                    .intoArray(y, yFrom + i);
+        }
+        for (; i < n; i++) {
+            y[yFrom + i] += a * x[xFrom + i];
+        }
+    }
+
+    /** Four vectors of rows per panel: they stay in registers while the panel's columns stream by. */
+    @Override
+    public int panelRows() {
+        return 4 * FLOAT_LANES;
+    }
+
+    @Override
+    public void panelsTimes(float[] packed, int n, int panels, float[] x, int xFrom, float[] y) {
+        int rows = panelRows();
+        for (int p = 0; p < panels; p++) {
+            FloatVector y0 = FloatVector.zero(FLOATS);
+            FloatVector y1 = FloatVector.zero(FLOATS);
+            FloatVector y2 = FloatVector.zero(FLOATS);
+            FloatVector y3 = FloatVector.zero(FLOATS);
+            for (int j = 0, c = p * n * rows; j < n; j++, c += rows) {
+                FloatVector xj = FloatVector.broadcast(FLOATS, x[xFrom + j]);
+                y0 = FloatVector.fromArray(FLOATS, packed, c).fma(xj, y0);
+                y1 = FloatVector.fromArray(FLOATS, packed, c + FLOAT_LANES).fma(xj, y1);
+                y2 = FloatVector.fromArray(FLOATS, packed, c + 2 * FLOAT_LANES).fma(xj, y2);
+                y3 = FloatVector.fromArray(FLOATS, packed, c + 3 * FLOAT_LANES).fma(xj, y3);
+            }
+            int at = p * rows;
+            y0.intoArray(y, at);
+            y1.intoArray(y, at + FLOAT_LANES);
+            y2.intoArray(y, at + 2 * FLOAT_LANES);
+            y3.intoArray(y, at + 3 * FLOAT_LANES);
+        }
+    }
+
+    @Override
+    public void butterfly(float[] x, int lo, int hi, int n) {
+        int i = 0;
+        for (; i <= n - FLOAT_LANES; i += FLOAT_LANES) {
+            FloatVector u = FloatVector.fromArray(FLOATS, x, lo + i);
+            FloatVector v = FloatVector.fromArray(FLOATS, x, hi + i);
+            u.add(v).intoArray(x, lo + i);
+            u.sub(v).intoArray(x, hi + i);
+        }
+        for (; i < n; i++) {
+            float u = x[lo + i];
+            float v = x[hi + i];
+            x[lo + i] = u + v;
+            x[hi + i] = u - v;
+        }
+    }
+
     private static IntVector widen(byte[] array, int from) {
         return (IntVector) ByteVector.fromArray(BYTES, array, from).convertShape(VectorOperators.B2I, INTS, 0);
     }

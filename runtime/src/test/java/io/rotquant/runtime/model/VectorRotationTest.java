@@ -140,6 +140,21 @@ class VectorRotationTest {
     }
 
     @Test
+    void theScalarKernelsGiveTheSameRotations() {
+        Kernels scalar = new ScalarKernels();
+        double[][] a = orthogonal(40, 7);
+        assertApplies(new DenseRotation(40, floats(a), 0, scalar), a, 8);
+        byte[] table = new byte[16];
+        double[][] had = new double[4][4];
+        for (int i = 0; i < 16; i++) {
+            table[i] = (byte) HAD_4[i / 4][i % 4];
+            had[i / 4][i % 4] = HAD_4[i / 4][i % 4];
+        }
+        assertApplies(VectorRotation.walshHadamard(4 * 32, table, scalar), scaled(kron(had, sylvester(32)), 1 / Math.sqrt(128)),
+                9);
+    }
+
+    @Test
     void theVectorAndScalarFloatDotsAgree() {
         SplittableRandom random = new SplittableRandom(9);
         for (int n : new int[] {0, 1, 7, 16, 33, 172, 1024}) {
