@@ -26,6 +26,15 @@ interface Kernels {
      */
     void panelsTimes(float[] packed, int n, int panels, float[] x, int xFrom, float[] y);
 
+    /**
+     * Σ_p even[p]·lo(codes[from+p]) + odd[p]·hi(codes[from+p]) over {@code pairs} bytes of two signed
+     * 4-bit codes each (low nibble: the even element): a dot product with a packed row.
+     */
+    float dotNibbles(float[] even, float[] odd, byte[] codes, int from, int pairs);
+
+    /** even[p] += a·lo(codes[from+p]), odd[p] += a·hi(codes[from+p]) for p < pairs. */
+    void addNibbles(float a, byte[] codes, int from, int pairs, float[] even, float[] odd);
+
     /** The Walsh–Hadamard butterfly on two runs of n values: (u, v) ← (u + v, u − v) for u = x[lo+i], v = x[hi+i]. */
     void butterfly(float[] x, int lo, int hi, int n);
 

@@ -18,9 +18,11 @@ final class KvRows {
     private float[] values;
     private final byte[] scratch;
     private final int[] zeroScratch = new int[1];
+    private final Kernels kernels;
 
-    KvRows(int width, int heads, DynamicQuantizer quantizer, int initialPositions) {
+    KvRows(int width, int heads, DynamicQuantizer quantizer, int initialPositions, Kernels kernels) {
         this.width = width;
+        this.kernels = kernels;
         this.heads = heads;
         this.quantizer = quantizer;
         this.packed = quantizer != null && quantizer.bits() <= 4;
@@ -66,44 +68,85 @@ final class KvRows {
         }
     }
 
-    /** Σ_i q[qFrom+i]·row_i, given qSum = Σ_i q[qFrom+i]. */
-    float dot(int position, int head, float[] q, int qFrom, float qSum) {
-        int row = position * heads + head;
+    /** scores[j] = q[qFrom ..]·row(j, head) for every position j < positions (dequantized rows). */
+    void scores(int positions, int head, float[] q, int qFrom, float[] scores) {
         if (quantizer == null) {
-            float acc = 0f;
-            for (int i = 0; i < width; i++) {
-                acc += q[qFrom + i] * values[row * width + i];
-            }
-            return acc;
-        }
-        float acc = 0f;
-        for (int i = 0; i < width; i++) {
-            acc += q[qFrom + i] * code(row, i);
-        }
-        return scales[row] * (acc - zeros[row] * qSum);
-    }
-
-    /** out[outFrom+i] += p·row_i. */
-    void addScaled(int position, int head, float p, float[] out, int outFrom) {
-        int row = position * heads + head;
-        if (quantizer == null) {
-            for (int i = 0; i < width; i++) {
-                out[outFrom + i] += p * values[row * width + i];
+            for (int j = 0; j < positions; j++) {
+                scores[j] = kernels.dot(q, qFrom, values, (j * heads + head) * width, width);
             }
             return;
         }
-        float ps = p * scales[row];
-        int z = zeros[row];
+        float qSum = 0f;
         for (int i = 0; i < width; i++) {
-            out[outFrom + i] += ps * (code(row, i) - z);
+            qSum += q[qFrom + i];
+        }
+        if (packed) {
+            // De-interleave q once, so that each packed row is one pass over its bytes.
+            int pairs = width / 2;
+            float[] even = new float[pairs];
+            float[] odd = new float[pairs];
+            for (int p = 0; p < pairs; p++) {
+                even[p] = q[qFrom + 2 * p];
+                odd[p] = q[qFrom + 2 * p + 1];
+            }
+            for (int j = 0; j < positions; j++) {
+                int row = j * heads + head;
+                scores[j] = scales[row] * (kernels.dotNibbles(even, odd, codes, row * pairs, pairs) - zeros[row] * qSum);
+            }
+            return;
+        }
+        for (int j = 0; j < positions; j++) {
+            int row = j * heads + head;
+            float acc = 0f;
+            for (int i = 0; i < width; i++) {
+                acc += q[qFrom + i] * codes[row * width + i];
+            }
+            scores[j] = scales[row] * (acc - zeros[row] * qSum);
         }
     }
 
-    private int code(int row, int i) {
-        if (!packed) {
-            return codes[row * width + i];
+    /** out[outFrom ..] += Σ_{j < positions} weights[j]·row(j, head). */
+    void weightedSum(int positions, int head, float[] weights, float[] out, int outFrom) {
+        if (quantizer == null) {
+            for (int j = 0; j < positions; j++) {
+                kernels.axpy(weights[j], values, (j * heads + head) * width, out, outFrom, width);
+            }
+            return;
         }
-        byte b = codes[row * (width / 2) + i / 2];
-        return (i & 1) == 0 ? (b << 28) >> 28 : b >> 4;
+        // Σ_j w_j·s_j·(c_j − z_j) = Σ_j (w_j·s_j)·c_j − Σ_j w_j·s_j·z_j: the zero points add one constant.
+        float shift = 0f;
+        if (packed) {
+            int pairs = width / 2;
+            float[] even = new float[pairs];
+            float[] odd = new float[pairs];
+            for (int j = 0; j < positions; j++) {
+                int row = j * heads + head;
+                float ws = weights[j] * scales[row];
+                kernels.addNibbles(ws, codes, row * pairs, pairs, even, odd);
+                shift += ws * zeros[row];
+            }
+            for (int p = 0; p < pairs; p++) {
+                out[outFrom + 2 * p] += even[p] - shift;
+                out[outFrom + 2 * p + 1] += odd[p] - shift;
+            }
+            return;
+        }
+        for (int j = 0; j < positions; j++) {
+            int row = j * heads + head;
+            float ws = weights[j] * scales[row];
+            kernels.axpy(ws, codesAsFloats(row), 0, out, outFrom, width);
+            shift += ws * zeros[row];
+        }
+        for (int i = 0; i < width; i++) {
+            out[outFrom + i] -= shift;
+        }
+    }
+
+    private float[] codesAsFloats(int row) {
+        float[] f = new float[width];
+        for (int i = 0; i < width; i++) {
+            f[i] = codes[row * width + i];
+        }
+        return f;
     }
 }

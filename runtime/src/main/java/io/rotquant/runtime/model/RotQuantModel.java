@@ -26,7 +26,7 @@ public final class RotQuantModel implements AutoCloseable {
     private final Tokenizer tokenizer;
     private final Layer[] layers;
     private final short[] embedding;
-    private final short[] lmHead;
+    private final float[] lmHead;
     private final float[] finalNorm;
     private final float[] inverseFrequencies;
     private final OnlineRotations online;
@@ -44,7 +44,7 @@ public final class RotQuantModel implements AutoCloseable {
             throw new ArtifactException(artifact.path() + ": tokenizer: " + e.getMessage(), e);
         }
         this.embedding = artifact.tensor(ArtifactFormat.EMBEDDING).toArray(F16);
-        this.lmHead = artifact.tensor(ArtifactFormat.LM_HEAD).toArray(F16);
+        this.lmHead = widen(artifact.tensor(ArtifactFormat.LM_HEAD).toArray(F16));
         this.finalNorm = floats(ArtifactFormat.FINAL_NORM);
         this.inverseFrequencies = floats(ArtifactFormat.ROPE_INVERSE_FREQUENCIES);
         this.layers = new Layer[spec.numLayers()];
@@ -135,7 +135,23 @@ public final class RotQuantModel implements AutoCloseable {
         return embedding;
     }
 
-    short[] lmHead() {
+    /**
+     * F16 to F32, once at load: the head is read for every position, and the float dot kernel
+     * beats converting each half on the fly (twice the memory for the largest matrix).
+     */
+    private static float[] widen(short[] halves) {
+        float[] out = new float[halves.length];
+        for (int i = 0; i < halves.length; i++) {
+            out[i] = Float.float16ToFloat(halves[i]);
+        }
+        return out;
+    }
+
+    Kernels kernels() {
+        return kernels;
+    }
+
+    float[] lmHead() {
         return lmHead;
     }
 

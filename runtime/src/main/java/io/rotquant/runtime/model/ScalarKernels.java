@@ -51,6 +51,25 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public float dotNibbles(float[] even, float[] odd, byte[] codes, int from, int pairs) {
+        float acc = 0f;
+        for (int p = 0; p < pairs; p++) {
+            byte b = codes[from + p];
+            acc += even[p] * ((b << 28) >> 28) + odd[p] * (b >> 4);
+        }
+        return acc;
+    }
+
+    @Override
+    public void addNibbles(float a, byte[] codes, int from, int pairs, float[] even, float[] odd) {
+        for (int p = 0; p < pairs; p++) {
+            byte b = codes[from + p];
+            even[p] += a * ((b << 28) >> 28);
+            odd[p] += a * (b >> 4);
+        }
+    }
+
+    @Override
     public void butterfly(float[] x, int lo, int hi, int n) {
         for (int i = 0; i < n; i++) {
             float u = x[lo + i];

@@ -14,6 +14,9 @@ public final class Session {
         void accept(int index, float[] logits);
     }
 
+    /** Positions whose logits are computed together, so that each row of the head is read once per group. */
+    private static final int HEAD_TOKENS = 16;
+
     private final RotQuantModel model;
     private final ModelSpec spec;
     private final DynamicQuantizer activations;
@@ -33,8 +36,8 @@ public final class Session {
         this.values = new KvRows[spec.numLayers()];
         int initial = Math.min(256, spec.maxPositions());
         for (int l = 0; l < keys.length; l++) {
-            keys[l] = new KvRows(spec.headDim(), spec.numKvHeads(), keyQuantizer, initial);
-            values[l] = new KvRows(spec.headDim(), spec.numKvHeads(), valueQuantizer, initial);
+            keys[l] = new KvRows(spec.headDim(), spec.numKvHeads(), keyQuantizer, initial, model.kernels());
+            values[l] = new KvRows(spec.headDim(), spec.numKvHeads(), valueQuantizer, initial, model.kernels());
         }
         this.logits = new float[spec.vocabSize()];
     }
@@ -91,9 +94,20 @@ public final class Session {
         }
         position += count;
         float[] normed = rmsNorm(x, count, d, model.finalNorm());
-        for (int t = everyPosition ? 0 : count - 1; t < count; t++) {
-            head(normed, t);
-            sink.accept(t, logits);
+        if (!everyPosition) {
+            head(normed, count - 1, 1, logits);
+            sink.accept(count - 1, logits);
+            return;
+        }
+        int vocab = spec.vocabSize();
+        float[] chunk = new float[Math.min(count, HEAD_TOKENS) * vocab];
+        for (int first = 0; first < count; first += HEAD_TOKENS) {
+            int group = Math.min(HEAD_TOKENS, count - first);
+            head(normed, first, group, chunk);
+            for (int t = 0; t < group; t++) {
+                System.arraycopy(chunk, t * vocab, logits, 0, vocab);
+                sink.accept(first + t, logits);
+            }
         }
     }
 
@@ -165,15 +179,12 @@ public final class Session {
             int h = task % heads;
             int kv = h / perKv;
             int qFrom = t * spec.qDim() + h * dh;
-            float qSum = 0f;
-            for (int i = 0; i < dh; i++) {
-                qSum += q[qFrom + i];
-            }
             int length = start + t + 1;
             float[] scores = new float[length];
+            keys[layer].scores(length, kv, q, qFrom, scores);
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < length; j++) {
-                scores[j] = keys[layer].dot(j, kv, q, qFrom, qSum) * scale;
+                scores[j] *= scale;
                 max = Math.max(max, scores[j]);
             }
             float sum = 0f;
@@ -182,8 +193,9 @@ public final class Session {
                 sum += scores[j];
             }
             for (int j = 0; j < length; j++) {
-                values[layer].addScaled(j, kv, scores[j] / sum, out, qFrom);
+                scores[j] /= sum;
             }
+            values[layer].weightedSum(length, kv, scores, out, qFrom);
         });
         return out;
     }
@@ -225,18 +237,18 @@ public final class Session {
         return out;
     }
 
-    private void head(float[] normed, int t) {
+    /** Logits of rows first .. first+tokens of {@code normed} into out [tokens × vocab], each head row read once for all. */
+    private void head(float[] normed, int first, int tokens, float[] out) {
         int d = spec.hiddenSize();
-        short[] head = model.lmHead();
+        float[] head = model.lmHead();
+        Kernels kernels = model.kernels();
         int vocab = spec.vocabSize();
         int block = 64;
         model.parallel().forEach((vocab + block - 1) / block, task -> {
             for (int j = task * block; j < Math.min(vocab, (task + 1) * block); j++) {
-                float acc = 0f;
-                for (int i = 0; i < d; i++) {
-                    acc += normed[t * d + i] * Float.float16ToFloat(head[j * d + i]);
+                for (int t = 0; t < tokens; t++) {
+                    out[t * vocab + j] = kernels.dot(normed, (first + t) * d, head, j * d, d);
                 }
-                logits[j] = acc;
             }
         });
     }

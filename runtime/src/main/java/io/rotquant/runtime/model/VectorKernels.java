@@ -18,6 +18,9 @@ final class VectorKernels implements Kernels {
     private static final int LANES = INTS.length();
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final int FLOAT_LANES = FLOATS.length();
+    /** One byte per float lane: a byte vector that widens to exactly one float vector. */
+    private static final VectorSpecies<Byte> LANE_BYTES = VectorSpecies.of(byte.class,
+            jdk.incubator.vector.VectorShape.forBitSize(FLOATS.vectorBitSize() / 4));
 
     @Override
     public int dot(byte[] a, int aFrom, byte[] b, int bFrom, int n) {
@@ -92,6 +95,51 @@ final class VectorKernels implements Kernels {
             y2.intoArray(y, at + 2 * FLOAT_LANES);
             y3.intoArray(y, at + 3 * FLOAT_LANES);
         }
+    }
+
+    @Override
+    public float dotNibbles(float[] even, float[] odd, byte[] codes, int from, int pairs) {
+        FloatVector acc0 = FloatVector.zero(FLOATS);
+        FloatVector acc1 = FloatVector.zero(FLOATS);
+        int p = 0;
+        for (; p <= pairs - FLOAT_LANES; p += FLOAT_LANES) {
+            ByteVector b = ByteVector.fromArray(LANE_BYTES, codes, from + p);
+            acc0 = FloatVector.fromArray(FLOATS, even, p).fma(low(b), acc0);
+            acc1 = FloatVector.fromArray(FLOATS, odd, p).fma(high(b), acc1);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; p < pairs; p++) {
+            byte b = codes[from + p];
+            sum += even[p] * ((b << 28) >> 28) + odd[p] * (b >> 4);
+        }
+        return sum;
+    }
+
+    @Override
+    public void addNibbles(float a, byte[] codes, int from, int pairs, float[] even, float[] odd) {
+        FloatVector va = FloatVector.broadcast(FLOATS, a);
+        int p = 0;
+        for (; p <= pairs - FLOAT_LANES; p += FLOAT_LANES) {
+            ByteVector b = ByteVector.fromArray(LANE_BYTES, codes, from + p);
+            low(b).fma(va, FloatVector.fromArray(FLOATS, even, p)).intoArray(even, p);
+            high(b).fma(va, FloatVector.fromArray(FLOATS, odd, p)).intoArray(odd, p);
+        }
+        for (; p < pairs; p++) {
+            byte b = codes[from + p];
+            even[p] += a * ((b << 28) >> 28);
+            odd[p] += a * (b >> 4);
+        }
+    }
+
+    /** The sign-extended low nibbles as floats. */
+    private static FloatVector low(ByteVector b) {
+        return (FloatVector) b.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 4)
+                .convertShape(VectorOperators.B2F, FLOATS, 0);
+    }
+
+    /** The sign-extended high nibbles as floats. */
+    private static FloatVector high(ByteVector b) {
+        return (FloatVector) b.lanewise(VectorOperators.ASHR, 4).convertShape(VectorOperators.B2F, FLOATS, 0);
     }
 
     @Override
