@@ -11,6 +11,9 @@ final class Activations {
     final byte[] codes;
     final float[] scales;
     final int[] zeros;
+    /** The codes of the even and of the odd columns, row after row (width/2 each), for packed 4-bit weights. */
+    final byte[] even;
+    final byte[] odd;
 
     private Activations(int rows, int width, float[] values, byte[] codes, float[] scales, int[] zeros) {
         this.rows = rows;
@@ -19,6 +22,17 @@ final class Activations {
         this.codes = codes;
         this.scales = scales;
         this.zeros = zeros;
+        if (codes == null || width % 2 != 0) {
+            this.even = null;
+            this.odd = null;
+            return;
+        }
+        this.even = new byte[codes.length / 2];
+        this.odd = new byte[codes.length / 2];
+        for (int i = 0; i < even.length; i++) {
+            even[i] = codes[2 * i];
+            odd[i] = codes[2 * i + 1];
+        }
     }
 
     /** Rows of x [rows × width] quantized by {@code quantizer}, or kept as floats when it is null. */

@@ -10,6 +10,13 @@ interface Kernels {
     /** Σ_{i<n} a[aFrom+i]·b[bFrom+i], exact in int32. */
     int dot(byte[] a, int aFrom, byte[] b, int bFrom, int n);
 
+    /**
+     * Σ_p even[e+p]·lo(w[wFrom+p]) + odd[e+p]·hi(w[wFrom+p]) over {@code pairs} bytes of packed signed
+     * 4-bit weight codes (low nibble: the even column), exact in int32; {@code even}/{@code odd} are
+     * the activation codes of the even and odd columns, {@code e} their offset.
+     */
+    int dotPacked(byte[] even, byte[] odd, int e, byte[] w, int wFrom, int pairs);
+
     /** Σ_{i<n} a[aFrom+i]·b[bFrom+i] in float32 (summation order is the implementation's). */
     float dot(float[] a, int aFrom, float[] b, int bFrom, int n);
 

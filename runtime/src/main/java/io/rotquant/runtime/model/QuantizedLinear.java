@@ -8,8 +8,9 @@ import java.nio.ByteOrder;
  * One linear layer with integer weight codes {@code c} [out, in] and scales {@code s_w} [out, groups].
  * With quantized activations {@code x ≈ s_x·(q − z)} the output is
  * {@code y_j = s_x·Σ_g s_w[j,g]·(Σ_{i∈g} q_i·c_ji − z·Σ_{i∈g} c_ji)}: an int32 dot product per group,
- * with the code sums precomputed. Codes are held one per byte (4-bit ones unpacked at load: twice
- * the memory of the packed file, in exchange for one kernel for every width).
+ * with the code sums precomputed. 4-bit codes stay packed two per byte as in the file (half the
+ * bytes to stream per token) and meet the activations' even and odd columns in one kernel; wider
+ * codes are one per byte.
  */
 final class QuantizedLinear {
     private static final int ROWS_PER_TASK = 16;
@@ -19,6 +20,7 @@ final class QuantizedLinear {
     private final int groups;
     private final int groupSize;
     private final byte[] codes;
+    private final boolean packed;
     private final Kernels kernels;
     private final float[] scales;
     private final int[] codeSums;
@@ -31,7 +33,9 @@ final class QuantizedLinear {
         this.groupSize = in / groups;
         this.kernels = kernels;
         byte[] stored = codeBytes.toArray(ValueLayout.JAVA_BYTE);
-        this.codes = packed ? unpack(stored) : stored;
+        // Packed groups must start on a byte: an odd group size falls back to one code per byte.
+        this.packed = packed && groupSize % 2 == 0;
+        this.codes = packed && !this.packed ? unpack(stored) : stored;
         this.scales = scaleBytes.toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
         this.codeSums = new int[out * groups];
         for (int j = 0; j < out; j++) {
@@ -43,6 +47,11 @@ final class QuantizedLinear {
                 codeSums[j * groups + g] = sum;
             }
         }
+    }
+
+    /** Bytes one pass over this linear reads: a code byte per weight, and the scales. */
+    long residentBytes() {
+        return codes.length + 4L * scales.length;
     }
 
     int outputs() {
@@ -64,7 +73,11 @@ final class QuantizedLinear {
     }
 
     private int code(int row, int column) {
-        return codes[row * in + column];
+        if (!packed) {
+            return codes[row * in + column];
+        }
+        byte b = codes[row * (in / 2) + column / 2];
+        return (column & 1) == 0 ? (b << 28) >> 28 : b >> 4;
     }
 
     /** y [rows × out] = x·Wᵀ for every activation row. */
@@ -85,7 +98,8 @@ final class QuantizedLinear {
         float sum = 0f;
         for (int g = 0; g < groups; g++) {
             int from = g * groupSize;
-            int acc = kernels.dot(x.codes, base + from, codes, j * in + from, groupSize);
+            int acc = packed ? kernels.dotPacked(x.even, x.odd, (base + from) / 2, codes, (j * in + from) / 2, groupSize / 2)
+                    : kernels.dot(x.codes, base + from, codes, j * in + from, groupSize);
             sum += scales[j * groups + g] * (acc - x.zeros[t] * codeSums[j * groups + g]);
         }
         return x.scales[t] * sum;

@@ -114,6 +114,30 @@ public final class RotQuantModel implements AutoCloseable {
         return new Session(this);
     }
 
+    /**
+     * Bytes of weights one decoded token reads as this runtime holds them in memory (one byte per
+     * weight code, F32 head and scales): the numerator of the memory-bandwidth bound on decode.
+     */
+    public long weightBytesPerToken() {
+        long bytes = 4L * lmHead.length + 2L * spec.hiddenSize() + (finalNorm == null ? 0 : 4L * finalNorm.length);
+        for (Layer layer : layers) {
+            bytes += layer.residentBytes();
+        }
+        return bytes;
+    }
+
+    /** The same for the artifact's own encoding (packed codes, F16 head): what a reader of the file at best moves. */
+    public long artifactWeightBytesPerToken() {
+        long bytes = 0;
+        for (var e : artifact.entries().entrySet()) {
+            String name = e.getKey();
+            if (name.startsWith("layers.") || name.equals(ArtifactFormat.LM_HEAD) || name.equals(ArtifactFormat.FINAL_NORM)) {
+                bytes += e.getValue().byteLength();
+            }
+        }
+        return bytes + 2L * spec.hiddenSize();
+    }
+
     /** One line saying what runs: kernels, bit widths, rotations, threads. */
     public String banner() {
         return String.format(java.util.Locale.ROOT, "rotquant runtime: %s kernels, int%d weights x %s activations, KV %s,"

@@ -12,6 +12,16 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public int dotPacked(byte[] even, byte[] odd, int e, byte[] w, int wFrom, int pairs) {
+        int acc = 0;
+        for (int p = 0; p < pairs; p++) {
+            byte b = w[wFrom + p];
+            acc += even[e + p] * ((b << 28) >> 28) + odd[e + p] * (b >> 4);
+        }
+        return acc;
+    }
+
+    @Override
     public float dot(float[] a, int aFrom, float[] b, int bFrom, int n) {
         float s0 = 0f;
         float s1 = 0f;

@@ -3,6 +3,7 @@ package io.rotquant.runtime.model;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -16,6 +17,19 @@ final class VectorKernels implements Kernels {
     private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class,
             jdk.incubator.vector.VectorShape.forBitSize(INTS.vectorBitSize() / 4));
     private static final int LANES = INTS.length();
+    private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_PREFERRED;
+    /** One byte per short lane. */
+    private static final VectorSpecies<Byte> SHORT_BYTES = VectorSpecies.of(byte.class,
+            jdk.incubator.vector.VectorShape.forBitSize(SHORTS.vectorBitSize() / 2));
+    private static final int SHORT_LANES = SHORTS.length();
+    /** Int lanes of the same total width as the shorts: each short vector widens into two of them. */
+    private static final VectorSpecies<Integer> INTS_FOR_SHORTS = IntVector.SPECIES_PREFERRED;
+    /**
+     * Short lanes accumulate this many steps before widening: each step adds two products of a
+     * 4-bit weight (|c| ≤ 8) and an activation code of up to 8 bits (|q| ≤ 128), at most 2048, so
+     * 16 steps stay within 32767.
+     */
+    private static final int SHORT_STEPS = 16;
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final int FLOAT_LANES = FLOATS.length();
     /** One byte per float lane: a byte vector that widens to exactly one float vector. */
@@ -34,6 +48,35 @@ final class VectorKernels implements Kernels {
         int sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             sum += a[aFrom + i] * b[bFrom + i];
+        }
+        return sum;
+    }
+
+    /** Widened to shorts: the high nibble is an arithmetic shift, the low one a shift up and back. */
+    @Override
+    public int dotPacked(byte[] even, byte[] odd, int e, byte[] w, int wFrom, int pairs) {
+        IntVector total = IntVector.zero(INTS_FOR_SHORTS);
+        int p = 0;
+        while (p <= pairs - SHORT_LANES) {
+            ShortVector acc = ShortVector.zero(SHORTS);
+            for (int step = 0; step < SHORT_STEPS && p <= pairs - SHORT_LANES; step++, p += SHORT_LANES) {
+                ShortVector packed = (ShortVector) ByteVector.fromArray(SHORT_BYTES, w, wFrom + p)
+                        .convertShape(VectorOperators.B2S, SHORTS, 0);
+                ShortVector lo = packed.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12);
+                ShortVector hi = packed.lanewise(VectorOperators.ASHR, 4);
+                ShortVector xe = (ShortVector) ByteVector.fromArray(SHORT_BYTES, even, e + p)
+                        .convertShape(VectorOperators.B2S, SHORTS, 0);
+                ShortVector xo = (ShortVector) ByteVector.fromArray(SHORT_BYTES, odd, e + p)
+                        .convertShape(VectorOperators.B2S, SHORTS, 0);
+                acc = acc.add(lo.mul(xe)).add(hi.mul(xo));
+            }
+            total = total.add(acc.convertShape(VectorOperators.S2I, INTS_FOR_SHORTS, 0))
+                    .add(acc.convertShape(VectorOperators.S2I, INTS_FOR_SHORTS, 1));
+        }
+        int sum = total.reduceLanes(VectorOperators.ADD);
+        for (; p < pairs; p++) {
+            byte b = w[wFrom + p];
+            sum += even[e + p] * ((b << 28) >> 28) + odd[e + p] * (b >> 4);
         }
         return sum;
     }

@@ -29,4 +29,46 @@ class KernelsTest {
             assertThat(best.dot(a, 3, b, 5, n)).as("vector n=%d", n).isEqualTo(expected);
         }
     }
+
+    @Test
+    void thePackedNibbleKernelsAgreeWithTheScalarOnesExactlyAtEveryActivationWidth() {
+        Kernels best = Kernels.best();
+        Kernels scalar = new ScalarKernels();
+        SplittableRandom random = new SplittableRandom(2);
+        // 8-bit activation codes at their extremes exercise the short accumulators' flush.
+        for (int pairs : new int[] {0, 1, 15, 16, 17, 256, 600, 4096}) {
+            byte[] w = new byte[pairs + 3];
+            byte[] even = new byte[pairs + 5];
+            byte[] odd = new byte[pairs + 5];
+            random.nextBytes(w);
+            for (int i = 0; i < even.length; i++) {
+                even[i] = (byte) (random.nextBoolean() ? -128 : random.nextInt(-128, 128));
+                odd[i] = (byte) (random.nextBoolean() ? -128 : random.nextInt(-128, 128));
+            }
+            long expected = 0;
+            for (int p = 0; p < pairs; p++) {
+                byte b = w[3 + p];
+                expected += even[5 + p] * ((b << 28) >> 28) + odd[5 + p] * (b >> 4);
+            }
+            assertThat(scalar.dotPacked(even, odd, 5, w, 3, pairs)).as("scalar pairs=%d", pairs).isEqualTo(expected);
+            assertThat(best.dotPacked(even, odd, 5, w, 3, pairs)).as("vector pairs=%d", pairs).isEqualTo(expected);
+
+            float[] qe = new float[pairs];
+            float[] qo = new float[pairs];
+            for (int p = 0; p < pairs; p++) {
+                qe[p] = (float) random.nextGaussian();
+                qo[p] = (float) random.nextGaussian();
+            }
+            assertThat(best.dotNibbles(qe, qo, w, 3, pairs)).isCloseTo(scalar.dotNibbles(qe, qo, w, 3, pairs),
+                    org.assertj.core.api.Assertions.within(1e-3f));
+            float[] ae = new float[pairs];
+            float[] ao = new float[pairs];
+            float[] be = new float[pairs];
+            float[] bo = new float[pairs];
+            best.addNibbles(0.5f, w, 3, pairs, ae, ao);
+            scalar.addNibbles(0.5f, w, 3, pairs, be, bo);
+            assertThat(ae).containsExactly(be);
+            assertThat(ao).containsExactly(bo);
+        }
+    }
 }
