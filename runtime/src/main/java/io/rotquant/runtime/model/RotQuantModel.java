@@ -26,7 +26,7 @@ public final class RotQuantModel implements AutoCloseable {
     private final Tokenizer tokenizer;
     private final Layer[] layers;
     private final short[] embedding;
-    private final float[] lmHead;
+    private final short[] lmHead;
     private final float[] finalNorm;
     private final float[] inverseFrequencies;
     private final OnlineRotations online;
@@ -44,7 +44,7 @@ public final class RotQuantModel implements AutoCloseable {
             throw new ArtifactException(artifact.path() + ": tokenizer: " + e.getMessage(), e);
         }
         this.embedding = artifact.tensor(ArtifactFormat.EMBEDDING).toArray(F16);
-        this.lmHead = widen(artifact.tensor(ArtifactFormat.LM_HEAD).toArray(F16));
+        this.lmHead = artifact.tensor(ArtifactFormat.LM_HEAD).toArray(F16);
         this.finalNorm = floats(ArtifactFormat.FINAL_NORM);
         this.inverseFrequencies = floats(ArtifactFormat.ROPE_INVERSE_FREQUENCIES);
         this.layers = new Layer[spec.numLayers()];
@@ -115,11 +115,11 @@ public final class RotQuantModel implements AutoCloseable {
     }
 
     /**
-     * Bytes of weights one decoded token reads as this runtime holds them in memory (one byte per
-     * weight code, F32 head and scales): the numerator of the memory-bandwidth bound on decode.
+     * Bytes of weights one decoded token reads as this runtime holds them in memory (packed 4-bit
+     * codes, F16 head, F32 scales): the numerator of the memory-bandwidth bound on decode.
      */
     public long weightBytesPerToken() {
-        long bytes = 4L * lmHead.length + 2L * spec.hiddenSize() + (finalNorm == null ? 0 : 4L * finalNorm.length);
+        long bytes = 2L * lmHead.length + 2L * spec.hiddenSize() + (finalNorm == null ? 0 : 4L * finalNorm.length);
         for (Layer layer : layers) {
             bytes += layer.residentBytes();
         }
@@ -159,23 +159,12 @@ public final class RotQuantModel implements AutoCloseable {
         return embedding;
     }
 
-    /**
-     * F16 to F32, once at load: the head is read for every position, and the float dot kernel
-     * beats converting each half on the fly (twice the memory for the largest matrix).
-     */
-    private static float[] widen(short[] halves) {
-        float[] out = new float[halves.length];
-        for (int i = 0; i < halves.length; i++) {
-            out[i] = Float.float16ToFloat(halves[i]);
-        }
-        return out;
-    }
-
     Kernels kernels() {
         return kernels;
     }
 
-    float[] lmHead() {
+    /** The head as stored, F16 bits: half the bytes per decoded token of F32, widened in the dot kernel. */
+    short[] lmHead() {
         return lmHead;
     }
 

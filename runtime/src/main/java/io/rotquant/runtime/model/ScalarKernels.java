@@ -22,6 +22,15 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public float dotHalf(float[] x, int xFrom, short[] h, int hFrom, int n) {
+        float acc = 0f;
+        for (int i = 0; i < n; i++) {
+            acc += x[xFrom + i] * Float.float16ToFloat(h[hFrom + i]);
+        }
+        return acc;
+    }
+
+    @Override
     public float dot(float[] a, int aFrom, float[] b, int bFrom, int n) {
         float s0 = 0f;
         float s1 = 0f;

@@ -240,14 +240,14 @@ public final class Session {
     /** Logits of rows first .. first+tokens of {@code normed} into out [tokens × vocab], each head row read once for all. */
     private void head(float[] normed, int first, int tokens, float[] out) {
         int d = spec.hiddenSize();
-        float[] head = model.lmHead();
+        short[] head = model.lmHead();
         Kernels kernels = model.kernels();
         int vocab = spec.vocabSize();
         int block = 64;
         model.parallel().forEach((vocab + block - 1) / block, task -> {
             for (int j = task * block; j < Math.min(vocab, (task + 1) * block); j++) {
                 for (int t = 0; t < tokens; t++) {
-                    out[t * vocab + j] = kernels.dot(normed, (first + t) * d, head, j * d, d);
+                    out[t * vocab + j] = kernels.dotHalf(normed, (first + t) * d, head, j * d, d);
                 }
             }
         });

@@ -81,6 +81,37 @@ final class VectorKernels implements Kernels {
         return sum;
     }
 
+    /**
+     * Halves widened in registers (the Vector API has no half type): the magnitude bits shifted into
+     * a float's place and scaled by 2^112 re-bias the exponent, exactly for normal and subnormal
+     * values; the sign bit is put back. Infinities and NaNs are not expected in weights.
+     */
+    @Override
+    public float dotHalf(float[] x, int xFrom, short[] h, int hFrom, int n) {
+        FloatVector acc0 = FloatVector.zero(FLOATS);
+        FloatVector acc1 = FloatVector.zero(FLOATS);
+        int i = 0;
+        for (; i <= n - SHORT_LANES; i += SHORT_LANES) {
+            ShortVector halves = ShortVector.fromArray(SHORTS, h, hFrom + i);
+            acc0 = FloatVector.fromArray(FLOATS, x, xFrom + i).fma(widenHalves(halves, 0), acc0);
+            acc1 = FloatVector.fromArray(FLOATS, x, xFrom + i + FLOAT_LANES).fma(widenHalves(halves, 1), acc1);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += x[xFrom + i] * Float.float16ToFloat(h[hFrom + i]);
+        }
+        return sum;
+    }
+
+    private static FloatVector widenHalves(ShortVector halves, int part) {
+        IntVector bits = (IntVector) halves.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS_FOR_SHORTS, part);
+        IntVector sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+        FloatVector magnitude = (FloatVector) bits.and(0x7fff).lanewise(VectorOperators.LSHL, 13)
+                .reinterpretShape(FLOATS, 0);
+        return (FloatVector) ((IntVector) magnitude.mul(0x1p112f).reinterpretShape(INTS_FOR_SHORTS, 0)).or(sign)
+                .reinterpretShape(FLOATS, 0);
+    }
+
     @Override
     public float dot(float[] a, int aFrom, float[] b, int bFrom, int n) {
         FloatVector acc0 = FloatVector.zero(FLOATS);

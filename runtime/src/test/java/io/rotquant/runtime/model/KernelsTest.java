@@ -71,4 +71,39 @@ class KernelsTest {
             assertThat(ao).containsExactly(bo);
         }
     }
+
+    @Test
+    void theHalfPrecisionDotWidensEveryFiniteHalfExactly() {
+        Kernels best = Kernels.best();
+        SplittableRandom random = new SplittableRandom(3);
+        // Every finite half once (subnormals, zeros of both signs, the largest values), against x = 1 one at a time.
+        short[] all = new short[1 << 16];
+        int count = 0;
+        for (int bits = 0; bits < 1 << 16; bits++) {
+            if ((bits & 0x7c00) != 0x7c00) {
+                all[count++] = (short) bits;
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            short[] h = new short[32];
+            h[0] = all[i];
+            float[] x = new float[32];
+            x[0] = 1f;
+            assertThat(best.dotHalf(x, 0, h, 0, 32)).as("half bits %x", all[i]).isEqualTo(Float.float16ToFloat(all[i]));
+        }
+        for (int n : new int[] {0, 5, 16, 31, 64, 2048}) {
+            short[] h = new short[n + 2];
+            float[] x = new float[n + 1];
+            double expected = 0;
+            for (int i = 0; i < n; i++) {
+                h[2 + i] = Float.floatToFloat16((float) random.nextGaussian());
+                x[1 + i] = (float) random.nextGaussian();
+                expected += (double) x[1 + i] * Float.float16ToFloat(h[2 + i]);
+            }
+            assertThat((double) best.dotHalf(x, 1, h, 2, n)).as("n=%d", n).isCloseTo(expected,
+                    org.assertj.core.api.Assertions.within(1e-3));
+            assertThat((double) new ScalarKernels().dotHalf(x, 1, h, 2, n)).isCloseTo(expected,
+                    org.assertj.core.api.Assertions.within(1e-3));
+        }
+    }
 }
