@@ -71,7 +71,7 @@ public final class JlamaBench {
                 double dec = median(warmup, repeat, () -> {
                     try (KvBufferCache cache = new KvBufferCache(model)) {
                         KvBufferCache.KvBuffer kv = cache.getKvBuffer(UUID.randomUUID());
-                        model.batchForward(Arrays.copyOf(ids, c - decode), 0, kv).close();
+                        fill(model, ids, c - decode, kv);
                         long start = System.nanoTime();
                         for (int t = c - decode; t < c; t++) {
                             try (AbstractTensor out = model.forward(ids[t], t, kv, java.util.Optional.empty())) {
@@ -86,6 +86,16 @@ public final class JlamaBench {
         }
         System.exit(0);
     }
+
+    /** Fills the cache with ids[0 .. n) in batches (one batch of 2,032 overflows a Jlama buffer). */
+    private static void fill(AbstractModel model, int[] ids, int n, KvBufferCache.KvBuffer kv) {
+        for (int from = 0; from < n; from += FILL_BATCH) {
+            int to = Math.min(n, from + FILL_BATCH);
+            model.batchForward(Arrays.copyOfRange(ids, from, to), from, kv).close();
+        }
+    }
+
+    private static final int FILL_BATCH = 256;
 
     private interface Run {
         double seconds() throws Exception;
