@@ -1,14 +1,18 @@
 package io.rotquant.cli;
 
+import io.rotquant.compiler.Cancellation;
 import io.rotquant.compiler.InvalidInputException;
 import java.io.PrintWriter;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * Entry point of {@code bin/rotquant}. Bad input ends with one line on stderr and exit code 2;
  * an unexpected failure with one line and exit code 1 (the stack trace only with
- * {@code ROTQUANT_DEBUG=1}).
+ * {@code ROTQUANT_DEBUG=1}); a stop request (SIGTERM, Ctrl-C) with "cancelled" once the work has
+ * unwound.
  */
 @Command(name = "rotquant", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Rotated 4-bit LLM compiler for the JVM.",
@@ -18,8 +22,29 @@ public final class RotquantCli {
     static final int EXIT_INVALID_INPUT = 2;
     static final int EXIT_FAILURE = 1;
 
+    static final int EXIT_CANCELLED = 130;
+    /** How long a stopping JVM waits for the work to reach a checkpoint (a training step, a window, a layer). */
+    private static final long CANCEL_WAIT_SECONDS = 120;
+
     public static void main(String[] args) {
-        System.exit(run(args));
+        // On SIGTERM or Ctrl-C the work stops at its next checkpoint and unwinds before the JVM
+        // exits: exiting during a LibTorch call crashes in LibTorch's exit-time destructors.
+        CountDownLatch finished = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Cancellation.request();
+            try {
+                finished.await(CANCEL_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "rotquant-cancel"));
+        int code;
+        try {
+            code = run(args);
+        } finally {
+            finished.countDown();
+        }
+        System.exit(code);
     }
 
     static int run(String... args) {
@@ -34,6 +59,10 @@ public final class RotquantCli {
     }
 
     private static int report(PrintWriter err, Exception e) {
+        if (e instanceof Cancellation.CancelledException) {
+            err.println("rotquant: cancelled");
+            return EXIT_CANCELLED;
+        }
         if (e instanceof InvalidInputException) {
             err.println("rotquant: error: " + e.getMessage());
             return EXIT_INVALID_INPUT;

@@ -1,5 +1,6 @@
 package io.rotquant.compiler.eval;
 
+import io.rotquant.compiler.Cancellation;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.model.LlamaModel;
 import io.rotquant.compiler.torch.Tensors;
@@ -38,6 +39,7 @@ public final class Perplexity {
         long start = System.nanoTime();
         double totalNll = 0;
         for (int w = 0; w < windows; w++) {
+            Cancellation.checkpoint();
             long[] ids = new long[seqlen];
             for (int t = 0; t < seqlen; t++) {
                 ids[t] = tokens[w * seqlen + t];

@@ -1,5 +1,6 @@
 package io.rotquant.compiler.learn;
 
+import io.rotquant.compiler.Cancellation;
 import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.model.LayerWeights;
 import io.rotquant.compiler.model.LinearGroup;
@@ -95,6 +96,7 @@ public final class RotationTrainer {
         double[] losses = new double[steps];
         TrainingProgress progress = new TrainingProgress(parameters.name(), steps, log);
         for (int t = 0; t < steps; t++) {
+            Cancellation.checkpoint();
             try (PointerScope scope = new PointerScope()) {
                 params.forEach(p -> p.requires_grad_(true));
                 losses[t] = step(parameters, params, windows.subList(t * options.batch(), (t + 1) * options.batch()));

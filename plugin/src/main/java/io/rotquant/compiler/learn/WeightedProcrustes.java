@@ -1,5 +1,6 @@
 package io.rotquant.compiler.learn;
 
+import io.rotquant.compiler.Cancellation;
 import io.rotquant.compiler.torch.NativeScope;
 import io.rotquant.compiler.torch.Tensors;
 import org.bytedeco.pytorch.ScalarOptional;
@@ -79,6 +80,7 @@ public final class WeightedProcrustes {
         double initial = loss(weighted, r);
         double current = initial;
         for (int i = 0; i < steps; i++) {
+            Cancellation.checkpoint();
             Tensor now = r;
             double[] candidate = new double[1];
             Tensor next = NativeScope.owned(() -> {

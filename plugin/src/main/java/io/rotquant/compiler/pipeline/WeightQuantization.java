@@ -1,5 +1,6 @@
 package io.rotquant.compiler.pipeline;
 
+import io.rotquant.compiler.Cancellation;
 import io.rotquant.compiler.model.LayerWeights;
 import io.rotquant.compiler.model.LinearGroup;
 import io.rotquant.compiler.model.LinearInputObserver;
@@ -37,6 +38,7 @@ public final class WeightQuantization {
     /** Every layer as loaded. */
     public static void fullPrecision(ModelWeights weights, WeightLoader loader, PhaseTimes times) {
         for (int l = 0; l < weights.numLayers(); l++) {
+            Cancellation.checkpoint();
             int layer = l;
             weights.setLayer(l, times.time("load+rotate", () -> loader.layer(layer)));
         }
@@ -45,6 +47,7 @@ public final class WeightQuantization {
     /** Round-to-nearest (with the quantizer's clip search) for every linear. */
     public static void rtn(ModelWeights weights, WeightLoader loader, WeightQuantizer quantizer, PhaseTimes times) {
         for (int l = 0; l < weights.numLayers(); l++) {
+            Cancellation.checkpoint();
             int layer = l;
             LayerWeights dense = times.time("load+rotate", () -> loader.layer(layer));
             weights.setLayer(l, dense);
@@ -89,6 +92,7 @@ public final class WeightQuantization {
                 weights.setLayer(l, times.time("load+rotate", () -> loader.layer(layer)));
                 Map<LinearGroup, List<QuantizedWeight>> quantized = new EnumMap<>(LinearGroup.class);
                 for (LinearGroup group : LinearGroup.values()) {
+                    Cancellation.checkpoint();
                     Tensor hessian = times.time("hessians", () -> hessian(model, layer, group, residuals, rope));
                     LayerWeights current = (LayerWeights) weights.stored(l);
                     try {

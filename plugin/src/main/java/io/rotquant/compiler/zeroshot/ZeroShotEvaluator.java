@@ -1,5 +1,6 @@
 package io.rotquant.compiler.zeroshot;
 
+import io.rotquant.compiler.Cancellation;
 import io.rotquant.compiler.model.LlamaModel;
 import io.rotquant.compiler.torch.Tensors;
 import io.rotquant.runtime.tokenizer.Tokenizer;
@@ -32,6 +33,7 @@ public final class ZeroShotEvaluator {
         int correct = 0;
         int correctNorm = 0;
         for (Question question : questions) {
+            Cancellation.checkpoint();
             double[] logLikelihood = new double[question.choices().size()];
             double[] normalized = new double[logLikelihood.length];
             boolean greedyHit = false;
