@@ -9,9 +9,9 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * The artifact's online rotations resolved per layer: R3 per layer and KV head, R4 per layer. A
- * Walsh–Hadamard plan shares one instance across layers; trained matrices are copied out of the
- * mapped file once, at load.
+ * The artifact's online rotations resolved per layer, at load: R3 per layer and KV head, R4 per layer.
+ * A Walsh–Hadamard rotation is the same in every layer (its small had_K is read once per layer);
+ * trained matrices are copied out of the mapped file.
  */
 final class OnlineRotations {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -38,9 +38,8 @@ final class OnlineRotations {
             return null;
         }
         VectorRotation[][] resolved = new VectorRotation[layers][];
-        VectorRotation shared = online instanceof RotationPlan.Wht wht ? wht(artifact, kernels, name, wht) : null;
         for (int l = 0; l < layers; l++) {
-            resolved[l] = shared != null ? new VectorRotation[] {shared} : perLayer(artifact, kernels, name, online, l);
+            resolved[l] = perLayer(artifact, kernels, name, online, l);
             if (resolved[l].length == 1 && groups > 1) {
                 VectorRotation one = resolved[l][0];
                 resolved[l] = new VectorRotation[groups];
