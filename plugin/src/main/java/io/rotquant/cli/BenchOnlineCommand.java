@@ -68,7 +68,7 @@ final class BenchOnlineCommand implements Callable<Integer> {
         System.out.println("|---|---|---|---|---|");
         for (int n : sizes) {
             HadamardTransform shape = HadamardTransform.ofSize(n, "--sizes");
-            byte[] table = hadamardTable(shape.factor());
+            byte[] table = shape.factor() == 1 ? null : HadamardTables.bytes(shape.factor());
             VectorRotation wht = VectorRotation.walshHadamard(n, table);
             VectorRotation matmul = VectorRotation.dense(n, explicitMatrix(n, shape.factor(), table));
             for (int t : tokens) {
@@ -166,18 +166,6 @@ final class BenchOnlineCommand implements Callable<Integer> {
         return rows.stream().filter(r -> (int) r.get("tokens") == tokens && Integer.bitCount((int) r.get("size")) == 1
                 && (double) r.get("matmul_seconds") <= (double) r.get("wht_seconds"))
                 .mapToInt(r -> (int) r.get("size")).max().orElse(0);
-    }
-
-    private static byte[] hadamardTable(int k) {
-        if (k == 1) {
-            return null;
-        }
-        int[][] had = HadamardTables.of(k);
-        byte[] table = new byte[k * k];
-        for (int i = 0; i < table.length; i++) {
-            table[i] = (byte) had[i / k][i % k];
-        }
-        return table;
     }
 
     /** (had_K ⊗ H_m)/√n written out: the matmul computes exactly what the WHT does. */

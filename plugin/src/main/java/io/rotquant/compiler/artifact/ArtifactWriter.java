@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
@@ -133,45 +134,34 @@ public final class ArtifactWriter {
         return trained ? new RotationPlan.Matmul(n, 1) : plan(HadamardTransform.ofSize(n, "R4 factor"));
     }
 
-    /**
-     * The tensors of one plan entry: had_K of a WHT (K > 1), or every layer's trained matrices,
-     * transposed (the compiler rotates rows, {@code x·R}; the artifact stores M = Rᵀ for {@code y = M·x}).
-     */
+    /** The tensors of one plan entry and the compiler rotation it describes. */
     private static void addRotation(List<SafetensorsWriter.Tensor> tensors, String name, RotationPlan.Online plan,
             OnlineRotation rotation, int layers) {
+        if (plan instanceof RotationPlan.Kronecker k && rotation instanceof KroneckerRotations factors) {
+            addSingleRotation(tensors, name + ".a", k.a(), factors::a, layers);
+            addSingleRotation(tensors, name + ".b", k.b(), factors::b, layers);
+        } else {
+            addSingleRotation(tensors, name, plan, rotation instanceof HeadRotations h ? h::matrices : null, layers);
+        }
+    }
+
+    /**
+     * The tensors of one rotation that is not a product: had_K of a WHT (K > 1), or every layer's
+     * trained matrices ({@code matrices} by layer), transposed: the compiler rotates rows,
+     * {@code x·R}; the artifact stores M = Rᵀ for {@code y = M·x}.
+     */
+    private static void addSingleRotation(List<SafetensorsWriter.Tensor> tensors, String name, RotationPlan.Online plan,
+            IntFunction<Tensor> matrices, int layers) {
         if (plan instanceof RotationPlan.Wht wht && wht.factor() > 1) {
-            tensors.add(bytes(ArtifactFormat.rotation(name), "I8", hadamardTable(wht.factor()), wht.factor(), wht.factor()));
+            tensors.add(bytes(ArtifactFormat.rotation(name), "I8", HadamardTables.bytes(wht.factor()), wht.factor(),
+                    wht.factor()));
         } else if (plan instanceof RotationPlan.Matmul matmul) {
             for (int l = 0; l < layers; l++) {
-                tensors.add(tensor(ArtifactFormat.layerRotation(l, name), trainedMatrices(rotation, name, l)
+                tensors.add(tensor(ArtifactFormat.layerRotation(l, name), matrices.apply(l)
                         .reshape(matmul.heads(), matmul.size(), matmul.size()).transpose(1, 2).contiguous(),
                         ScalarType.Float, "F32"));
             }
-        } else if (plan instanceof RotationPlan.Kronecker k) {
-            addRotation(tensors, name + ".a", k.a(), rotation, layers);
-            addRotation(tensors, name + ".b", k.b(), rotation, layers);
         }
-    }
-
-    /** The matrices of a trained rotation (or Kronecker factor, by its name's suffix) at layer {@code l}. */
-    private static Tensor trainedMatrices(OnlineRotation rotation, String name, int l) {
-        if (rotation instanceof HeadRotations h) {
-            return h.matrices(l);
-        } else if (rotation instanceof KroneckerRotations k) {
-            return name.endsWith(".a") ? k.a(l) : k.b(l);
-        }
-        throw new IllegalStateException("online rotation " + rotation + " has no trained matrices");
-    }
-
-    private static byte[] hadamardTable(int k) {
-        int[][] had = HadamardTables.of(k);
-        byte[] data = new byte[k * k];
-        for (int i = 0; i < k; i++) {
-            for (int j = 0; j < k; j++) {
-                data[i * k + j] = (byte) had[i][j];
-            }
-        }
-        return data;
     }
 
     private static void addNorm(List<SafetensorsWriter.Tensor> tensors, String name, Tensor norm) {

@@ -41,6 +41,16 @@ public final class HadamardTables {
         };
     }
 
+    /** {@code had_K} row-major as signed bytes, the artifact's I8 encoding (K² entries). */
+    public static byte[] bytes(int k) {
+        int[][] had = of(k);
+        byte[] table = new byte[k * k];
+        for (int i = 0; i < table.length; i++) {
+            table[i] = (byte) had[i / k][i % k];
+        }
+        return table;
+    }
+
     /** Quadratic character of a modulo prime q: 0, +1 (non-zero square) or −1. */
     private static int chi(int a, int q) {
         int r = Math.floorMod(a, q);
