@@ -23,7 +23,7 @@ final class DenseRotation implements VectorRotation {
         this.packed = new float[panels * panelRows * size];
         for (int i = 0; i < size; i++) {
             for (int j = 0; j < size; j++) {
-                packed[((i / panelRows) * size + j) * panelRows + i % panelRows] = matrix[offset + i * size + j];
+                packed[index(i, j)] = matrix[offset + i * size + j];
             }
         }
         this.kernels = kernels;
@@ -41,8 +41,9 @@ final class DenseRotation implements VectorRotation {
         System.arraycopy(y, 0, x, from, size);
     }
 
-    private float entry(int row, int column) {
-        return packed[((row / panelRows) * size + column) * panelRows + row % panelRows];
+    /** Where M[row][column] lies in the panel layout. */
+    private int index(int row, int column) {
+        return ((row / panelRows) * size + column) * panelRows + row % panelRows;
     }
 
     /**
@@ -53,7 +54,7 @@ final class DenseRotation implements VectorRotation {
         float[] y = new float[size * rowLength];
         for (int r = 0; r < size; r++) {
             for (int c = 0; c < size; c++) {
-                kernels.axpy(entry(r, c), x, from + c * rowLength, y, r * rowLength, rowLength);
+                kernels.axpy(packed[index(r, c)], x, from + c * rowLength, y, r * rowLength, rowLength);
             }
         }
         System.arraycopy(y, 0, x, from, y.length);
