@@ -1,9 +1,7 @@
 package io.rotquant.cli;
 
+import io.rotquant.compiler.InputText;
 import io.rotquant.compiler.InvalidInputException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -20,14 +18,6 @@ final class TextOptions {
         if (windows < 0) {
             throw new InvalidInputException("--windows must be positive, got " + windows);
         }
-        try {
-            return Files.readString(data);
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException("--data " + data + ": file not found");
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new InvalidInputException("--data " + data + ": not UTF-8 text");
-        } catch (IOException e) {
-            throw new InvalidInputException("--data " + data + ": cannot read (" + e.getMessage() + ")");
-        }
+        return InputText.read(data, "--data");
     }
 }

@@ -1,5 +1,6 @@
 package io.rotquant.compiler.calibration;
 
+import io.rotquant.compiler.InputText;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.runtime.json.JsonException;
 import io.rotquant.runtime.json.JsonObject;
@@ -7,8 +8,6 @@ import io.rotquant.runtime.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,16 +41,7 @@ public final class CalibrationData {
                 throw new IllegalStateException("cannot read " + DEFAULT_RESOURCE, e);
             }
         }
-        String content;
-        try {
-            content = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException("--calibration " + file + ": file not found");
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new InvalidInputException("--calibration " + file + ": not UTF-8 text");
-        } catch (IOException e) {
-            throw new InvalidInputException("--calibration " + file + ": cannot read (" + e.getMessage() + ")");
-        }
+        String content = InputText.read(file, "--calibration");
         String text = file.getFileName().toString().endsWith(".jsonl") ? jsonLines(file, content) : content;
         if (text.isBlank()) {
             throw new InvalidInputException("--calibration " + file + ": no text in the file");

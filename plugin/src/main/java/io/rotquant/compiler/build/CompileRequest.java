@@ -1,0 +1,14 @@
+package io.rotquant.compiler.build;
+
+import io.rotquant.compiler.model.ComputeDType;
+import io.rotquant.compiler.recipe.Recipe;
+import java.nio.file.Path;
+
+/**
+ * Everything a compilation reads and writes besides the recipe: the checkpoint directory, the
+ * artifact to write, the held-out text evaluated before writing (null: no evaluation) and how many
+ * of its windows (0: all), and the report directory (null: no report).
+ */
+public record CompileRequest(Path model, Recipe recipe, ComputeDType dtype, Path out, Path evalData, int evalWindows,
+        Path reportDir) {
+}

@@ -1,0 +1,338 @@
+package io.rotquant.plugin;
+
+import io.rotquant.cli.RecipeFlags;
+import io.rotquant.compiler.InvalidInputException;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProject;
+
+/**
+ * The parameters every goal shares: the model, the recipe (the names of DESIGN.md, as
+ * {@code rotquant.*} user properties) and where the artifact and its report go. A recipe parameter
+ * left unset takes the compiler's default (ALGORITHMS.md); the plugin's own defaults make a QuaRot
+ * W4A4KV4 model with GPTQ weights.
+ */
+abstract class AbstractRecipeMojo extends AbstractMojo {
+    /**
+     * The Hugging Face checkpoint directory (config.json, tokenizer.json, *.safetensors).
+     * <pre>{@code <modelDirectory>${project.basedir}/src/main/models/stories260K</modelDirectory>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.modelDirectory", required = true)
+    File modelDirectory;
+
+    /**
+     * The artifact file. Default: {@code ${project.build.directory}/${project.build.finalName}-CLASSIFIER.rqm}.
+     * <pre>{@code <outputFile>${project.build.directory}/model.rqm</outputFile>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.outputFile")
+    File outputFile;
+
+    /**
+     * The classifier of the attached artifact. Default: the recipe's label, e.g. {@code hadamard-w4a4kv4-gptq}.
+     * <pre>{@code <classifier>w4a4</classifier>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.classifier")
+    String classifier;
+
+    /**
+     * Where {@code report.json}, {@code report.html} and the build fingerprint go.
+     * <pre>{@code <reportDirectory>${project.build.directory}/rotquant</reportDirectory>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.reportDirectory", defaultValue = "${project.build.directory}/rotquant")
+    File reportDirectory;
+
+    /**
+     * Skips the goal.
+     * <pre>{@code <skip>true</skip>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.skip", defaultValue = "false")
+    boolean skip;
+
+    /**
+     * R1: {@code none|hadamard|orthogonal|spinquant|duarot|dfrot}.
+     * <pre>{@code <rotation>duarot</rotation>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.rotation", defaultValue = "hadamard")
+    String rotation;
+
+    /**
+     * DuaRot: {@code dual|global|local}. <pre>{@code <rotationVariant>dual</rotationVariant>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.rotationVariant")
+    String rotationVariant;
+
+    /**
+     * DuaRot: block size of the local rotation (default 64). <pre>{@code <localBlock>64</localBlock>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.localBlock")
+    Integer localBlock;
+
+    /**
+     * DuaRot: start of the trained factor, {@code hadamard|identity|orthogonal|dfrot}. <pre>{@code <init>hadamard</init>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.init")
+    String init;
+
+    /**
+     * DuaRot: online rotations {@code auto|wht|matmul}. <pre>{@code <online>auto</online>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.online")
+    String online;
+
+    /**
+     * DuaRot: largest online rotation trained as a matmul under {@code auto} (default: the runtime's measured crossover).
+     * <pre>{@code <onlineThreshold>64</onlineThreshold>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.onlineThreshold")
+    Integer onlineThreshold;
+
+    /**
+     * Seed of every random choice. <pre>{@code <seed>0</seed>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.seed")
+    Long seed;
+
+    /**
+     * Weight bits, 2..8, or 16 for unquantized. <pre>{@code <wBits>4</wBits>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.wBits", defaultValue = "4")
+    Integer wBits;
+
+    /**
+     * Weight quantizer, {@code rtn|gptq} (default gptq). <pre>{@code <wMethod>gptq</wMethod>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.wMethod")
+    String wMethod;
+
+    /**
+     * Weight group size, 0 = per output channel (default 0). <pre>{@code <wGroup>128</wGroup>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.wGroup")
+    Integer wGroup;
+
+    /**
+     * MSE clip search for weight scales (default true). <pre>{@code <wClip>false</wClip>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.wClip")
+    Boolean wClip;
+
+    /**
+     * Activation bits, 2..8 or 16. <pre>{@code <aBits>4</aBits>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.aBits", defaultValue = "4")
+    Integer aBits;
+
+    /**
+     * Activation clip ratio in (0, 1] (default 1.0). <pre>{@code <aClip>0.9</aClip>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.aClip")
+    Double aClip;
+
+    /**
+     * K/V cache bits, 2..8 or 16. <pre>{@code <kvBits>4</kvBits>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.kvBits", defaultValue = "4")
+    Integer kvBits;
+
+    /**
+     * K/V clip ratio in (0, 1] (default 1.0). <pre>{@code <kvClip>0.95</kvClip>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.kvClip")
+    Double kvClip;
+
+    /**
+     * Calibration text ({@code .txt}, or {@code .jsonl} with {@code "text"} members). Default: the embedded C4 sample.
+     * <pre>{@code <calibration>src/main/calibration/c4.jsonl</calibration>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.calibration")
+    File calibration;
+
+    /**
+     * Calibration windows (default 128). <pre>{@code <nsamples>128</nsamples>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.nsamples")
+    Integer nsamples;
+
+    /**
+     * Tokens per calibration and evaluation window (default: min(2048, the model's context)).
+     * <pre>{@code <seqlen>512</seqlen>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.seqlen")
+    Integer seqlen;
+
+    /**
+     * GPTQ dampening, a fraction of the mean Hessian diagonal (default 0.01). <pre>{@code <gptqDamp>0.01</gptqDamp>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.gptqDamp")
+    Double gptqDamp;
+
+    /**
+     * GPTQ: quantize columns by decreasing Hessian diagonal. <pre>{@code <gptqActOrder>true</gptqActOrder>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.gptqActOrder", defaultValue = "false")
+    boolean gptqActOrder;
+
+    /**
+     * GPTQ with groups: fix group scales before the sweep (required with act-order groups).
+     * <pre>{@code <gptqStaticGroups>true</gptqStaticGroups>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.gptqStaticGroups", defaultValue = "false")
+    boolean gptqStaticGroups;
+
+    /**
+     * Learned rotations: training steps (default 100). <pre>{@code <iters>100</iters>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.iters")
+    Integer iters;
+
+    /**
+     * Learned rotations: learning rate, cosine-scheduled (default 1.5). <pre>{@code <lr>1.5</lr>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.lr")
+    Double lr;
+
+    /**
+     * Learned rotations: windows per step (default 8). <pre>{@code <trainBatch>8</trainBatch>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.trainBatch")
+    Integer trainBatch;
+
+    /**
+     * Learned rotations: tokens per training window (default: the seqlen window). <pre>{@code <trainSeqlen>512</trainSeqlen>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.trainSeqlen")
+    Integer trainSeqlen;
+
+    /**
+     * DFRot: weight of massive-activation tokens (default 100). <pre>{@code <alpha>100</alpha>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.alpha")
+    Double alpha;
+
+    /**
+     * Compute dtype of the compiler, {@code fp32|bf16} (default fp32). <pre>{@code <dtype>fp32</dtype>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.dtype")
+    String dtype;
+
+    /**
+     * Where the compiler runs, {@code cpu|cuda|auto} (default cpu; cuda needs the GPU natives).
+     * <pre>{@code <device>auto</device>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.device")
+    String device;
+
+    /**
+     * Threads for the compiler and the runtime (default: all cores). <pre>{@code <threads>2</threads>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.threads")
+    Integer threads;
+
+    @Parameter(defaultValue = "${project}", readonly = true, required = true)
+    MavenProject project;
+
+    /** The recipe, dtype, device and threads as the compiler's flags (unset parameters left out). */
+    final List<String> recipeFlags() {
+        List<String> f = new ArrayList<>();
+        add(f, "--rotation", rotation);
+        add(f, "--rotation-variant", rotationVariant);
+        add(f, "--local-block", localBlock);
+        add(f, "--init", init);
+        add(f, "--online", online);
+        add(f, "--online-threshold", onlineThreshold);
+        add(f, "--seed", seed);
+        add(f, "--w-bits", wBits);
+        add(f, "--w-method", wMethod);
+        add(f, "--w-group", wGroup);
+        if (wClip != null) {
+            f.add(wClip ? "--w-clip" : "--no-w-clip");
+        }
+        add(f, "--a-bits", aBits);
+        add(f, "--a-clip", aClip);
+        add(f, "--kv-bits", kvBits);
+        add(f, "--kv-clip", kvClip);
+        add(f, "--calibration", calibration);
+        add(f, "--nsamples", nsamples);
+        add(f, "--seqlen", seqlen);
+        add(f, "--gptq-damp", gptqDamp);
+        if (gptqActOrder) {
+            f.add("--gptq-act-order");
+        }
+        if (gptqStaticGroups) {
+            f.add("--gptq-static-groups");
+        }
+        add(f, "--iters", iters);
+        add(f, "--lr", lr);
+        add(f, "--train-batch", trainBatch);
+        add(f, "--train-seqlen", trainSeqlen);
+        add(f, "--alpha", alpha);
+        add(f, "--dtype", dtype);
+        add(f, "--device", device);
+        add(f, "--threads", threads);
+        return f;
+    }
+
+    private static void add(List<String> flags, String flag, Object value) {
+        if (value != null) {
+            flags.add(flag);
+            flags.add(value.toString());
+        }
+    }
+
+    /** The parameters parsed and validated as one recipe; a bad value fails with one line naming its parameter. */
+    final RecipeFlags.Parsed parsed() throws MojoExecutionException {
+        try {
+            return RecipeFlags.parse(modelDirectory.toPath(), recipeFlags());
+        } catch (InvalidInputException e) {
+            throw new MojoExecutionException(MavenNames.of(e.getMessage()), e);
+        }
+    }
+
+    final String classifier(RecipeFlags.Parsed recipe) {
+        return classifier != null && !classifier.isBlank() ? classifier : recipe.recipe().classifier();
+    }
+
+    final Path artifactFile(RecipeFlags.Parsed recipe) {
+        return outputFile != null ? outputFile.toPath()
+                : Path.of(project.getBuild().getDirectory(), project.getBuild().getFinalName() + "-" + classifier(recipe) + ".rqm");
+    }
+}

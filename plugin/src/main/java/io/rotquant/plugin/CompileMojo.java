@@ -1,0 +1,178 @@
+package io.rotquant.plugin;
+
+import io.rotquant.cli.RecipeFlags;
+import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.build.Compilation;
+import io.rotquant.compiler.build.CompileRequest;
+import io.rotquant.compiler.build.Fingerprint;
+import io.rotquant.compiler.build.InputDigests;
+import io.rotquant.compiler.torch.DeviceChoice;
+import io.rotquant.compiler.torch.Torch;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.maven.artifact.Artifact;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.descriptor.PluginDescriptor;
+import org.apache.maven.plugins.annotations.Component;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProjectHelper;
+
+/**
+ * Compiles the checkpoint in {@code modelDirectory} into a rotquant artifact by the configured
+ * recipe, with {@code report.json} and {@code report.html} beside it, and attaches the artifact to
+ * the project (type {@code rqm}). Skips the work when the fingerprint of every input matches the
+ * last successful build and the artifact is still the one it wrote.
+ *
+ * @since 0.1.0
+ */
+@Mojo(name = "compile", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
+public final class CompileMojo extends AbstractRecipeMojo {
+    /** The attached artifact's type (and file extension). */
+    static final String TYPE = "rqm";
+
+    /**
+     * Held-out text (not drawn for calibration) on which the FP and the quantized model are
+     * evaluated before the artifact is written; the report's perplexity and activation profiles
+     * come from it, and {@code rotquant:verify} compares against it. Unset: no evaluation.
+     * <pre>{@code <evalData>${project.basedir}/src/main/data/heldout.txt</evalData>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.evalData")
+    File evalData;
+
+    /**
+     * How many windows of {@code evalData} to evaluate, 0 = all.
+     * <pre>{@code <evalWindows>16</evalWindows>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.evalWindows", defaultValue = "16")
+    int evalWindows;
+
+    /**
+     * Attach the artifact to the project, so that {@code install} and {@code deploy} publish it.
+     * <pre>{@code <attach>false</attach>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.attach", defaultValue = "true")
+    boolean attach;
+
+    /**
+     * Run the compiler in a forked JVM (recommended: LibTorch's natives then load and unload with
+     * the compile, outside Maven's heap and class realms).
+     * <pre>{@code <fork>false</fork>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.fork", defaultValue = "true")
+    boolean fork;
+
+    /**
+     * Extra options of the forked JVM.
+     * <pre>{@code <jvmArgs><jvmArg>-Xmx8g</jvmArg></jvmArgs>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.jvmArgs")
+    List<String> jvmArgs;
+
+    /**
+     * The reproducible-build timestamp, given to the artifact file as its modification time.
+     * @since 0.1.0
+     */
+    @Parameter(defaultValue = "${project.build.outputTimestamp}", readonly = true)
+    String outputTimestamp;
+
+    @Parameter(defaultValue = "${plugin}", readonly = true)
+    PluginDescriptor plugin;
+
+    @Component
+    MavenProjectHelper projectHelper;
+
+    @Override
+    public void execute() throws MojoExecutionException {
+        if (skip) {
+            getLog().info("rotquant: compile skipped (rotquant.skip)");
+            return;
+        }
+        long start = System.nanoTime();
+        RecipeFlags.Parsed parsed = parsed();
+        String classifier = classifier(parsed);
+        Path out = artifactFile(parsed);
+        Path reports = reportDirectory.toPath();
+        CompileRequest request = new CompileRequest(modelDirectory.toPath(), parsed.recipe(), parsed.dtype(), out,
+                evalData == null ? null : evalData.toPath(), evalWindows, reports);
+        Path fingerprintFile = reports.resolve(classifier + ".fingerprint.json");
+        try {
+            if (!Files.isDirectory(request.model())) {
+                throw new InvalidInputException("--model " + request.model() + ": directory not found");
+            }
+            Fingerprint now = Fingerprint.of("rotquant-maven-plugin " + plugin.getVersion(), request);
+            List<String> reasons = reasonsToBuild(now, Fingerprint.read(fingerprintFile), out);
+            if (reasons.isEmpty()) {
+                getLog().info(String.format(Locale.ROOT, "rotquant: %s is up to date (%s)", out.getFileName(),
+                        parsed.recipe().label()));
+            } else {
+                getLog().info("rotquant: compiling " + parsed.recipe().label() + " because " + String.join("; ", reasons));
+                Files.createDirectories(out.toAbsolutePath().getParent());
+                compile(request, parsed);
+                now.withArtifact(InputDigests.sha256(out)).write(fingerprintFile);
+            }
+            BuildTimestamp.apply(outputTimestamp, out);
+        } catch (InvalidInputException e) {
+            throw new MojoExecutionException(MavenNames.of(e.getMessage()), e);
+        } catch (IOException e) {
+            throw new MojoExecutionException("rotquant: " + e.getMessage(), e);
+        }
+        if (attach) {
+            projectHelper.attachArtifact(project, TYPE, classifier, out.toFile());
+        }
+        getLog().info(String.format(Locale.ROOT, "rotquant: %s (%s%s) in %.1f s", out, classifier,
+                attach ? ", attached" : "", (System.nanoTime() - start) / 1e9));
+    }
+
+    /** The plugin's jar and every dependency Maven resolved for it (the realm itself hides Maven-provided ones such as SLF4J). */
+    private List<File> forkClasspath() {
+        List<File> files = new ArrayList<>();
+        files.add(plugin.getPluginArtifact().getFile());
+        for (Artifact artifact : plugin.getArtifacts()) {
+            if (!files.contains(artifact.getFile())) {
+                files.add(artifact.getFile());
+            }
+        }
+        return files;
+    }
+
+    private List<String> reasonsToBuild(Fingerprint now, Fingerprint recorded, Path out) throws IOException {
+        if (recorded == null) {
+            return List.of("there is no record of an earlier build");
+        }
+        List<String> reasons = new ArrayList<>(now.changesSince(recorded));
+        if (!Files.isRegularFile(out)) {
+            reasons.add("the artifact " + out.getFileName() + " is missing");
+        } else if (!InputDigests.sha256(out).equals(recorded.entries().get(Fingerprint.ARTIFACT))) {
+            reasons.add("the artifact " + out.getFileName() + " is not the one the last build wrote");
+        }
+        return reasons;
+    }
+
+    private void compile(CompileRequest request, RecipeFlags.Parsed parsed) throws MojoExecutionException, IOException {
+        if (!fork) {
+            Torch.init(DeviceChoice.parse(parsed.device()), parsed.threads(), parsed.dtype().scalarType());
+            Compilation.run(request, getLog()::info);
+            return;
+        }
+        List<String> args = new ArrayList<>(List.of("compile", "--model", request.model().toString(), "--out",
+                request.out().toString(), "--report", request.reportDir().toString(), "--eval-windows",
+                Integer.toString(request.evalWindows())));
+        if (request.evalData() != null) {
+            args.addAll(List.of("--eval-data", request.evalData().toString()));
+        }
+        args.addAll(recipeFlags());
+        ForkedCompiler.run(forkClasspath(), args, jvmArgs, parsed.threads(), getLog()::info);
+    }
+}
