@@ -323,7 +323,7 @@ abstract class AbstractRecipeMojo extends AbstractMojo {
         try {
             return RecipeFlags.parse(modelDirectory.toPath(), recipeFlags());
         } catch (InvalidInputException e) {
-            throw new MojoExecutionException(MavenNames.of(e.getMessage()), e);
+            throw new MojoExecutionException(MavenNames.of(e.getMessage()));
         }
     }
 

@@ -124,7 +124,7 @@ public final class CompileMojo extends AbstractRecipeMojo {
             }
             BuildTimestamp.apply(outputTimestamp, out);
         } catch (InvalidInputException e) {
-            throw new MojoExecutionException(MavenNames.of(e.getMessage()), e);
+            throw new MojoExecutionException(MavenNames.of(e.getMessage()));
         } catch (IOException e) {
             throw new MojoExecutionException("rotquant: " + e.getMessage(), e);
         }

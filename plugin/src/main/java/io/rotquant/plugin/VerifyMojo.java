@@ -59,7 +59,7 @@ public final class VerifyMojo extends AbstractRecipeMojo {
             result = Verification.run(artifactFile(parsed), reportDirectory.toPath().resolve(ReportWriter.JSON), verifyPrompt,
                     verifyTokens, threads == null ? 0 : threads, line -> getLog().info("rotquant: " + line));
         } catch (InvalidInputException e) {
-            throw new MojoExecutionException(MavenNames.of(e.getMessage()), e);
+            throw new MojoExecutionException(MavenNames.of(e.getMessage()));
         } catch (IOException e) {
             throw new MojoExecutionException("rotquant: " + e.getMessage(), e);
         }

@@ -72,7 +72,7 @@ final class SvgBarChart {
     }
 
     static String format(double value) {
-        return Math.abs(value) >= 100 ? String.format(Locale.ROOT, "%.0f", value)
+        return value == 0 ? "0" : Math.abs(value) >= 100 ? String.format(Locale.ROOT, "%.0f", value)
                 : Math.abs(value) >= 1 ? String.format(Locale.ROOT, "%.2f", value)
                 : String.format(Locale.ROOT, "%.3f", value);
     }
