@@ -11,9 +11,12 @@ final class Activations {
     final byte[] codes;
     final float[] scales;
     final int[] zeros;
-    /** The codes of the even and of the odd columns, row after row (width/2 each), for packed 4-bit weights. */
-    final byte[] even;
-    final byte[] odd;
+    /**
+     * The codes of the even and of the odd columns, row after row (width/2 each), for packed 4-bit
+     * weights; widened to 16 bits once here, so the kernel does not widen them again for every row.
+     */
+    final short[] even;
+    final short[] odd;
 
     private Activations(int rows, int width, float[] values, byte[] codes, float[] scales, int[] zeros) {
         this.rows = rows;
@@ -27,8 +30,8 @@ final class Activations {
             this.odd = null;
             return;
         }
-        this.even = new byte[codes.length / 2];
-        this.odd = new byte[codes.length / 2];
+        this.even = new short[codes.length / 2];
+        this.odd = new short[codes.length / 2];
         for (int i = 0; i < even.length; i++) {
             even[i] = codes[2 * i];
             odd[i] = codes[2 * i + 1];

@@ -15,7 +15,7 @@ interface Kernels {
      * 4-bit weight codes (low nibble: the even column), exact in int32; {@code even}/{@code odd} are
      * the activation codes of the even and odd columns, {@code e} their offset.
      */
-    int dotPacked(byte[] even, byte[] odd, int e, byte[] w, int wFrom, int pairs);
+    int dotPacked(short[] even, short[] odd, int e, byte[] w, int wFrom, int pairs);
 
     /** Σ_{i<n} x[xFrom+i]·half(h[hFrom+i]) in float32, h holding IEEE half-precision bits (finite values). */
     float dotHalf(float[] x, int xFrom, short[] h, int hFrom, int n);

@@ -12,7 +12,7 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public int dotPacked(byte[] even, byte[] odd, int e, byte[] w, int wFrom, int pairs) {
+    public int dotPacked(short[] even, short[] odd, int e, byte[] w, int wFrom, int pairs) {
         int acc = 0;
         for (int p = 0; p < pairs; p++) {
             byte b = w[wFrom + p];

@@ -50,7 +50,7 @@ final class VectorKernels implements Kernels {
 
     /** Widened to shorts: the high nibble is an arithmetic shift, the low one a shift up and back. */
     @Override
-    public int dotPacked(byte[] even, byte[] odd, int e, byte[] w, int wFrom, int pairs) {
+    public int dotPacked(short[] even, short[] odd, int e, byte[] w, int wFrom, int pairs) {
         IntVector total = IntVector.zero(INTS);
         int p = 0;
         while (p <= pairs - SHORT_LANES) {
@@ -60,11 +60,8 @@ final class VectorKernels implements Kernels {
                         .convertShape(VectorOperators.B2S, SHORTS, 0);
                 ShortVector lo = packed.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12);
                 ShortVector hi = packed.lanewise(VectorOperators.ASHR, 4);
-                ShortVector xe = (ShortVector) ByteVector.fromArray(SHORT_BYTES, even, e + p)
-                        .convertShape(VectorOperators.B2S, SHORTS, 0);
-                ShortVector xo = (ShortVector) ByteVector.fromArray(SHORT_BYTES, odd, e + p)
-                        .convertShape(VectorOperators.B2S, SHORTS, 0);
-                acc = acc.add(lo.mul(xe)).add(hi.mul(xo));
+                acc = acc.add(lo.mul(ShortVector.fromArray(SHORTS, even, e + p)))
+                        .add(hi.mul(ShortVector.fromArray(SHORTS, odd, e + p)));
             }
             total = total.add(acc.convertShape(VectorOperators.S2I, INTS, 0))
                     .add(acc.convertShape(VectorOperators.S2I, INTS, 1));

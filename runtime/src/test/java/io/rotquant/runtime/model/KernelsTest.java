@@ -38,12 +38,12 @@ class KernelsTest {
         // 8-bit activation codes at their extremes exercise the short accumulators' flush.
         for (int pairs : new int[] {0, 1, 15, 16, 17, 256, 600, 4096}) {
             byte[] w = new byte[pairs + 3];
-            byte[] even = new byte[pairs + 5];
-            byte[] odd = new byte[pairs + 5];
+            short[] even = new short[pairs + 5];
+            short[] odd = new short[pairs + 5];
             random.nextBytes(w);
             for (int i = 0; i < even.length; i++) {
-                even[i] = (byte) (random.nextBoolean() ? -128 : random.nextInt(-128, 128));
-                odd[i] = (byte) (random.nextBoolean() ? -128 : random.nextInt(-128, 128));
+                even[i] = (short) (random.nextBoolean() ? -128 : random.nextInt(-128, 128));
+                odd[i] = (short) (random.nextBoolean() ? -128 : random.nextInt(-128, 128));
             }
             long expected = 0;
             for (int p = 0; p < pairs; p++) {
