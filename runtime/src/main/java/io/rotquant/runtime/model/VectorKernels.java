@@ -72,7 +72,7 @@ final class VectorKernels implements Kernels {
     /**
      * Halves widened in registers (the Vector API has no half type): the magnitude bits shifted into
      * a float's place and scaled by 2^112 re-bias the exponent, exactly for normal and subnormal
-     * values; the sign bit is put back. Infinities and NaNs are not expected in weights.
+     * values; the sign rides along in bit 31. Infinities and NaNs are not expected in weights.
      */
     @Override
     public float dotHalf(float[] x, int xFrom, short[] h, int hFrom, int n) {
@@ -88,12 +88,11 @@ final class VectorKernels implements Kernels {
     }
 
     private static FloatVector widenHalves(ShortVector halves, int part) {
-        IntVector bits = (IntVector) halves.convertShape(VectorOperators.ZERO_EXTEND_S2I, INTS, part);
-        IntVector sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        FloatVector magnitude = (FloatVector) bits.and(0x7fff).lanewise(VectorOperators.LSHL, 13)
-                .reinterpretShape(FLOATS, 0);
-        return (FloatVector) ((IntVector) magnitude.mul(0x1p112f).reinterpretShape(INTS, 0)).or(sign)
-                .reinterpretShape(FLOATS, 0);
+        // Sign-extended, the half's sign lands in bit 31 after the shift; the mask clears the three
+        // copies of it that would otherwise fall into the float's exponent.
+        IntVector bits = (IntVector) halves.convertShape(VectorOperators.S2I, INTS, part);
+        return ((FloatVector) bits.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000).reinterpretShape(FLOATS, 0))
+                .mul(0x1p112f);
     }
 
     @Override
