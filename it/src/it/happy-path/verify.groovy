@@ -8,3 +8,4 @@ def log = new File(basedir, 'build.log').text
 assert log.contains('rotquant: compiling hadamard W4A4KV4 rtn because there is no record of an earlier build')
 assert log.contains('evaluated hadamard W4A4KV4 rtn: ppl')
 assert log.contains('(hadamard-w4a4kv4-rtn, attached)')
+assert log.contains('tensors, checksum verified)') && log.contains('format_version: 2')
