@@ -17,6 +17,9 @@ interface Kernels {
      */
     int dotPacked(short[] even, short[] odd, int e, byte[] w, int wFrom, int pairs);
 
+    /** s[from+i] ← exp(s[from+i] − shift) for i < n, returning their sum: a softmax's numerators and denominator. */
+    float expSum(float[] s, int from, int n, float shift);
+
     /** Σ_{i<n} x[xFrom+i]·half(h[hFrom+i]) in float32, h holding IEEE half-precision bits (finite values). */
     float dotHalf(float[] x, int xFrom, short[] h, int hFrom, int n);
 

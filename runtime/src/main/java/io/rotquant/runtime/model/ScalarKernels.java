@@ -22,6 +22,16 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public float expSum(float[] s, int from, int n, float shift) {
+        float sum = 0f;
+        for (int i = from; i < from + n; i++) {
+            s[i] = (float) Math.exp(s[i] - shift);
+            sum += s[i];
+        }
+        return sum;
+    }
+
+    @Override
     public float dotHalf(float[] x, int xFrom, short[] h, int hFrom, int n) {
         float acc = 0f;
         for (int i = 0; i < n; i++) {

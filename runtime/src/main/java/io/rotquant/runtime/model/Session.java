@@ -187,11 +187,7 @@ public final class Session {
                 scores[j] *= scale;
                 max = Math.max(max, scores[j]);
             }
-            float sum = 0f;
-            for (int j = 0; j < length; j++) {
-                scores[j] = (float) Math.exp(scores[j] - max);
-                sum += scores[j];
-            }
+            float sum = model.kernels().expSum(scores, 0, length, max);
             for (int j = 0; j < length; j++) {
                 scores[j] /= sum;
             }

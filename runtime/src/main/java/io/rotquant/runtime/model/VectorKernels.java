@@ -95,6 +95,19 @@ final class VectorKernels implements Kernels {
                 .mul(0x1p112f);
     }
 
+    /** The Vector API's EXP (an intrinsic on x86-64) in place of one Math.exp per cached position. */
+    @Override
+    public float expSum(float[] s, int from, int n, float shift) {
+        FloatVector acc = FloatVector.zero(FLOATS);
+        int i = 0;
+        for (; i <= n - FLOAT_LANES; i += FLOAT_LANES) {
+            FloatVector e = FloatVector.fromArray(FLOATS, s, from + i).sub(shift).lanewise(VectorOperators.EXP);
+            e.intoArray(s, from + i);
+            acc = acc.add(e);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + TAIL.expSum(s, from + i, n - i, shift);
+    }
+
     @Override
     public float dot(float[] a, int aFrom, float[] b, int bFrom, int n) {
         FloatVector acc0 = FloatVector.zero(FLOATS);

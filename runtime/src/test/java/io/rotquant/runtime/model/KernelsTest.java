@@ -106,4 +106,29 @@ class KernelsTest {
                     org.assertj.core.api.Assertions.within(1e-3));
         }
     }
+
+    @Test
+    void vectorSoftmaxExponentialsMatchMathExp() {
+        Kernels best = Kernels.best();
+        java.util.Random random = new java.util.Random(3);
+        for (int n : new int[] {1, 7, 8, 33, 2048}) {
+            float[] s = new float[n + 2];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = (float) (random.nextGaussian() * 6);
+            }
+            float[] copy = s.clone();
+            float shift = 5f;
+            double expected = 0;
+            for (int i = 2; i < n + 2; i++) {
+                expected += Math.exp(copy[i] - shift);
+            }
+            float sum = best.expSum(s, 2, n, shift);
+            assertThat((double) sum).as("sum n=%d", n).isCloseTo(expected, org.assertj.core.api.Assertions.withinPercentage(1e-4));
+            assertThat(s[0]).isEqualTo(copy[0]);
+            for (int i = 2; i < n + 2; i++) {
+                assertThat((double) s[i]).as("n=%d i=%d", n, i)
+                        .isCloseTo(Math.exp(copy[i] - shift), org.assertj.core.api.Assertions.withinPercentage(1e-4));
+            }
+        }
+    }
 }
