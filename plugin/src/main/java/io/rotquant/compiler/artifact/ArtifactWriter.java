@@ -110,7 +110,12 @@ public final class ArtifactWriter {
         metadata.put(ArtifactFormat.KEY_MODEL, JsonWriter.write(spec.toJson()));
         metadata.put(ArtifactFormat.KEY_QUANT, JsonWriter.write(quant.toJson()));
         metadata.put(ArtifactFormat.KEY_PLAN, JsonWriter.write(plan.toJson()));
-        metadata.put(ArtifactFormat.KEY_RECIPE, JsonWriter.write(recipe.toJson()));
+        Map<String, Object> recipeJson = recipe.toJson();
+        if (recipe.calibration() != null) {
+            // The file by name (its digest is among the input digests): no path of the build machine.
+            recipeJson.put("calibration", recipe.calibration().getFileName().toString());
+        }
+        metadata.put(ArtifactFormat.KEY_RECIPE, JsonWriter.write(recipeJson));
         metadata.put(ArtifactFormat.KEY_DIGESTS, JsonWriter.write(digests));
         SafetensorsWriter.write(out, metadata, tensors, ArtifactFormat.ALIGNMENT, ArtifactFormat.KEY_CHECKSUM);
     }

@@ -47,6 +47,10 @@ public final class Compilation {
         ArtifactWriter.checkRecipe(recipe);
         long start = System.nanoTime();
         Map<String, String> digests = InputDigests.checkpoint(request.model());
+        if (recipe.calibration() != null) {
+            digests.put("calibration/" + recipe.calibration().getFileName(),
+                    InputDigests.sha256(recipe.calibration(), "--calibration"));
+        }
         String text = request.evalData() == null ? null : InputText.read(request.evalData(), "--eval-data");
         int profileBits = Bits.quantized(recipe.aBits()) ? recipe.aBits() : DEFAULT_PROFILE_BITS;
 

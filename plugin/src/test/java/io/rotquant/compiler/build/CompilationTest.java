@@ -48,6 +48,24 @@ class CompilationTest {
     }
 
     @Test
+    void theCalibrationFileIsRecordedByNameAndDigestSoItsDirectoryDoesNotChangeTheBytes() throws Exception {
+        Path samples = TestPaths.repo().resolve("examples/data/stories260K-samples.txt");
+        String[] sha = new String[2];
+        for (int i = 0; i < 2; i++) {
+            Path calibration = Files.createDirectories(dir.resolve("checkout" + i)).resolve("calibration.txt");
+            Files.copy(samples, calibration);
+            Recipe gptq = QUAROT_RTN.withWeights(4, WeightMethod.GPTQ, 0, true).withCalibration(calibration, 4, 0);
+            sha[i] = Compilation.run(new CompileRequest(TestPaths.stories260K(), gptq, ComputeDType.FP32,
+                    dir.resolve("c" + i + ".rq"), null, 0, null), line -> { }).sha256();
+        }
+        assertThat(sha[1]).isEqualTo(sha[0]);
+        try (var artifact = io.rotquant.runtime.artifact.Artifact.open(dir.resolve("c0.rq"))) {
+            assertThat(artifact.metadata().get("recipe")).contains("\"calibration\":\"calibration.txt\"");
+            assertThat(artifact.metadata().get("input_digests")).contains("calibration/calibration.txt");
+        }
+    }
+
+    @Test
     void reportMeasuresPerplexityAndShowsRotationFlatteningTheDownProjInputs() throws Exception {
         Path samples = TestPaths.repo().resolve("examples/data/stories260K-samples.txt");
         CompileReport report = compile("r.rq", samples, dir.resolve("report"));
