@@ -39,14 +39,31 @@ interface Kernels {
      */
     void panelsTimes(float[] packed, int n, int panels, float[] x, int xFrom, float[] y);
 
-    /**
-     * Σ_p even[p]·lo(codes[from+p]) + odd[p]·hi(codes[from+p]) over {@code pairs} bytes of two signed
-     * 4-bit codes each (low nibble: the even element): a dot product with a packed row.
-     */
-    float dotNibbles(float[] even, float[] odd, byte[] codes, int from, int pairs);
+    /** Query rows that {@link #scoreKeyBlocks} and {@link #addValueRows} take at once; callers pad to a multiple. */
+    int QUERY_TILE = 4;
 
-    /** even[p] += a·lo(codes[from+p]), odd[p] += a·hi(codes[from+p]) for p < pairs. */
-    void addNibbles(float a, byte[] codes, int from, int pairs, float[] even, float[] odd);
+    /** Positions per block of the packed key cache (see {@link #scoreKeyBlocks}). */
+    int keyBlock();
+
+    /**
+     * Attention scores of {@link #QUERY_TILE} query rows against {@code blocks} blocks of keys
+     * quantized to signed 4-bit codes c with per-row scale s and zero point z (key ≈ s·(c − z)).
+     * A block holds B = {@link #keyBlock()} rows in B consecutive slots; block b's first slot is
+     * {@code first + b·blockStride}; slot n has scales[n], zeros[n] and, for n = m·B + k, the bytes
+     * codes[m·B·pairs + p·B + k] for p < pairs (low nibble: element 2p). Writes
+     * out[outFrom + g·outStride + b·B + k] = q_g·key, with query row g at q[qFrom + g·2·pairs ..].
+     */
+    void scoreKeyBlocks(float[] q, int qFrom, byte[] codes, float[] scales, int[] zeros, int first, int blockStride,
+            int blocks, int pairs, float[] out, int outFrom, int outStride);
+
+    /**
+     * Weighted sums of {@code rows} packed signed 4-bit value rows (row r at codes[from + r·stride ..],
+     * {@code pairs} bytes) for {@link #QUERY_TILE} weight rows (w_g[r] = w[wFrom + g·wStride + r]),
+     * de-interleaved: acc[accFrom + g·2·pairs + p] += Σ_r w_g[r]·lo(byte p) and
+     * acc[accFrom + g·2·pairs + pairs + p] += Σ_r w_g[r]·hi(byte p).
+     */
+    void addValueRows(float[] w, int wFrom, int wStride, byte[] codes, int from, int stride, int rows, int pairs,
+            float[] acc, int accFrom);
 
     /** The Walsh–Hadamard butterfly on two runs of n values: (u, v) ← (u + v, u − v) for u = x[lo+i], v = x[hi+i]. */
     void butterfly(float[] x, int lo, int hi, int n);

@@ -5,13 +5,18 @@ import java.util.Arrays;
 /**
  * One layer's cache of K or V: a row of head_dim values per (position, KV head), quantized per row
  * as the compiler simulates it (4-bit codes packed two per byte) or kept as floats at 16 bits.
- * Grows by doubling up to the model's context.
+ * Grows by doubling up to the model's context. Packed keys are stored in blocks of
+ * {@link Kernels#keyBlock()} positions with the rows transposed, so that scoring runs along
+ * positions (see {@link Kernels#scoreKeyBlocks}); values, and every unpacked cache, row after row.
  */
 final class KvRows {
     private final int width;
     private final int heads;
     private final DynamicQuantizer quantizer;
     private final boolean packed;
+    /** Positions per block (a power of two): rows of a block are interleaved byte by byte; 1 is plain row order. */
+    private final int block;
+    private final int blockShift;
     private byte[] codes;
     private float[] scales;
     private int[] zeros;
@@ -20,18 +25,24 @@ final class KvRows {
     private final int[] zeroScratch = new int[1];
     private final Kernels kernels;
 
-    KvRows(int width, int heads, DynamicQuantizer quantizer, int initialPositions, Kernels kernels) {
+    /** A cache of keys (blocked when packed, for {@link #scores}) or of values (for {@link #weightedSum}). */
+    KvRows(int width, int heads, DynamicQuantizer quantizer, int initialPositions, Kernels kernels, boolean keys) {
         this.width = width;
         this.kernels = kernels;
         this.heads = heads;
         this.quantizer = quantizer;
         this.packed = quantizer != null && quantizer.bits() <= 4;
+        this.block = packed && keys ? kernels.keyBlock() : 1;
+        if (Integer.bitCount(block) != 1) {
+            throw new IllegalStateException("key block of " + block + " positions is not a power of two");
+        }
+        this.blockShift = Integer.numberOfTrailingZeros(block);
         this.scratch = new byte[width];
         allocate(initialPositions);
     }
 
     private void allocate(int positions) {
-        int rows = positions * heads;
+        int rows = roundUp(positions, block) * heads;
         if (quantizer == null) {
             values = values == null ? new float[rows * width] : Arrays.copyOf(values, rows * width);
             return;
@@ -50,97 +61,139 @@ final class KvRows {
         }
     }
 
+    /**
+     * Where (position, head) keeps its scale and zero point: blocks of {@code block} positions, one
+     * run of slots per head within a block; with blocks of one, row order.
+     */
+    private int slot(int position, int head) {
+        return ((position >> blockShift) * heads + head << blockShift) + (position & block - 1);
+    }
+
     /** Stores src[from .. from+width) as the row of (position, head). */
     void put(int position, int head, float[] src, int from) {
-        int row = position * heads + head;
+        int slot = slot(position, head);
         if (quantizer == null) {
-            System.arraycopy(src, from, values, row * width, width);
+            System.arraycopy(src, from, values, slot * width, width);
             return;
         }
-        scales[row] = quantizer.quantize(src, from, width, scratch, 0, zeroScratch, 0);
-        zeros[row] = zeroScratch[0];
+        scales[slot] = quantizer.quantize(src, from, width, scratch, 0, zeroScratch, 0);
+        zeros[slot] = zeroScratch[0];
         if (packed) {
-            for (int i = 0; i < width; i += 2) {
-                codes[row * (width / 2) + i / 2] = (byte) ((scratch[i] & 0xF) | (scratch[i + 1] << 4));
+            int pairs = width / 2;
+            int k = position & block - 1;
+            for (int p = 0; p < pairs; p++) {
+                codes[(slot - k) * pairs + p * block + k] = (byte) ((scratch[2 * p] & 0xF) | (scratch[2 * p + 1] << 4));
             }
         } else {
-            System.arraycopy(scratch, 0, codes, row * width, width);
+            System.arraycopy(scratch, 0, codes, slot * width, width);
         }
     }
 
-    /** scores[j] = q[qFrom ..]·row(j, head) for every position j < positions (dequantized rows). */
-    void scores(int positions, int head, float[] q, int qFrom, float[] scores) {
-        if (quantizer == null) {
-            for (int j = 0; j < positions; j++) {
-                scores[j] = kernels.dot(q, qFrom, values, (j * heads + head) * width, width);
-            }
-            return;
-        }
-        float qSum = 0f;
-        for (int i = 0; i < width; i++) {
-            qSum += q[qFrom + i];
-        }
+    /** Row length of score arrays for {@code positions} cached positions (whole blocks). */
+    int scoreStride(int positions) {
+        return roundUp(positions, block);
+    }
+
+    /** Rows of score arrays for {@code queries} query rows (whole tiles when the keys are packed). */
+    int scoreRows(int queries) {
+        return packed ? roundUp(queries, Kernels.QUERY_TILE) : queries;
+    }
+
+    /**
+     * scores[g·stride + j] = q_g·row(j, head) for j < positions and each of {@code queries} query
+     * rows q_g = q[qFrom + g·width ..] (the query heads that share this KV head). The array holds
+     * {@link #scoreRows} rows of {@code stride} ≥ {@link #scoreStride} values; the rest of it is
+     * overwritten with values of no meaning.
+     */
+    void scores(int positions, int head, float[] q, int qFrom, int queries, float[] scores, int stride) {
         if (packed) {
-            // De-interleave q once, so that each packed row is one pass over its bytes.
-            int pairs = width / 2;
-            float[] even = new float[pairs];
-            float[] odd = new float[pairs];
-            for (int p = 0; p < pairs; p++) {
-                even[p] = q[qFrom + 2 * p];
-                odd[p] = q[qFrom + 2 * p + 1];
-            }
-            for (int j = 0; j < positions; j++) {
-                int row = j * heads + head;
-                scores[j] = scales[row] * (kernels.dotNibbles(even, odd, codes, row * pairs, pairs) - zeros[row] * qSum);
+            int rows = scoreRows(queries);
+            float[] padded = Arrays.copyOfRange(q, qFrom, qFrom + rows * width);
+            Arrays.fill(padded, queries * width, padded.length, 0f);
+            for (int t = 0; t < rows; t += Kernels.QUERY_TILE) {
+                kernels.scoreKeyBlocks(padded, t * width, codes, scales, zeros, head * block, heads * block,
+                        scoreStride(positions) / block, width / 2, scores, t * stride, stride);
             }
             return;
         }
-        for (int j = 0; j < positions; j++) {
-            int row = j * heads + head;
-            float acc = 0f;
+        // With zero point z and scale s, q·row = s·(q·codes − z·Σq).
+        float[] sums = new float[queries];
+        for (int g = 0; g < queries; g++) {
             for (int i = 0; i < width; i++) {
-                acc += q[qFrom + i] * codes[row * width + i];
+                sums[g] += q[qFrom + g * width + i];
             }
-            scores[j] = scales[row] * (acc - zeros[row] * qSum);
+        }
+        float[] row = new float[width];
+        for (int j = 0; j < positions; j++) {
+            int slot = slot(j, head);
+            widen(slot, row);
+            float scale = quantizer == null ? 1f : scales[slot];
+            float zero = quantizer == null ? 0f : zeros[slot];
+            for (int g = 0; g < queries; g++) {
+                scores[g * stride + j] = scale * (kernels.dot(q, qFrom + g * width, row, 0, width) - zero * sums[g]);
+            }
         }
     }
 
-    /** out[outFrom ..] += Σ_{j < positions} weights[j]·row(j, head). */
-    void weightedSum(int positions, int head, float[] weights, float[] out, int outFrom) {
-        if (quantizer == null) {
-            for (int j = 0; j < positions; j++) {
-                kernels.axpy(weights[j], values, (j * heads + head) * width, out, outFrom, width);
-            }
-            return;
-        }
+    /**
+     * out[outFrom + g·width ..] += Σ_{j < positions} weights[g·stride + j]·row(j, head) for each of
+     * {@code queries} weight rows.
+     */
+    void weightedSum(int positions, int head, float[] weights, int stride, int queries, float[] out, int outFrom) {
         // Σ_j w_j·s_j·(c_j − z_j) = Σ_j (w_j·s_j)·c_j − Σ_j w_j·s_j·z_j: the zero points add one constant.
-        float shift = 0f;
+        int rows = packed ? roundUp(queries, Kernels.QUERY_TILE) : queries;
+        float[] rowScales = new float[positions];
+        float[] rowShifts = new float[positions];
+        for (int j = 0; j < positions; j++) {
+            int slot = slot(j, head);
+            rowScales[j] = quantizer == null ? 1f : scales[slot];
+            rowShifts[j] = quantizer == null ? 0f : scales[slot] * zeros[slot];
+        }
+        float[] scaled = new float[rows * positions];
+        float[] shifts = new float[queries];
+        for (int g = 0; g < queries; g++) {
+            for (int j = 0; j < positions; j++) {
+                scaled[g * positions + j] = weights[g * stride + j] * rowScales[j];
+            }
+            shifts[g] = kernels.dot(weights, g * stride, rowShifts, 0, positions);
+        }
+        float[] sums = new float[rows * width];
         if (packed) {
             int pairs = width / 2;
-            float[] even = new float[pairs];
-            float[] odd = new float[pairs];
+            for (int t = 0; t < rows; t += Kernels.QUERY_TILE) {
+                kernels.addValueRows(scaled, t * positions, positions, codes, slot(0, head) * pairs, heads * pairs, positions,
+                        pairs, sums, t * width);
+            }
+        } else {
+            float[] row = new float[width];
             for (int j = 0; j < positions; j++) {
-                int row = j * heads + head;
-                float ws = weights[j] * scales[row];
-                kernels.addNibbles(ws, codes, row * pairs, pairs, even, odd);
-                shift += ws * zeros[row];
+                widen(slot(j, head), row);
+                for (int g = 0; g < queries; g++) {
+                    kernels.axpy(scaled[g * positions + j], row, 0, sums, g * width, width);
+                }
             }
-            for (int p = 0; p < pairs; p++) {
-                out[outFrom + 2 * p] += even[p] - shift;
-                out[outFrom + 2 * p + 1] += odd[p] - shift;
-            }
-            return;
         }
-        for (int j = 0; j < positions; j++) {
-            int row = j * heads + head;
-            float ws = weights[j] * scales[row];
+        for (int g = 0; g < queries; g++) {
             for (int i = 0; i < width; i++) {
-                out[outFrom + i] += ws * codes[row * width + i];
+                // Packed sums come de-interleaved: even elements first, then odd.
+                int at = packed ? (i & 1) * (width / 2) + (i >> 1) : i;
+                out[outFrom + g * width + i] += sums[g * width + at] - shifts[g];
             }
-            shift += ws * zeros[row];
         }
-        for (int i = 0; i < width; i++) {
-            out[outFrom + i] -= shift;
+    }
+
+    /** The row in {@code slot} of an unpacked cache as floats: the codes, or the values at 16 bits. */
+    private void widen(int slot, float[] row) {
+        if (quantizer == null) {
+            System.arraycopy(values, slot * width, row, 0, width);
+        } else {
+            for (int i = 0; i < width; i++) {
+                row[i] = codes[slot * width + i];
+            }
         }
+    }
+
+    private static int roundUp(int n, int multiple) {
+        return (n + multiple - 1) / multiple * multiple;
     }
 }

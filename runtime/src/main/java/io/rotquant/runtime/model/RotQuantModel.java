@@ -31,6 +31,7 @@ public final class RotQuantModel implements AutoCloseable {
     private final float[] inverseFrequencies;
     private final OnlineRotations online;
     private final Parallel parallel;
+    private final Attention attention;
     private final Kernels kernels = Kernels.best();
 
     private RotQuantModel(Artifact artifact, int threads) {
@@ -58,6 +59,7 @@ public final class RotQuantModel implements AutoCloseable {
         }
         this.online = OnlineRotations.load(artifact, kernels);
         this.parallel = new Parallel(threads);
+        this.attention = new Attention(spec, kernels, parallel);
     }
 
     /** Loads and validates {@code path} with one worker per available processor. */
@@ -182,6 +184,10 @@ public final class RotQuantModel implements AutoCloseable {
 
     Parallel parallel() {
         return parallel;
+    }
+
+    Attention attention() {
+        return attention;
     }
 
     @Override

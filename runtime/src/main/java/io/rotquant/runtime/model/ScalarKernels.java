@@ -80,21 +80,47 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public float dotNibbles(float[] even, float[] odd, byte[] codes, int from, int pairs) {
-        float acc = 0f;
-        for (int p = 0; p < pairs; p++) {
-            byte b = codes[from + p];
-            acc += even[p] * Kernels.lowNibble(b) + odd[p] * Kernels.highNibble(b);
-        }
-        return acc;
+    public int keyBlock() {
+        return 8;
     }
 
     @Override
-    public void addNibbles(float a, byte[] codes, int from, int pairs, float[] even, float[] odd) {
-        for (int p = 0; p < pairs; p++) {
-            byte b = codes[from + p];
-            even[p] += a * Kernels.lowNibble(b);
-            odd[p] += a * Kernels.highNibble(b);
+    public void scoreKeyBlocks(float[] q, int qFrom, byte[] codes, float[] scales, int[] zeros, int first, int blockStride,
+            int blocks, int pairs, float[] out, int outFrom, int outStride) {
+        int block = keyBlock();
+        for (int g = 0; g < QUERY_TILE; g++) {
+            int row = qFrom + g * 2 * pairs;
+            float sum = 0f;
+            for (int i = 0; i < 2 * pairs; i++) {
+                sum += q[row + i];
+            }
+            for (int b = 0; b < blocks; b++) {
+                int slot = first + b * blockStride;
+                for (int k = 0; k < block; k++) {
+                    float acc = 0f;
+                    for (int p = 0; p < pairs; p++) {
+                        byte c = codes[slot * pairs + p * block + k];
+                        acc += q[row + 2 * p] * Kernels.lowNibble(c) + q[row + 2 * p + 1] * Kernels.highNibble(c);
+                    }
+                    out[outFrom + g * outStride + b * block + k] = scales[slot + k] * (acc - zeros[slot + k] * sum);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void addValueRows(float[] w, int wFrom, int wStride, byte[] codes, int from, int stride, int rows, int pairs,
+            float[] acc, int accFrom) {
+        for (int g = 0; g < QUERY_TILE; g++) {
+            int sums = accFrom + g * 2 * pairs;
+            for (int r = 0; r < rows; r++) {
+                float weight = w[wFrom + g * wStride + r];
+                for (int p = 0; p < pairs; p++) {
+                    byte c = codes[from + r * stride + p];
+                    acc[sums + p] += weight * Kernels.lowNibble(c);
+                    acc[sums + pairs + p] += weight * Kernels.highNibble(c);
+                }
+            }
         }
     }
 

@@ -36,8 +36,8 @@ public final class Session {
         this.values = new KvRows[spec.numLayers()];
         int initial = Math.min(256, spec.maxPositions());
         for (int l = 0; l < keys.length; l++) {
-            keys[l] = new KvRows(spec.headDim(), spec.numKvHeads(), keyQuantizer, initial, model.kernels());
-            values[l] = new KvRows(spec.headDim(), spec.numKvHeads(), valueQuantizer, initial, model.kernels());
+            keys[l] = new KvRows(spec.headDim(), spec.numKvHeads(), keyQuantizer, initial, model.kernels(), true);
+            values[l] = new KvRows(spec.headDim(), spec.numKvHeads(), valueQuantizer, initial, model.kernels(), false);
         }
         this.logits = new float[spec.vocabSize()];
     }
@@ -141,7 +141,7 @@ public final class Session {
                 values[index].put(position + t, h, v, t * spec.kvDim() + h * dh);
             }
         }
-        float[] attention = attention(index, q, count);
+        float[] attention = model.attention().apply(keys[index], values[index], q, count, position);
         float[] projected = new float[count * d];
         w.o().apply(Activations.of(attention, count, spec.qDim(), activations), projected, parallel);
         add(x, projected);
@@ -164,36 +164,6 @@ public final class Session {
         }
         w.down().apply(Activations.of(gate, count, inter, activations), projected, parallel);
         add(x, projected);
-    }
-
-    /** Causal attention of the new queries over the cache, one task per (token, head). */
-    private float[] attention(int layer, float[] q, int count) {
-        int dh = spec.headDim();
-        int heads = spec.numHeads();
-        int perKv = heads / spec.numKvHeads();
-        float scale = (float) (1.0 / Math.sqrt(dh));
-        float[] out = new float[count * spec.qDim()];
-        int start = position;
-        model.parallel().forEach(count * heads, task -> {
-            int t = task / heads;
-            int h = task % heads;
-            int kv = h / perKv;
-            int qFrom = t * spec.qDim() + h * dh;
-            int length = start + t + 1;
-            float[] scores = new float[length];
-            keys[layer].scores(length, kv, q, qFrom, scores);
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < length; j++) {
-                scores[j] *= scale;
-                max = Math.max(max, scores[j]);
-            }
-            float sum = model.kernels().expSum(scores, 0, length, max);
-            for (int j = 0; j < length; j++) {
-                scores[j] /= sum;
-            }
-            values[layer].weightedSum(length, kv, scores, out, qFrom);
-        });
-        return out;
     }
 
     /** Half-split RoPE on every head of the row at x[from ..]. */

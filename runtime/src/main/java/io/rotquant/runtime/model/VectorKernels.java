@@ -161,49 +161,141 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    /** One float vector of positions: a block's byte column widens to exactly one vector. */
     @Override
-    public float dotNibbles(float[] even, float[] odd, byte[] codes, int from, int pairs) {
-        FloatVector acc0 = FloatVector.zero(FLOATS);
-        FloatVector acc1 = FloatVector.zero(FLOATS);
+    public int keyBlock() {
+        return FLOAT_LANES;
+    }
+
+    /**
+     * Positions run along the lanes, so no horizontal sums: each byte column widens once and feeds
+     * the four queries' accumulators (register blocking; low and high nibbles apart); scales and
+     * zero points are applied per block as vectors.
+     */
+    @Override
+    public void scoreKeyBlocks(float[] q, int qFrom, byte[] codes, float[] scales, int[] zeros, int first, int blockStride,
+            int blocks, int pairs, float[] out, int outFrom, int outStride) {
+        int width = 2 * pairs;
+        int q0 = qFrom;
+        int q1 = q0 + width;
+        int q2 = q1 + width;
+        int q3 = q2 + width;
+        float sum0 = sum(q, q0, width);
+        float sum1 = sum(q, q1, width);
+        float sum2 = sum(q, q2, width);
+        float sum3 = sum(q, q3, width);
+        for (int b = 0; b < blocks; b++) {
+            FloatVector e0 = FloatVector.zero(FLOATS);
+            FloatVector e1 = FloatVector.zero(FLOATS);
+            FloatVector e2 = FloatVector.zero(FLOATS);
+            FloatVector e3 = FloatVector.zero(FLOATS);
+            FloatVector o0 = FloatVector.zero(FLOATS);
+            FloatVector o1 = FloatVector.zero(FLOATS);
+            FloatVector o2 = FloatVector.zero(FLOATS);
+            FloatVector o3 = FloatVector.zero(FLOATS);
+            int slot = first + b * blockStride;
+            for (int p = 0, at = slot * pairs; p < pairs; p++, at += FLOAT_LANES) {
+                IntVector column = nibbleInts(codes, at);
+                FloatVector lo = lowNibbles(column);
+                FloatVector hi = highNibbles(column);
+                int i = 2 * p;
+                e0 = lo.fma(FloatVector.broadcast(FLOATS, q[q0 + i]), e0);
+                e1 = lo.fma(FloatVector.broadcast(FLOATS, q[q1 + i]), e1);
+                e2 = lo.fma(FloatVector.broadcast(FLOATS, q[q2 + i]), e2);
+                e3 = lo.fma(FloatVector.broadcast(FLOATS, q[q3 + i]), e3);
+                o0 = hi.fma(FloatVector.broadcast(FLOATS, q[q0 + i + 1]), o0);
+                o1 = hi.fma(FloatVector.broadcast(FLOATS, q[q1 + i + 1]), o1);
+                o2 = hi.fma(FloatVector.broadcast(FLOATS, q[q2 + i + 1]), o2);
+                o3 = hi.fma(FloatVector.broadcast(FLOATS, q[q3 + i + 1]), o3);
+            }
+            FloatVector scale = FloatVector.fromArray(FLOATS, scales, slot);
+            FloatVector zero = (FloatVector) IntVector.fromArray(INTS, zeros, slot).convert(VectorOperators.I2F, 0);
+            int at = outFrom + b * FLOAT_LANES;
+            e0.add(o0).sub(zero.mul(sum0)).mul(scale).intoArray(out, at);
+            e1.add(o1).sub(zero.mul(sum1)).mul(scale).intoArray(out, at + outStride);
+            e2.add(o2).sub(zero.mul(sum2)).mul(scale).intoArray(out, at + 2 * outStride);
+            e3.add(o3).sub(zero.mul(sum3)).mul(scale).intoArray(out, at + 3 * outStride);
+        }
+    }
+
+    private static float sum(float[] x, int from, int n) {
+        float s = 0f;
+        for (int i = from; i < from + n; i++) {
+            s += x[i];
+        }
+        return s;
+    }
+
+    /** Column chunks outside, rows inside: each chunk's eight accumulators stay in registers over all rows. */
+    @Override
+    public void addValueRows(float[] w, int wFrom, int wStride, byte[] codes, int from, int stride, int rows, int pairs,
+            float[] acc, int accFrom) {
+        int width = 2 * pairs;
         int p = 0;
         for (; p <= pairs - FLOAT_LANES; p += FLOAT_LANES) {
-            ByteVector b = ByteVector.fromArray(LANE_BYTES, codes, from + p);
-            acc0 = FloatVector.fromArray(FLOATS, even, p).fma(low(b), acc0);
-            acc1 = FloatVector.fromArray(FLOATS, odd, p).fma(high(b), acc1);
+            FloatVector e0 = FloatVector.zero(FLOATS);
+            FloatVector e1 = FloatVector.zero(FLOATS);
+            FloatVector e2 = FloatVector.zero(FLOATS);
+            FloatVector e3 = FloatVector.zero(FLOATS);
+            FloatVector o0 = FloatVector.zero(FLOATS);
+            FloatVector o1 = FloatVector.zero(FLOATS);
+            FloatVector o2 = FloatVector.zero(FLOATS);
+            FloatVector o3 = FloatVector.zero(FLOATS);
+            for (int r = 0; r < rows; r++) {
+                IntVector chunk = nibbleInts(codes, from + r * stride + p);
+                FloatVector lo = lowNibbles(chunk);
+                FloatVector hi = highNibbles(chunk);
+                FloatVector w0 = FloatVector.broadcast(FLOATS, w[wFrom + r]);
+                FloatVector w1 = FloatVector.broadcast(FLOATS, w[wFrom + wStride + r]);
+                FloatVector w2 = FloatVector.broadcast(FLOATS, w[wFrom + 2 * wStride + r]);
+                FloatVector w3 = FloatVector.broadcast(FLOATS, w[wFrom + 3 * wStride + r]);
+                e0 = lo.fma(w0, e0);
+                e1 = lo.fma(w1, e1);
+                e2 = lo.fma(w2, e2);
+                e3 = lo.fma(w3, e3);
+                o0 = hi.fma(w0, o0);
+                o1 = hi.fma(w1, o1);
+                o2 = hi.fma(w2, o2);
+                o3 = hi.fma(w3, o3);
+            }
+            addInto(e0, acc, accFrom + p);
+            addInto(e1, acc, accFrom + width + p);
+            addInto(e2, acc, accFrom + 2 * width + p);
+            addInto(e3, acc, accFrom + 3 * width + p);
+            addInto(o0, acc, accFrom + pairs + p);
+            addInto(o1, acc, accFrom + width + pairs + p);
+            addInto(o2, acc, accFrom + 2 * width + pairs + p);
+            addInto(o3, acc, accFrom + 3 * width + pairs + p);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
         for (; p < pairs; p++) {
-            byte b = codes[from + p];
-            sum += even[p] * Kernels.lowNibble(b) + odd[p] * Kernels.highNibble(b);
-        }
-        return sum;
-    }
-
-    @Override
-    public void addNibbles(float a, byte[] codes, int from, int pairs, float[] even, float[] odd) {
-        FloatVector va = FloatVector.broadcast(FLOATS, a);
-        int p = 0;
-        for (; p <= pairs - FLOAT_LANES; p += FLOAT_LANES) {
-            ByteVector b = ByteVector.fromArray(LANE_BYTES, codes, from + p);
-            low(b).fma(va, FloatVector.fromArray(FLOATS, even, p)).intoArray(even, p);
-            high(b).fma(va, FloatVector.fromArray(FLOATS, odd, p)).intoArray(odd, p);
-        }
-        for (; p < pairs; p++) {
-            byte b = codes[from + p];
-            even[p] += a * Kernels.lowNibble(b);
-            odd[p] += a * Kernels.highNibble(b);
+            for (int g = 0; g < QUERY_TILE; g++) {
+                int sums = accFrom + g * width;
+                for (int r = 0; r < rows; r++) {
+                    float weight = w[wFrom + g * wStride + r];
+                    byte c = codes[from + r * stride + p];
+                    acc[sums + p] += weight * Kernels.lowNibble(c);
+                    acc[sums + pairs + p] += weight * Kernels.highNibble(c);
+                }
+            }
         }
     }
 
-    /** The sign-extended low nibbles as floats. */
-    private static FloatVector low(ByteVector b) {
-        return (FloatVector) b.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.ASHR, 4)
-                .convertShape(VectorOperators.B2F, FLOATS, 0);
+    private static void addInto(FloatVector v, float[] a, int at) {
+        v.add(FloatVector.fromArray(FLOATS, a, at)).intoArray(a, at);
     }
 
-    /** The sign-extended high nibbles as floats. */
-    private static FloatVector high(ByteVector b) {
-        return (FloatVector) b.lanewise(VectorOperators.ASHR, 4).convertShape(VectorOperators.B2F, FLOATS, 0);
+    /** One float vector's worth of packed bytes, sign-extended to ints (shifts are cheap on int lanes; x86 has no byte shifts). */
+    private static IntVector nibbleInts(byte[] codes, int from) {
+        return (IntVector) ByteVector.fromArray(LANE_BYTES, codes, from).convertShape(VectorOperators.B2I, INTS, 0);
+    }
+
+    private static FloatVector lowNibbles(IntVector bytes) {
+        return (FloatVector) bytes.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, 28)
+                .convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector highNibbles(IntVector bytes) {
+        return (FloatVector) bytes.lanewise(VectorOperators.ASHR, 4).convert(VectorOperators.I2F, 0);
     }
 
     @Override

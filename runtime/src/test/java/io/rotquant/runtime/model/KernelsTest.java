@@ -53,22 +53,6 @@ class KernelsTest {
             assertThat(scalar.dotPacked(even, odd, 5, w, 3, pairs)).as("scalar pairs=%d", pairs).isEqualTo(expected);
             assertThat(best.dotPacked(even, odd, 5, w, 3, pairs)).as("vector pairs=%d", pairs).isEqualTo(expected);
 
-            float[] qe = new float[pairs];
-            float[] qo = new float[pairs];
-            for (int p = 0; p < pairs; p++) {
-                qe[p] = (float) random.nextGaussian();
-                qo[p] = (float) random.nextGaussian();
-            }
-            assertThat(best.dotNibbles(qe, qo, w, 3, pairs)).isCloseTo(scalar.dotNibbles(qe, qo, w, 3, pairs),
-                    org.assertj.core.api.Assertions.within(1e-3f));
-            float[] ae = new float[pairs];
-            float[] ao = new float[pairs];
-            float[] be = new float[pairs];
-            float[] bo = new float[pairs];
-            best.addNibbles(0.5f, w, 3, pairs, ae, ao);
-            scalar.addNibbles(0.5f, w, 3, pairs, be, bo);
-            assertThat(ae).containsExactly(be);
-            assertThat(ao).containsExactly(bo);
         }
     }
 

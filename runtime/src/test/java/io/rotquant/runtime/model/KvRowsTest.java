@@ -1,0 +1,101 @@
+package io.rotquant.runtime.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The cache's grouped scores and weighted sums against the same arithmetic done row by row on the
+ * dequantized rows s·(c − z), for every storage (packed 4-bit keys in blocks, packed values, 8-bit
+ * codes, floats), both kernel sets, group sizes that do and do not fill a query tile, and cache
+ * lengths that end inside a key block.
+ */
+class KvRowsTest {
+    private static final int HEADS = 3;
+
+    @ParameterizedTest(name = "bits={0} width={1} queries={2} positions={3} vector={4}")
+    @CsvSource({
+        "4, 64, 4, 37, true", "4, 64, 1, 1, true", "4, 64, 5, 9, true", "4, 8, 2, 17, true", "4, 16, 4, 300, true",
+        "4, 64, 3, 37, false", "4, 8, 2, 17, false",
+        "8, 64, 4, 37, true", "8, 8, 2, 5, false",
+        "16, 64, 4, 37, true", "16, 8, 3, 11, false"})
+    void groupedScoresAndWeightedSumsMatchTheDequantizedRows(int bits, int width, int queries, int positions, boolean vector) {
+        Kernels kernels = vector ? Kernels.best() : new ScalarKernels();
+        DynamicQuantizer keyQuantizer = bits == 16 ? null : new DynamicQuantizer(bits, 0.95, true);
+        DynamicQuantizer valueQuantizer = bits == 16 ? null : new DynamicQuantizer(bits, 1.0, false);
+        // Start small so the cache grows (and keeps what it held) on the way.
+        KvRows keys = new KvRows(width, HEADS, keyQuantizer, 2, kernels, true);
+        KvRows values = new KvRows(width, HEADS, valueQuantizer, 2, kernels, false);
+        SplittableRandom random = new SplittableRandom(bits * 1000L + width + queries + positions);
+        double[][][] keyRows = new double[positions][HEADS][];
+        double[][][] valueRows = new double[positions][HEADS][];
+        for (int j = 0; j < positions; j++) {
+            keys.ensure(j + 1);
+            values.ensure(j + 1);
+            for (int h = 0; h < HEADS; h++) {
+                float[] k = gaussian(random, width);
+                float[] v = gaussian(random, width);
+                keys.put(j, h, k, 0);
+                values.put(j, h, v, 0);
+                keyRows[j][h] = dequantized(keyQuantizer, k);
+                valueRows[j][h] = dequantized(valueQuantizer, v);
+            }
+        }
+        int head = HEADS - 1;
+        float[] q = gaussian(random, 7 + queries * width);
+        int stride = keys.scoreStride(positions) + 3;
+        float[] scores = new float[keys.scoreRows(queries) * stride];
+        keys.scores(positions, head, q, 7, queries, scores, stride);
+        for (int g = 0; g < queries; g++) {
+            for (int j = 0; j < positions; j++) {
+                double expected = 0;
+                for (int i = 0; i < width; i++) {
+                    expected += q[7 + g * width + i] * keyRows[j][head][i];
+                }
+                assertThat((double) scores[g * stride + j]).as("score g=%d j=%d", g, j)
+                        .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-4 * (1 + Math.abs(expected))));
+            }
+        }
+        float[] out = gaussian(random, 5 + queries * width);
+        float[] before = out.clone();
+        values.weightedSum(positions, head, scores, stride, queries, out, 5);
+        for (int g = 0; g < queries; g++) {
+            for (int i = 0; i < width; i++) {
+                double expected = before[5 + g * width + i];
+                for (int j = 0; j < positions; j++) {
+                    expected += scores[g * stride + j] * valueRows[j][head][i];
+                }
+                assertThat((double) out[5 + g * width + i]).as("sum g=%d i=%d", g, i)
+                        .isCloseTo(expected, org.assertj.core.api.Assertions.within(1e-3 * (1 + Math.abs(expected))));
+            }
+        }
+        assertThat(out[4]).as("nothing written before the output rows").isEqualTo(before[4]);
+    }
+
+    private static double[] dequantized(DynamicQuantizer quantizer, float[] row) {
+        double[] out = new double[row.length];
+        if (quantizer == null) {
+            for (int i = 0; i < row.length; i++) {
+                out[i] = row[i];
+            }
+            return out;
+        }
+        byte[] codes = new byte[row.length];
+        int[] zero = new int[1];
+        float scale = quantizer.quantize(row, 0, row.length, codes, 0, zero, 0);
+        for (int i = 0; i < row.length; i++) {
+            out[i] = (double) scale * (codes[i] - zero[0]);
+        }
+        return out;
+    }
+
+    private static float[] gaussian(SplittableRandom random, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        return x;
+    }
+}
