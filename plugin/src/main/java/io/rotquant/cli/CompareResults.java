@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The cells of a {@code compare} table, optionally kept in a file so that a table of several hours
+ * The cells of a {@code compare} or {@code ablate} table, optionally kept in a file so that a table of several hours
  * can be finished across restarts. The file records the protocol (model, data, recipe settings
  * shared by all cells) and refuses to mix cells measured under another one.
  */

@@ -42,4 +42,21 @@ public final class RecipeFlags {
         ModelOptions o = holder.options;
         return new Parsed(o.recipe(), o.computeType(), o.device, o.threads);
     }
+
+    /**
+     * The recipe that a command line's own recipe flags give once {@code overrides} are applied
+     * after them: a later value replaces an earlier one, and the command's other options are ignored.
+     */
+    static Recipe withOverrides(List<String> args, List<String> overrides) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(overrides);
+        Holder holder = new Holder();
+        try {
+            new CommandLine(holder).setUnmatchedArgumentsAllowed(true).setOverwrittenOptionsAllowed(true)
+                    .parseArgs(all.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new InvalidInputException(e.getMessage(), e);
+        }
+        return holder.options.recipe();
+    }
 }

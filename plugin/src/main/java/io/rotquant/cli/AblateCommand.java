@@ -1,0 +1,192 @@
+package io.rotquant.cli;
+
+import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.PreparedModel;
+import io.rotquant.compiler.eval.Perplexity;
+import io.rotquant.compiler.eval.PerplexityResult;
+import io.rotquant.compiler.recipe.Recipe;
+import io.rotquant.compiler.zeroshot.Question;
+import io.rotquant.compiler.zeroshot.TaskResult;
+import io.rotquant.compiler.zeroshot.ZeroShotEvaluator;
+import io.rotquant.compiler.zeroshot.ZeroShotTask;
+import io.rotquant.runtime.json.JsonWriter;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code rotquant ablate}: one recipe with one flag taking several values, each value prepared once
+ * per seed and measured by perplexity and, with {@code --data-dir}, by the zero-shot average of the
+ * chosen tasks (so a cell trains once for both figures). Rows give the mean ± sample standard
+ * deviation over the seeds and every seed's figure.
+ */
+@Command(name = "ablate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Perplexity and zero-shot average of one recipe as one of its flags takes several values, "
+                + "over seeds, as a markdown table.")
+final class AblateCommand implements Callable<Integer> {
+    /** Flags that are not the recipe's to vary: the model, the seed (--seeds) and where it runs. */
+    private static final Set<String> FIXED = Set.of("--model", "--seed", "--dtype", "--threads", "--device");
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions options;
+
+    @Mixin
+    TextOptions text;
+
+    @Option(names = "--vary", required = true, paramLabel = "FLAG=V[,V...]",
+            description = "The recipe flag to vary and its values, e.g. local-block=32,64,128,256.")
+    String vary;
+
+    @Option(names = "--seeds", split = ",", defaultValue = "0", paramLabel = "S",
+            description = "Seeds; each value is prepared once per seed (default: ${DEFAULT-VALUE}).")
+    List<Long> seeds;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Zero-shot data (as for zeroshot); without it only perplexity is measured.")
+    Path dataDir;
+
+    @Option(names = "--tasks", split = ",", paramLabel = "LIST", defaultValue = "hellaswag,lambada,arc_easy",
+            description = "Zero-shot tasks averaged (default: ${DEFAULT-VALUE}, those that carry signal on the testbed).")
+    List<String> tasks;
+
+    @Option(names = "--limit", defaultValue = "200", paramLabel = "N",
+            description = "First N questions per zero-shot task (default: ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
+    boolean json;
+
+    @Option(names = "--resume", paramLabel = "FILE",
+            description = "Keep each finished cell in FILE and skip the cells it already holds.")
+    Path resume;
+
+    @Override
+    public Integer call() {
+        int equals = vary.indexOf('=');
+        if (equals <= 0 || equals == vary.length() - 1) {
+            throw new InvalidInputException("--vary: '" + vary + "' is not of the form FLAG=V1,V2 (e.g. local-block=32,64)");
+        }
+        String flag = "--" + vary.substring(0, equals);
+        List<String> values = List.of(vary.substring(equals + 1).split(","));
+        boolean recipeFlag = spec.mixins().get("options").options().stream().anyMatch(o -> List.of(o.names()).contains(flag));
+        if (!recipeFlag || FIXED.contains(flag)) {
+            throw new InvalidInputException("--vary: '" + flag.substring(2) + "' is not a recipe flag that can vary "
+                    + "(the seed varies with --seeds)");
+        }
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        // Every recipe first, so that a bad value fails before hours of work.
+        Map<String, Recipe> recipes = new LinkedHashMap<>();
+        for (String value : values) {
+            for (long seed : seeds) {
+                recipes.put(cell(value, seed), RecipeFlags.withOverrides(args, List.of(flag, value, "--seed", "" + seed)));
+            }
+        }
+        Map<ZeroShotTask, List<Question>> questions = new LinkedHashMap<>();
+        if (dataDir != null) {
+            tasks.stream().map(ZeroShotTask::parse).forEach(task -> questions.put(task, task.load(dataDir, limit)));
+        }
+
+        Map<String, Object> protocol = new LinkedHashMap<>(options.recipe().toJson());
+        protocol.keySet().removeAll(List.of("recipe", "seed"));
+        protocol.put("vary", flag);
+        protocol.put("model", options.model.toString());
+        protocol.put("data", text.data.toString());
+        protocol.put("windows", text.windows);
+        protocol.put("tasks", dataDir == null ? List.of() : tasks);
+        protocol.put("limit", limit);
+        CompareResults results = CompareResults.open(resume, protocol);
+
+        String content = text.read();
+        PrintStream log = System.err;
+        int[] tokens;
+        try (PreparedModel fp = options.open(Recipe.FP, log::println)) {
+            tokens = fp.tokenizer().encode(content);
+            measure(results, "FP", fp, tokens, questions, log);
+        }
+        for (Map.Entry<String, Recipe> entry : recipes.entrySet()) {
+            if (!measured(results, entry.getKey(), questions)) {
+                try (PreparedModel prepared = options.open(entry.getValue(), log::println)) {
+                    measure(results, entry.getKey(), prepared, tokens, questions, log);
+                }
+            }
+        }
+
+        boolean zeroShot = !questions.isEmpty();
+        String average = "zero-shot average (" + String.join(", ", tasks) + ")";
+        System.out.println("| " + flag + " | PPL | " + (zeroShot ? average + " |" : ""));
+        System.out.println("|---|---|" + (zeroShot ? "---|" : ""));
+        System.out.println("| FP | " + Spread.of(List.of(results.get("FP ppl"))).format(4) + " | "
+                + (zeroShot ? Spread.of(List.of(average(results, "FP", questions))).format(3) + " |" : ""));
+        List<Object> rows = new ArrayList<>();
+        for (String value : values) {
+            Spread ppl = Spread.of(seeds.stream().map(s -> results.get(cell(value, s) + " ppl")).toList());
+            Spread shots = Spread.of(seeds.stream().map(s -> average(results, cell(value, s), questions)).toList());
+            System.out.println("| " + value + " | " + ppl.format(4) + " | " + (zeroShot ? shots.format(3) + " |" : ""));
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("value", value);
+            row.put("ppl", ppl.values());
+            row.put("ppl_mean", ppl.mean());
+            if (zeroShot) {
+                row.put("zeroshot_average", shots.values());
+                row.put("zeroshot_average_mean", shots.mean());
+            }
+            rows.add(row);
+        }
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("vary", flag);
+            out.put("seeds", seeds);
+            out.put("fp_ppl", results.get("FP ppl"));
+            out.put("rows", rows);
+            System.out.println(JsonWriter.write(out));
+        }
+        return 0;
+    }
+
+    private static String cell(String value, long seed) {
+        return value + " seed " + seed;
+    }
+
+    private static boolean measured(CompareResults results, String cell, Map<ZeroShotTask, List<Question>> questions) {
+        return results.has(cell + " ppl") && questions.keySet().stream().allMatch(t -> results.has(cell + " " + t.id()));
+    }
+
+    /** Perplexity, then each zero-shot task, of one prepared model; each figure is kept as it is made. */
+    private void measure(CompareResults results, String cell, PreparedModel prepared, int[] tokens,
+            Map<ZeroShotTask, List<Question>> questions, PrintStream log) {
+        if (!results.has(cell + " ppl")) {
+            PerplexityResult ppl = Perplexity.evaluate(prepared.model(), tokens,
+                    options.windowLength(prepared.checkpoint().config()), text.windows, w -> { });
+            log.printf(Locale.ROOT, "%s: ppl %.4f over %d windows in %.1f s%n", cell, ppl.ppl(), ppl.windows(), ppl.seconds());
+            results.put(cell + " ppl", ppl.ppl());
+        }
+        ZeroShotEvaluator evaluator = new ZeroShotEvaluator(prepared.model(), prepared.tokenizer());
+        for (Map.Entry<ZeroShotTask, List<Question>> task : questions.entrySet()) {
+            String key = cell + " " + task.getKey().id();
+            if (!results.has(key)) {
+                TaskResult r = evaluator.evaluate(task.getKey(), task.getValue());
+                log.printf(Locale.ROOT, "%s: %s %.4f over %d questions in %.1f s%n", cell, r.task(), r.headline(), r.count(),
+                        r.seconds());
+                results.put(key, r.headline());
+            }
+        }
+    }
+
+    private static double average(CompareResults results, String cell, Map<ZeroShotTask, List<Question>> questions) {
+        return questions.keySet().stream().mapToDouble(t -> results.get(cell + " " + t.id())).average().orElse(Double.NaN);
+    }
+}

@@ -1,0 +1,36 @@
+package io.rotquant.cli;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** Figures measured once per seed: their mean and sample standard deviation, for a table cell. */
+record Spread(List<Double> values) {
+    static Spread of(List<Double> values) {
+        return new Spread(List.copyOf(values));
+    }
+
+    double mean() {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    /** Sample standard deviation (n − 1); NaN for a single value. */
+    double deviation() {
+        if (values.size() < 2) {
+            return Double.NaN;
+        }
+        double mean = mean();
+        double squares = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum();
+        return Math.sqrt(squares / (values.size() - 1));
+    }
+
+    /** "29.8356" for one value, "29.84 ± 0.05 (29.80, 29.83, 29.90)" for several. */
+    String format(int digits) {
+        String one = "%." + digits + "f";
+        if (values.size() == 1) {
+            return String.format(Locale.ROOT, one, values.get(0));
+        }
+        String each = values.stream().map(v -> String.format(Locale.ROOT, one, v)).collect(Collectors.joining(", "));
+        return String.format(Locale.ROOT, one + " ± " + one + " (%s)", mean(), deviation(), each);
+    }
+}

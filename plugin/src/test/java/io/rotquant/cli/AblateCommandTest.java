@@ -1,0 +1,90 @@
+package io.rotquant.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rotquant.runtime.TestPaths;
+import io.rotquant.runtime.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ablate subcommand: each (value, seed) is the recipe with that flag, resumable, one-line errors. */
+class AblateCommandTest {
+
+    private static List<String> base(Path zeroShot) {
+        return new ArrayList<>(List.of("ablate", "--model", TestPaths.stories260K().toString(), "--data",
+                TestPaths.repo().resolve("examples/data/stories260K-samples.txt").toString(), "--seqlen", "256", "--windows",
+                "2", "--rotation", "hadamard", "--w-bits", "4", "--w-method", "rtn", "--a-bits", "4", "--kv-bits", "8",
+                "--data-dir", zeroShot.toString(), "--tasks", "piqa,lambada", "--json"));
+    }
+
+    private static Path zeroShotData(Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("llm-foundry-eval"));
+        Files.writeString(dir.resolve("llm-foundry-eval/piqa.jsonl"),
+                "{\"query\": \"Question: Once upon a time, there was a little girl named\\n\", "
+                        + "\"choices\": [\"Lily.\", \"Zqxv.\"], \"gold\": 0}\n");
+        Files.writeString(dir.resolve("llm-foundry-eval/lambada_openai.jsonl"),
+                "{\"context\": \"Once upon a time, there was a little girl named\", \"continuation\": \"Lily\"}\n");
+        return dir;
+    }
+
+    private static double evalPpl(String... recipe) {
+        List<String> args = new ArrayList<>(List.of("eval", "--model", TestPaths.stories260K().toString(), "--data",
+                TestPaths.repo().resolve("examples/data/stories260K-samples.txt").toString(), "--seqlen", "256", "--windows",
+                "2", "--rotation", "hadamard", "--w-bits", "4", "--w-method", "rtn", "--a-bits", "4", "--kv-bits", "8",
+                "--json", "--quiet", "--skip-fp"));
+        args.addAll(List.of(recipe));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        return JsonObject.parse("stdout", run.lastLine()).number("ppl");
+    }
+
+    @Test
+    void eachCellIsTheRecipeWithThatValueAndSeedAndResumes(@TempDir Path dir) throws IOException {
+        List<String> args = base(zeroShotData(dir.resolve("zeroshot")));
+        args.addAll(List.of("--vary", "a-clip=1.0,0.8", "--seeds", "0,1", "--resume", dir.resolve("cells.json").toString()));
+        CliRun run = CliRun.of(args.toArray(String[]::new));
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<String> rows = run.out().lines().filter(l -> l.startsWith("| ")).toList();
+        assertThat(rows).hasSize(4);
+        assertThat(rows.get(0)).isEqualTo("| --a-clip | PPL | zero-shot average (piqa, lambada) |");
+        assertThat(rows.get(2)).startsWith("| 1.0 | ").contains(" ± ");
+
+        JsonObject json = JsonObject.parse("stdout", run.lastLine());
+        List<Object> table = json.array("rows");
+        JsonObject first = json.element("rows", table.get(0));
+        List<Object> clip10 = first.array("ppl");
+        List<Object> clip08 = json.element("rows", table.get(1)).array("ppl");
+        // The cell is exactly what eval gives for the same recipe flags.
+        assertThat(((Number) clip10.get(0)).doubleValue()).isEqualTo(evalPpl("--a-clip", "1.0", "--seed", "0"));
+        assertThat(((Number) clip08.get(1)).doubleValue()).isEqualTo(evalPpl("--a-clip", "0.8", "--seed", "1"));
+        assertThat(clip10.get(0)).as("the seed changes the rotation").isNotEqualTo(clip10.get(1));
+        assertThat(clip10.get(0)).as("the flag changes the recipe").isNotEqualTo(clip08.get(0));
+        assertThat(first.array("zeroshot_average")).hasSize(2);
+
+        CliRun again = CliRun.of(args.toArray(String[]::new));
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.err()).as("every cell comes from the file").doesNotContain("ppl ").doesNotContain("questions in");
+        assertThat(again.out()).isEqualTo(run.out());
+    }
+
+    @Test
+    void aFlagThatIsNotTheRecipesIsOneLine(@TempDir Path dir) throws IOException {
+        for (String vary : new String[] {"seed=0,1", "windows=1,2", "local-block"}) {
+            List<String> args = base(zeroShotData(dir));
+            args.addAll(List.of("--vary", vary));
+            CliRun run = CliRun.of(args.toArray(String[]::new));
+            assertThat(run.exitCode()).as(vary).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+            assertThat(run.err().strip()).as(vary).startsWith("rotquant: error: --vary: ").doesNotContain("\n");
+        }
+        List<String> bad = base(zeroShotData(dir));
+        bad.addAll(List.of("--vary", "a-bits=4,1"));
+        CliRun run = CliRun.of(bad.toArray(String[]::new));
+        assertThat(run.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+        assertThat(run.err().strip()).isEqualTo("rotquant: error: --a-bits must be 2..8, or 16 for no quantization; got 1");
+    }
+}
