@@ -27,8 +27,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code rotquant compare}: the methods-by-bit-widths perplexity table. Each method's weights are
  * prepared once (rotation + RTN or GPTQ) and evaluated under every activation/KV setting, which is
- * valid because weight quantization never sees quantized activations; learned rotations are trained
- * for each setting's quantizers, so those rows are prepared once per column.
+ * valid because weight quantization never sees quantized activations; SpinQuant and DuaRot train
+ * for each setting's quantizers, so their rows are prepared once per column (DFRot's refinement uses
+ * its own fixed 4-bit quantizer and is shared by all columns).
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Perplexity of several methods at several WxAyKVz settings, as a markdown table.")
@@ -138,8 +139,8 @@ final class CompareCommand implements Callable<Integer> {
         for (Method row : rows) {
             Recipe recipe = row.apply(base, weightBits);
             List<String> keys = settings.stream().map(s -> row.label() + " " + s).toList();
-            if (row.rotation().learned()) {
-                // Learned rotations are trained for the setting's quantizers: one preparation per column.
+            if (row.rotation().trainedForQuantizers()) {
+                // Trained for the setting's quantizers: one preparation per column.
                 for (int i = 0; i < columns.size(); i++) {
                     int[] c = columns.get(i);
                     if (!results.has(keys.get(i))) {

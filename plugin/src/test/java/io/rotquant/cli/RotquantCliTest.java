@@ -61,6 +61,29 @@ class RotquantCliTest {
     }
 
     @Test
+    void compareRefinesDfRotOnceForAllColumnsAndEachCellIsEvalsFigure() {
+        String[] common = {"--model", TestPaths.stories260K().toString(), "--data", storiesText(), "--seqlen", "256",
+                "--windows", "2", "--iters", "3"};
+        List<String> compare = new java.util.ArrayList<>(List.of("compare"));
+        compare.addAll(List.of(common));
+        compare.addAll(List.of("--methods", "dfrot-rtn", "--settings", "W4A4KV4,W4A4KV16", "--json"));
+        CliRun run = CliRun.of(compare.toArray(String[]::new));
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err().lines().filter(l -> l.startsWith("dfrot: ")).count()).as(run.err()).isEqualTo(1);
+        JsonObject json = JsonObject.parse("stdout", run.lastLine());
+        for (String kv : new String[] {"4", "16"}) {
+            List<String> eval = new java.util.ArrayList<>(List.of("eval"));
+            eval.addAll(List.of(common));
+            eval.addAll(List.of("--rotation", "dfrot", "--w-bits", "4", "--w-method", "rtn", "--a-bits", "4", "--kv-bits", kv,
+                    "--skip-fp", "--quiet", "--json"));
+            CliRun single = CliRun.of(eval.toArray(String[]::new));
+            assertThat(single.exitCode()).as(single.err()).isZero();
+            assertThat(json.number("DFRot-RTN W4A4KV" + kv)).as("KV" + kv)
+                    .isEqualTo(JsonObject.parse("stdout", single.lastLine()).number("ppl"));
+        }
+    }
+
+    @Test
     void compareResumesFromItsResultsFileAndRefusesAnotherProtocol(@TempDir Path dir) {
         String results = dir.resolve("table.json").toString();
         String[] args = {"compare", "--model", TestPaths.stories260K().toString(), "--data", storiesText(), "--seqlen", "256",

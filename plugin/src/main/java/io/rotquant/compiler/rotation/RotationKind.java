@@ -18,6 +18,14 @@ public enum RotationKind {
         return this == SPINQUANT || this == DUAROT || this == DFROT;
     }
 
+    /**
+     * Whether training sees the recipe's activation and KV quantizers, so that rotations learned
+     * for one setting do not serve another (DFRot's objective fixes its own 4-bit quantizer).
+     */
+    public boolean trainedForQuantizers() {
+        return this == SPINQUANT || this == DUAROT;
+    }
+
     public static RotationKind parse(String value) {
         return EnumFlags.parse("--rotation", value, RotationKind.class);
     }
