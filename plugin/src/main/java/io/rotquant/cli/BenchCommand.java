@@ -34,6 +34,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
 
+    @Option(names = "--quiet", description = "No progress lines from the compile on stderr.")
+    boolean quiet;
+
     @Override
     public Integer call() {
         if (warmup < 0 || repeat < 1) {
@@ -41,7 +44,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         Recipe recipe = options.recipe();
         long compileStart = System.nanoTime();
-        try (PreparedModel prepared = options.open(recipe, line -> { })) {
+        // A GPTQ compile of 1B shapes runs for an hour: its per-layer lines show that it moves.
+        try (PreparedModel prepared = options.open(recipe, quiet ? line -> { } : System.err::println)) {
             double compileSeconds = (System.nanoTime() - compileStart) / 1e9;
             System.out.printf(Locale.ROOT, "compile (%s): %.1f s [%s]%n", recipe.label(), compileSeconds,
                     PhaseTimes.summary(prepared.phaseSeconds()));
