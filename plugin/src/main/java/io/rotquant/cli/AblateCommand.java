@@ -13,6 +13,7 @@ import io.rotquant.runtime.json.JsonWriter;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,17 +27,30 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code rotquant ablate}: one recipe with one flag taking several values, each value prepared once
- * per seed and measured by perplexity and, with {@code --data-dir}, by the zero-shot average of the
- * chosen tasks (so a cell trains once for both figures). Rows give the mean ± sample standard
- * deviation over the seeds and every seed's figure.
+ * {@code rotquant ablate}: one recipe with one or more of its flags each taking several values (one
+ * table per flag), every value prepared once per seed and measured by perplexity and, with
+ * {@code --data-dir}, by the zero-shot average of the chosen tasks, so that a cell trains once for
+ * both figures. Cells are keyed by the whole recipe they prepare: a value that equals the base
+ * recipe in several tables is measured once. Rows give the mean ± sample standard deviation over
+ * the seeds and every seed's figure.
  */
 @Command(name = "ablate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Perplexity and zero-shot average of one recipe as one of its flags takes several values, "
-                + "over seeds, as a markdown table.")
+        description = "Perplexity and zero-shot average of one recipe as its flags take several values, "
+                + "over seeds, as markdown tables.")
 final class AblateCommand implements Callable<Integer> {
     /** Flags that are not the recipe's to vary: the model, the seed (--seeds) and where it runs. */
     private static final Set<String> FIXED = Set.of("--model", "--seed", "--dtype", "--threads", "--device");
+
+    /** One table: a flag and its values. */
+    private record Axis(String flag, List<String> values) {
+        static Axis parse(String vary) {
+            int equals = vary.indexOf('=');
+            if (equals <= 0 || equals == vary.length() - 1) {
+                throw new InvalidInputException("--vary: '" + vary + "' is not of the form FLAG=V1,V2 (e.g. local-block=32,64)");
+            }
+            return new Axis("--" + vary.substring(0, equals), List.of(vary.substring(equals + 1).split(",")));
+        }
+    }
 
     @Spec
     CommandSpec spec;
@@ -48,8 +62,8 @@ final class AblateCommand implements Callable<Integer> {
     TextOptions text;
 
     @Option(names = "--vary", required = true, paramLabel = "FLAG=V[,V...]",
-            description = "The recipe flag to vary and its values, e.g. local-block=32,64,128,256.")
-    String vary;
+            description = "A recipe flag to vary and its values, e.g. local-block=32,64,128,256; repeat for more tables.")
+    List<String> vary;
 
     @Option(names = "--seeds", split = ",", defaultValue = "0", paramLabel = "S",
             description = "Seeds; each value is prepared once per seed (default: ${DEFAULT-VALUE}).")
@@ -76,23 +90,27 @@ final class AblateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        int equals = vary.indexOf('=');
-        if (equals <= 0 || equals == vary.length() - 1) {
-            throw new InvalidInputException("--vary: '" + vary + "' is not of the form FLAG=V1,V2 (e.g. local-block=32,64)");
-        }
-        String flag = "--" + vary.substring(0, equals);
-        List<String> values = List.of(vary.substring(equals + 1).split(","));
-        boolean recipeFlag = spec.mixins().get("options").options().stream().anyMatch(o -> List.of(o.names()).contains(flag));
-        if (!recipeFlag || FIXED.contains(flag)) {
-            throw new InvalidInputException("--vary: '" + flag.substring(2) + "' is not a recipe flag that can vary "
-                    + "(the seed varies with --seeds)");
+        List<Axis> axes = vary.stream().map(Axis::parse).toList();
+        Set<String> recipeFlags = new HashSet<>();
+        spec.mixins().get("options").options().forEach(o -> recipeFlags.addAll(List.of(o.names())));
+        for (Axis axis : axes) {
+            if (!recipeFlags.contains(axis.flag()) || FIXED.contains(axis.flag())) {
+                throw new InvalidInputException("--vary: '" + axis.flag().substring(2) + "' is not a recipe flag that can "
+                        + "vary (the seed varies with --seeds)");
+            }
         }
         List<String> args = spec.commandLine().getParseResult().originalArgs();
-        // Every recipe first, so that a bad value fails before hours of work.
-        Map<String, Recipe> recipes = new LinkedHashMap<>();
-        for (String value : values) {
-            for (long seed : seeds) {
-                recipes.put(cell(value, seed), RecipeFlags.withOverrides(args, List.of(flag, value, "--seed", "" + seed)));
+        // Every recipe first, so that a bad value fails before hours of work; equal recipes are one cell.
+        Map<String, Recipe> cells = new LinkedHashMap<>();
+        Map<String, String> cellOf = new LinkedHashMap<>();
+        for (Axis axis : axes) {
+            for (String value : axis.values()) {
+                for (long seed : seeds) {
+                    Recipe recipe = RecipeFlags.withOverrides(args, List.of(axis.flag(), value, "--seed", "" + seed));
+                    String key = JsonWriter.write(recipe.toJson());
+                    cells.put(key, recipe);
+                    cellOf.put(position(axis.flag(), value, seed), key);
+                }
             }
         }
         Map<ZeroShotTask, List<Question>> questions = new LinkedHashMap<>();
@@ -100,14 +118,14 @@ final class AblateCommand implements Callable<Integer> {
             tasks.stream().map(ZeroShotTask::parse).forEach(task -> questions.put(task, task.load(dataDir, limit)));
         }
 
-        Map<String, Object> protocol = new LinkedHashMap<>(options.recipe().toJson());
-        protocol.keySet().removeAll(List.of("recipe", "seed"));
-        protocol.put("vary", flag);
+        Map<String, Object> protocol = new LinkedHashMap<>();
         protocol.put("model", options.model.toString());
         protocol.put("data", text.data.toString());
         protocol.put("windows", text.windows);
         protocol.put("tasks", dataDir == null ? List.of() : tasks);
         protocol.put("limit", limit);
+        protocol.put("dtype", options.computeType().label());
+        protocol.put("threads", options.threads);
         CompareResults results = CompareResults.open(resume, protocol);
 
         String content = text.read();
@@ -115,50 +133,58 @@ final class AblateCommand implements Callable<Integer> {
         int[] tokens;
         try (PreparedModel fp = options.open(Recipe.FP, log::println)) {
             tokens = fp.tokenizer().encode(content);
-            measure(results, "FP", fp, tokens, questions, log);
+            measure(results, "FP", "FP", fp, tokens, questions, log);
         }
-        for (Map.Entry<String, Recipe> entry : recipes.entrySet()) {
-            if (!measured(results, entry.getKey(), questions)) {
-                try (PreparedModel prepared = options.open(entry.getValue(), log::println)) {
-                    measure(results, entry.getKey(), prepared, tokens, questions, log);
+        for (Map.Entry<String, Recipe> cell : cells.entrySet()) {
+            if (!measured(results, cell.getKey(), questions)) {
+                try (PreparedModel prepared = options.open(cell.getValue(), log::println)) {
+                    measure(results, cell.getKey(), cell.getValue().label(), prepared, tokens, questions, log);
                 }
             }
         }
 
         boolean zeroShot = !questions.isEmpty();
-        String average = "zero-shot average (" + String.join(", ", tasks) + ")";
-        System.out.println("| " + flag + " | PPL | " + (zeroShot ? average + " |" : ""));
-        System.out.println("|---|---|" + (zeroShot ? "---|" : ""));
-        System.out.println("| FP | " + Spread.of(List.of(results.get("FP ppl"))).format(4) + " | "
-                + (zeroShot ? Spread.of(List.of(average(results, "FP", questions))).format(3) + " |" : ""));
-        List<Object> rows = new ArrayList<>();
-        for (String value : values) {
-            Spread ppl = Spread.of(seeds.stream().map(s -> results.get(cell(value, s) + " ppl")).toList());
-            Spread shots = Spread.of(seeds.stream().map(s -> average(results, cell(value, s), questions)).toList());
-            System.out.println("| " + value + " | " + ppl.format(4) + " | " + (zeroShot ? shots.format(3) + " |" : ""));
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("value", value);
-            row.put("ppl", ppl.values());
-            row.put("ppl_mean", ppl.mean());
-            if (zeroShot) {
-                row.put("zeroshot_average", shots.values());
-                row.put("zeroshot_average_mean", shots.mean());
+        String fpShots = zeroShot ? Spread.of(List.of(average(results, "FP", questions))).format(3) + " |" : "";
+        List<Object> tables = new ArrayList<>();
+        for (Axis axis : axes) {
+            System.out.println("| " + axis.flag() + " | PPL | "
+                    + (zeroShot ? "zero-shot average (" + String.join(", ", tasks) + ") |" : ""));
+            System.out.println("|---|---|" + (zeroShot ? "---|" : ""));
+            System.out.println("| FP | " + Spread.of(List.of(results.get("FP ppl"))).format(4) + " | " + fpShots);
+            List<Object> rows = new ArrayList<>();
+            for (String value : axis.values()) {
+                List<String> keys = seeds.stream().map(s -> cellOf.get(position(axis.flag(), value, s))).toList();
+                Spread ppl = Spread.of(keys.stream().map(k -> results.get(k + " ppl")).toList());
+                Spread shots = Spread.of(keys.stream().map(k -> average(results, k, questions)).toList());
+                System.out.println("| " + value + " | " + ppl.format(4) + " | " + (zeroShot ? shots.format(3) + " |" : ""));
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("value", value);
+                row.put("ppl", ppl.values());
+                row.put("ppl_mean", ppl.mean());
+                if (zeroShot) {
+                    row.put("zeroshot_average", shots.values());
+                    row.put("zeroshot_average_mean", shots.mean());
+                }
+                rows.add(row);
             }
-            rows.add(row);
+            System.out.println();
+            Map<String, Object> table = new LinkedHashMap<>();
+            table.put("vary", axis.flag());
+            table.put("rows", rows);
+            tables.add(table);
         }
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("vary", flag);
             out.put("seeds", seeds);
             out.put("fp_ppl", results.get("FP ppl"));
-            out.put("rows", rows);
+            out.put("tables", tables);
             System.out.println(JsonWriter.write(out));
         }
         return 0;
     }
 
-    private static String cell(String value, long seed) {
-        return value + " seed " + seed;
+    private static String position(String flag, String value, long seed) {
+        return flag + "=" + value + " seed " + seed;
     }
 
     private static boolean measured(CompareResults results, String cell, Map<ZeroShotTask, List<Question>> questions) {
@@ -166,12 +192,12 @@ final class AblateCommand implements Callable<Integer> {
     }
 
     /** Perplexity, then each zero-shot task, of one prepared model; each figure is kept as it is made. */
-    private void measure(CompareResults results, String cell, PreparedModel prepared, int[] tokens,
+    private void measure(CompareResults results, String cell, String label, PreparedModel prepared, int[] tokens,
             Map<ZeroShotTask, List<Question>> questions, PrintStream log) {
         if (!results.has(cell + " ppl")) {
             PerplexityResult ppl = Perplexity.evaluate(prepared.model(), tokens,
                     options.windowLength(prepared.checkpoint().config()), text.windows, w -> { });
-            log.printf(Locale.ROOT, "%s: ppl %.4f over %d windows in %.1f s%n", cell, ppl.ppl(), ppl.windows(), ppl.seconds());
+            log.printf(Locale.ROOT, "%s: ppl %.4f over %d windows in %.1f s%n", label, ppl.ppl(), ppl.windows(), ppl.seconds());
             results.put(cell + " ppl", ppl.ppl());
         }
         ZeroShotEvaluator evaluator = new ZeroShotEvaluator(prepared.model(), prepared.tokenizer());
@@ -179,7 +205,7 @@ final class AblateCommand implements Callable<Integer> {
             String key = cell + " " + task.getKey().id();
             if (!results.has(key)) {
                 TaskResult r = evaluator.evaluate(task.getKey(), task.getValue());
-                log.printf(Locale.ROOT, "%s: %s %.4f over %d questions in %.1f s%n", cell, r.task(), r.headline(), r.count(),
+                log.printf(Locale.ROOT, "%s: %s %.4f over %d questions in %.1f s%n", label, r.task(), r.headline(), r.count(),
                         r.seconds());
                 results.put(key, r.headline());
             }

@@ -44,31 +44,36 @@ class AblateCommandTest {
     }
 
     @Test
-    void eachCellIsTheRecipeWithThatValueAndSeedAndResumes(@TempDir Path dir) throws IOException {
+    void eachCellIsTheRecipeWithThatValueAndSeedMeasuredOnceAndResumed(@TempDir Path dir) throws IOException {
         List<String> args = base(zeroShotData(dir.resolve("zeroshot")));
-        args.addAll(List.of("--vary", "a-clip=1.0,0.8", "--seeds", "0,1", "--resume", dir.resolve("cells.json").toString()));
+        args.addAll(List.of("--vary", "a-clip=1.0,0.8", "--vary", "kv-clip=0.9,1.0", "--seeds", "0,1", "--resume",
+                dir.resolve("cells.json").toString()));
         CliRun run = CliRun.of(args.toArray(String[]::new));
         assertThat(run.exitCode()).as(run.err()).isZero();
         List<String> rows = run.out().lines().filter(l -> l.startsWith("| ")).toList();
-        assertThat(rows).hasSize(4);
+        assertThat(rows).hasSize(8);
         assertThat(rows.get(0)).isEqualTo("| --a-clip | PPL | zero-shot average (piqa, lambada) |");
         assertThat(rows.get(2)).startsWith("| 1.0 | ").contains(" ± ");
+        assertThat(rows.get(4)).isEqualTo("| --kv-clip | PPL | zero-shot average (piqa, lambada) |");
+        // a-clip 1.0 and kv-clip 1.0 are both the base recipe: three recipes × two seeds, and FP.
+        assertThat(run.err().lines().filter(l -> l.contains(": ppl ")).count()).as(run.err()).isEqualTo(7);
 
         JsonObject json = JsonObject.parse("stdout", run.lastLine());
-        List<Object> table = json.array("rows");
-        JsonObject first = json.element("rows", table.get(0));
-        List<Object> clip10 = first.array("ppl");
-        List<Object> clip08 = json.element("rows", table.get(1)).array("ppl");
+        JsonObject aClip = json.element("tables", json.array("tables").get(0));
+        JsonObject kvClip = json.element("tables", json.array("tables").get(1));
+        List<Object> clip10 = aClip.element("rows", aClip.array("rows").get(0)).array("ppl");
+        List<Object> clip08 = aClip.element("rows", aClip.array("rows").get(1)).array("ppl");
         // The cell is exactly what eval gives for the same recipe flags.
         assertThat(((Number) clip10.get(0)).doubleValue()).isEqualTo(evalPpl("--a-clip", "1.0", "--seed", "0"));
         assertThat(((Number) clip08.get(1)).doubleValue()).isEqualTo(evalPpl("--a-clip", "0.8", "--seed", "1"));
         assertThat(clip10.get(0)).as("the seed changes the rotation").isNotEqualTo(clip10.get(1));
         assertThat(clip10.get(0)).as("the flag changes the recipe").isNotEqualTo(clip08.get(0));
-        assertThat(first.array("zeroshot_average")).hasSize(2);
+        assertThat(kvClip.element("rows", kvClip.array("rows").get(1)).array("ppl")).isEqualTo(clip10);
+        assertThat(aClip.element("rows", aClip.array("rows").get(0)).array("zeroshot_average")).hasSize(2);
 
         CliRun again = CliRun.of(args.toArray(String[]::new));
         assertThat(again.exitCode()).as(again.err()).isZero();
-        assertThat(again.err()).as("every cell comes from the file").doesNotContain("ppl ").doesNotContain("questions in");
+        assertThat(again.err()).as("every cell comes from the file").doesNotContain(": ppl ").doesNotContain("questions in");
         assertThat(again.out()).isEqualTo(run.out());
     }
 
