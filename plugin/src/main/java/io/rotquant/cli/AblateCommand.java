@@ -81,12 +81,8 @@ final class AblateCommand implements Callable<Integer> {
             description = "First N questions per zero-shot task (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
-    boolean json;
-
-    @Option(names = "--resume", paramLabel = "FILE",
-            description = "Keep each finished cell in FILE and skip the cells it already holds.")
-    Path resume;
+    @Mixin
+    TableOptions output;
 
     @Override
     public Integer call() {
@@ -126,7 +122,7 @@ final class AblateCommand implements Callable<Integer> {
         protocol.put("limit", limit);
         protocol.put("dtype", options.computeType().label());
         protocol.put("threads", options.threads);
-        CompareResults results = CompareResults.open(resume, protocol);
+        CompareResults results = output.results(protocol);
 
         String content = text.read();
         PrintStream log = System.err;
@@ -173,7 +169,7 @@ final class AblateCommand implements Callable<Integer> {
             table.put("rows", rows);
             tables.add(table);
         }
-        if (json) {
+        if (output.json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("seeds", seeds);
             out.put("fp_ppl", results.get("FP ppl"));

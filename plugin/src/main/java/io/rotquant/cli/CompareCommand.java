@@ -11,7 +11,6 @@ import io.rotquant.compiler.recipe.WeightMethod;
 import io.rotquant.compiler.rotation.RotationKind;
 import io.rotquant.runtime.json.JsonWriter;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,12 +90,8 @@ final class CompareCommand implements Callable<Integer> {
             description = "Columns, all with the same weight bits (default: ${DEFAULT-VALUE}).")
     List<String> settings;
 
-    @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
-    boolean json;
-
-    @Option(names = "--resume", paramLabel = "FILE",
-            description = "Keep each finished cell in FILE and skip the cells it already holds (a long table survives a restart).")
-    Path resume;
+    @Mixin
+    TableOptions output;
 
     @Override
     public Integer call() {
@@ -121,7 +116,7 @@ final class CompareCommand implements Callable<Integer> {
             training.keySet().removeAll(base.toJson().keySet());
             protocol.put("training", training);
         }
-        CompareResults results = CompareResults.open(resume, protocol);
+        CompareResults results = output.results(protocol);
         // Every method shares the checkpoint's tokenizer: tokenize the text once.
         int[] tokens;
         try (PreparedModel prepared = options.open(Recipe.FP, log::println)) {
@@ -165,7 +160,7 @@ final class CompareCommand implements Callable<Integer> {
                     + " |");
         }
         table.forEach(System.out::println);
-        if (json) {
+        if (output.json) {
             Map<String, Object> cells = new LinkedHashMap<>();
             cells.put("FP", fp);
             rows.forEach(row -> settings.forEach(s -> cells.put(row.label() + " " + s, results.get(row.label() + " " + s))));
