@@ -140,19 +140,19 @@ final class AblateCommand implements Callable<Integer> {
         }
 
         boolean zeroShot = !questions.isEmpty();
-        String fpShots = zeroShot ? Spread.of(List.of(average(results, "FP", questions))).format(3) + " |" : "";
+        String fpShots = zeroShot ? " " + Spread.of(List.of(average(results, "FP", questions))).format(3) + " |" : "";
         List<Object> tables = new ArrayList<>();
         for (Axis axis : axes) {
-            System.out.println("| " + axis.flag() + " | PPL | "
-                    + (zeroShot ? "zero-shot average (" + String.join(", ", tasks) + ") |" : ""));
+            System.out.println("| " + axis.flag() + " | PPL |"
+                    + (zeroShot ? " zero-shot average (" + String.join(", ", tasks) + ") |" : ""));
             System.out.println("|---|---|" + (zeroShot ? "---|" : ""));
-            System.out.println("| FP | " + Spread.of(List.of(results.get("FP ppl"))).format(4) + " | " + fpShots);
+            System.out.println("| FP | " + Spread.of(List.of(results.get("FP ppl"))).format(4) + " |" + fpShots);
             List<Object> rows = new ArrayList<>();
             for (String value : axis.values()) {
                 List<String> keys = seeds.stream().map(s -> cellOf.get(position(axis.flag(), value, s))).toList();
                 Spread ppl = Spread.of(keys.stream().map(k -> results.get(k + " ppl")).toList());
                 Spread shots = Spread.of(keys.stream().map(k -> average(results, k, questions)).toList());
-                System.out.println("| " + value + " | " + ppl.format(4) + " | " + (zeroShot ? shots.format(3) + " |" : ""));
+                System.out.println("| " + value + " | " + ppl.format(4) + " |" + (zeroShot ? " " + shots.format(3) + " |" : ""));
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("value", value);
                 row.put("ppl", ppl.values());
