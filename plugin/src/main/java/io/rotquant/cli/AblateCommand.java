@@ -196,6 +196,7 @@ final class AblateCommand implements Callable<Integer> {
             log.printf(Locale.ROOT, "%s: ppl %.4f over %d windows in %.1f s%n", label, ppl.ppl(), ppl.windows(), ppl.seconds());
             results.put(cell + " ppl", ppl.ppl());
         }
+        prepared.weights().dequantizeLayers();
         ZeroShotEvaluator evaluator = new ZeroShotEvaluator(prepared.model(), prepared.tokenizer());
         for (Map.Entry<ZeroShotTask, List<Question>> task : questions.entrySet()) {
             String key = cell + " " + task.getKey().id();

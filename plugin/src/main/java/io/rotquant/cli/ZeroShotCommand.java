@@ -50,6 +50,7 @@ final class ZeroShotCommand implements Callable<Integer> {
         out.put("recipe", recipe.label());
         List<Double> headlines = new ArrayList<>();
         try (PreparedModel prepared = options.open(recipe, System.err::println)) {
+            prepared.weights().dequantizeLayers();
             ZeroShotEvaluator evaluator = new ZeroShotEvaluator(prepared.model(), prepared.tokenizer());
             System.out.printf(Locale.ROOT, "| task | n | acc | acc_norm |%n|---|---|---|---|%n");
             for (Map.Entry<ZeroShotTask, List<Question>> entry : questions.entrySet()) {

@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -31,6 +32,18 @@ public record QuantizedLayer(Tensor inputNorm, Tensor postNorm, Map<LinearGroup,
             w = w.withLinears(group.getKey(), group.getValue().stream().map(q -> q.dequantize(dtype)).toList());
         }
         return w;
+    }
+
+    /**
+     * The dense weights as {@link #weights()} gives them, but owned by the caller: the dequantized
+     * linears outlive every scope (the norms are this layer's own tensors, shared).
+     */
+    public LayerWeights ownedWeights() {
+        try (PointerScope scope = new PointerScope()) {
+            LayerWeights dense = weights();
+            dense.linearTensors().forEach(Tensor::retainReference);
+            return dense;
+        }
     }
 
     @Override

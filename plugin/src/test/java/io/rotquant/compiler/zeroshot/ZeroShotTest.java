@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.TorchTestSupport;
+import io.rotquant.compiler.model.LayerWeights;
+import io.rotquant.compiler.model.QuantizedLayer;
+import io.rotquant.compiler.recipe.Recipe;
+import io.rotquant.compiler.recipe.WeightMethod;
 import io.rotquant.compiler.rotation.RotationKind;
 import io.rotquant.runtime.TestPaths;
 import java.io.IOException;
@@ -49,6 +53,20 @@ class ZeroShotTest {
             assertThat(likely[0]).isNegative().isGreaterThan(unlikely[0]);
             assertThat(likely[1]).isEqualTo(1.0);
             assertThat(unlikely[1]).isZero();
+        }
+    }
+
+    @Test
+    void dequantizingTheLayersOnceChangesNoScore() {
+        Recipe w4 = Recipe.FP.withRotation(RotationKind.HADAMARD, 0).withWeights(4, WeightMethod.RTN, 0, true);
+        try (PreparedModel prepared = TorchTestSupport.open(TestPaths.stories260K(), w4)) {
+            ZeroShotEvaluator evaluator = new ZeroShotEvaluator(prepared.model(), prepared.tokenizer());
+            Choice choice = new Choice("Once upon a time", ", there was a little girl", 26);
+            double[] expanding = evaluator.score(choice);
+            assertThat(prepared.weights().stored(0)).isInstanceOf(QuantizedLayer.class);
+            prepared.weights().dequantizeLayers();
+            assertThat(prepared.weights().stored(0)).isInstanceOf(LayerWeights.class);
+            assertThat(evaluator.score(choice)).containsExactly(expanding);
         }
     }
 
