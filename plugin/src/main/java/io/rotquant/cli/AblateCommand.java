@@ -196,16 +196,19 @@ final class AblateCommand implements Callable<Integer> {
             log.printf(Locale.ROOT, "%s: ppl %.4f over %d windows in %.1f s%n", label, ppl.ppl(), ppl.windows(), ppl.seconds());
             results.put(cell + " ppl", ppl.ppl());
         }
+        List<Map.Entry<ZeroShotTask, List<Question>>> pending = questions.entrySet().stream()
+                .filter(task -> !results.has(cell + " " + task.getKey().id())).toList();
+        if (pending.isEmpty()) {
+            return;
+        }
+        // Expanded once for all questions (only when some are left: it costs a full-precision copy).
         prepared.weights().dequantizeLayers();
         ZeroShotEvaluator evaluator = new ZeroShotEvaluator(prepared.model(), prepared.tokenizer());
-        for (Map.Entry<ZeroShotTask, List<Question>> task : questions.entrySet()) {
-            String key = cell + " " + task.getKey().id();
-            if (!results.has(key)) {
-                TaskResult r = evaluator.evaluate(task.getKey(), task.getValue());
-                log.printf(Locale.ROOT, "%s: %s %.4f over %d questions in %.1f s%n", label, r.task(), r.headline(), r.count(),
-                        r.seconds());
-                results.put(key, r.headline());
-            }
+        for (Map.Entry<ZeroShotTask, List<Question>> task : pending) {
+            TaskResult r = evaluator.evaluate(task.getKey(), task.getValue());
+            log.printf(Locale.ROOT, "%s: %s %.4f over %d questions in %.1f s%n", label, r.task(), r.headline(), r.count(),
+                    r.seconds());
+            results.put(cell + " " + task.getKey().id(), r.headline());
         }
     }
 

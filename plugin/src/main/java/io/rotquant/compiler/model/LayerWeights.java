@@ -21,11 +21,6 @@ public record LayerWeights(Tensor inputNorm, Tensor q, Tensor k, Tensor v, Tenso
         return Stream.of(inputNorm, q, k, v, o, postNorm, gate, up, down).filter(java.util.Objects::nonNull);
     }
 
-    /** The seven linears, q to down. */
-    public Stream<Tensor> linearTensors() {
-        return Stream.of(q, k, v, o, gate, up, down);
-    }
-
     /** The same layer with {@code f} applied to every tensor (a null norm stays null). */
     public LayerWeights map(java.util.function.UnaryOperator<Tensor> f) {
         java.util.function.UnaryOperator<Tensor> g = t -> t == null ? null : f.apply(t);

@@ -1,11 +1,12 @@
 package io.rotquant.compiler.model;
 
 import io.rotquant.compiler.quant.QuantizedWeight;
+import io.rotquant.compiler.torch.NativeScope;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -27,11 +28,7 @@ public record QuantizedLayer(Tensor inputNorm, Tensor postNorm, Map<LinearGroup,
 
     @Override
     public LayerWeights weights() {
-        LayerWeights w = new LayerWeights(inputNorm, null, null, null, null, postNorm, null, null, null);
-        for (Map.Entry<LinearGroup, List<QuantizedWeight>> group : linears.entrySet()) {
-            w = w.withLinears(group.getKey(), group.getValue().stream().map(q -> q.dequantize(dtype)).toList());
-        }
-        return w;
+        return expanded(q -> q.dequantize(dtype));
     }
 
     /**
@@ -39,11 +36,15 @@ public record QuantizedLayer(Tensor inputNorm, Tensor postNorm, Map<LinearGroup,
      * linears outlive every scope (the norms are this layer's own tensors, shared).
      */
     public LayerWeights ownedWeights() {
-        try (PointerScope scope = new PointerScope()) {
-            LayerWeights dense = weights();
-            dense.linearTensors().forEach(Tensor::retainReference);
-            return dense;
+        return expanded(q -> NativeScope.owned(() -> q.dequantize(dtype)));
+    }
+
+    private LayerWeights expanded(Function<QuantizedWeight, Tensor> dequantize) {
+        LayerWeights w = new LayerWeights(inputNorm, null, null, null, null, postNorm, null, null, null);
+        for (Map.Entry<LinearGroup, List<QuantizedWeight>> group : linears.entrySet()) {
+            w = w.withLinears(group.getKey(), group.getValue().stream().map(dequantize).toList());
         }
+        return w;
     }
 
     @Override
