@@ -124,7 +124,7 @@ final class ModelOptions {
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Compute threads (default: all cores).")
     int threads;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu|cuda|auto (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu|cuda|cuda:N|auto (default: ${DEFAULT-VALUE}).")
     String device;
 
     Recipe recipe() {
@@ -141,7 +141,7 @@ final class ModelOptions {
 
     /** Sets up LibTorch once for this command's device, threads and dtype. */
     void initTorch() {
-        Torch.init(DeviceChoice.parse(device), threads, computeType().scalarType());
+        Torch.init(DeviceChoice.parse(device), threads, computeType().scalarType(), System.err::println);
     }
 
     /** Loads the model and prepares it as {@code recipe} says. */

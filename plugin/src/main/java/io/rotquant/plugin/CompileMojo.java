@@ -7,6 +7,8 @@ import io.rotquant.compiler.build.CompileRequest;
 import io.rotquant.compiler.build.Fingerprint;
 import io.rotquant.compiler.build.InputDigests;
 import io.rotquant.compiler.torch.DeviceChoice;
+import io.rotquant.compiler.torch.Natives;
+import io.rotquant.compiler.torch.NativesPlan;
 import io.rotquant.compiler.torch.Torch;
 import java.io.File;
 import java.io.IOException;
@@ -15,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.apache.maven.artifact.Artifact;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.descriptor.PluginDescriptor;
 import org.apache.maven.plugins.annotations.Component;
@@ -23,6 +24,12 @@ import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProjectHelper;
+import org.eclipse.aether.RepositorySystem;
+import org.eclipse.aether.RepositorySystemSession;
+import org.eclipse.aether.artifact.DefaultArtifact;
+import org.eclipse.aether.repository.RemoteRepository;
+import org.eclipse.aether.resolution.ArtifactRequest;
+import org.eclipse.aether.resolution.ArtifactResolutionException;
 
 /**
  * Compiles the checkpoint in {@code modelDirectory} into a rotquant artifact by the configured
@@ -93,6 +100,15 @@ public final class CompileMojo extends AbstractRecipeMojo {
     @Component
     MavenProjectHelper projectHelper;
 
+    @Component
+    RepositorySystem repositorySystem;
+
+    @Parameter(defaultValue = "${repositorySystemSession}", readonly = true)
+    RepositorySystemSession repositorySession;
+
+    @Parameter(defaultValue = "${project.remotePluginRepositories}", readonly = true)
+    List<RemoteRepository> pluginRepositories;
+
     @Override
     public void execute() throws MojoExecutionException {
         if (skip) {
@@ -135,16 +151,16 @@ public final class CompileMojo extends AbstractRecipeMojo {
                 attach ? ", attached" : "", (System.nanoTime() - start) / 1e9));
     }
 
-    /** The plugin's jar and every dependency Maven resolved for it (the realm itself hides Maven-provided ones such as SLF4J). */
-    private List<File> forkClasspath() {
-        List<File> files = new ArrayList<>();
-        files.add(plugin.getPluginArtifact().getFile());
-        for (Artifact artifact : plugin.getArtifacts()) {
-            if (!files.contains(artifact.getFile())) {
-                files.add(artifact.getFile());
-            }
+    /** One artifact through Maven's repository system (downloaded once, then from the local repository). */
+    private File resolve(Natives.Coordinates c) {
+        try {
+            return repositorySystem.resolveArtifact(repositorySession, new ArtifactRequest(
+                    new DefaultArtifact(c.groupId(), c.artifactId(), c.classifier(), "jar", c.version()),
+                    pluginRepositories, null)).getArtifact().getFile();
+        } catch (ArtifactResolutionException e) {
+            throw new InvalidInputException("--device " + device + ": cannot resolve " + c + ", LibTorch's GPU natives ("
+                    + e.getMessage().lines().findFirst().orElse("") + ")");
         }
-        return files;
     }
 
     private List<String> reasonsToBuild(Fingerprint now, Fingerprint recorded, Path out) throws IOException {
@@ -162,17 +178,27 @@ public final class CompileMojo extends AbstractRecipeMojo {
 
     private void compile(CompileRequest request, RecipeFlags.Parsed parsed) throws MojoExecutionException, IOException {
         if (!fork) {
-            Torch.init(DeviceChoice.parse(parsed.device()), parsed.threads(), parsed.dtype().scalarType());
+            Torch.init(DeviceChoice.parse(parsed.device()), parsed.threads(), parsed.dtype().scalarType(), getLog()::info);
             Compilation.run(request, getLog()::info);
             return;
         }
+        NativesPlan plan = NativesPlan.forDevice(DeviceChoice.parse(parsed.device()));
+        if (plan.note() != null) {
+            getLog().info("rotquant: " + MavenNames.of(plan.note()));
+        }
+        List<File> classpath = ForkClasspath.of(plugin, plan, this::resolve);
         List<String> args = new ArrayList<>(List.of("compile", "--model", request.model().toString(), "--out",
                 request.out().toString(), "--report", request.reportDir().toString(), "--eval-windows",
                 Integer.toString(request.evalWindows())));
         if (request.evalData() != null) {
             args.addAll(List.of("--eval-data", request.evalData().toString()));
         }
-        args.addAll(recipeFlags());
-        ForkedCompiler.run(forkClasspath(), args, jvmArgs, parsed.threads(), getLog()::info);
+        List<String> flags = recipeFlags();
+        int at = flags.indexOf("--device");
+        if (at >= 0) {
+            flags.set(at + 1, plan.device());  // auto may have become cpu
+        }
+        args.addAll(flags);
+        ForkedCompiler.run(classpath, args, jvmArgs, parsed.threads(), getLog()::info);
     }
 }

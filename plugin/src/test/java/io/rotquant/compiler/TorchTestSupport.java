@@ -17,7 +17,7 @@ public final class TorchTestSupport {
     }
 
     public static PreparedModel open(Path model, Recipe recipe) {
-        Torch.init(DeviceChoice.CPU, 0, ComputeDType.FP32.scalarType());
+        Torch.init(DeviceChoice.CPU, 0, ComputeDType.FP32.scalarType(), line -> { });
         return PreparedModel.open(model, recipe, ComputeDType.FP32, line -> { });
     }
 }

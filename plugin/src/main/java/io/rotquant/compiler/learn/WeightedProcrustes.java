@@ -48,7 +48,8 @@ public final class WeightedProcrustes {
      * scale-free criterion of §9.3 (a boolean mask over the rows of {@code activations}).
      */
     public static Tensor massiveTokens(Tensor activations, Tensor randomOrthogonal) {
-        return NativeScope.keep(() -> rowErrors(activations.matmul(randomOrthogonal)).ge(rowErrors(activations)));
+        return NativeScope.keep(() -> rowErrors(activations.matmul(randomOrthogonal.to(activations.device(),
+                activations.scalar_type()))).ge(rowErrors(activations)));
     }
 
     /** Row weights: α on the massive tokens, 1 elsewhere ([rows, 1], float64). */
@@ -74,9 +75,11 @@ public final class WeightedProcrustes {
      * {@code activations} weighted by {@code weights}. Tensors in the caller's scope.
      */
     public static Result refine(Tensor activations, Tensor weights, Tensor start, int steps) {
-        Tensor weighted = activations.to(ScalarType.Double).matmul(start.to(ScalarType.Double)).mul(weights);
+        // Everything on the activations' device: the start rotation is made on the CPU from the seed.
+        Tensor from = start.to(activations.device(), ScalarType.Double);
+        Tensor weighted = activations.to(ScalarType.Double).matmul(from).mul(weights);
         long d = start.size(0);
-        Tensor r = NativeScope.owned(() -> torch.eye(d).to(ScalarType.Double));
+        Tensor r = NativeScope.owned(() -> torch.eye(d).to(activations.device(), ScalarType.Double));
         double initial = loss(weighted, r);
         double current = initial;
         for (int i = 0; i < steps; i++) {
@@ -99,7 +102,7 @@ public final class WeightedProcrustes {
                 next.releaseReference();
             }
         }
-        Tensor rotation = start.to(ScalarType.Double).matmul(r);
+        Tensor rotation = from.matmul(r);
         r.releaseReference();
         return new Result(rotation, initial, current);
     }

@@ -1,54 +1,102 @@
 package io.rotquant.compiler.torch;
 
 import io.rotquant.compiler.InvalidInputException;
+import java.util.function.Consumer;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Process-wide LibTorch setup: intra-op threads and the compute device. Call {@link #init} once
- * before the first tensor operation.
+ * before the first tensor operation: on CUDA it checks the machine's libraries before any native
+ * code loads, unpacks the GPU build whole, and makes cuBLAS and LibTorch deterministic.
  */
 public final class Torch {
+    /** cuBLAS's setting for run-to-run identical results (fixed workspaces, no split-K reductions in atomics). */
+    public static final String CUBLAS_WORKSPACE_CONFIG = ":4096:8";
+
     private static volatile Device device;
     private static volatile String deviceName;
+    private static volatile CudaCard card;
     private static volatile int cores;
 
     private Torch() {
     }
 
     /**
-     * Resolves the device and sizes the thread pools for {@code threads} cores (0: all).
+     * Resolves the device and sizes the thread pools for {@code threads} cores (0: all); {@code log}
+     * gets the line that says which device was chosen when {@code auto} had to choose.
      *
      * <p>On the CPU, fp32 matmuls run on OpenBLAS's own pool (sized by {@code OPENBLAS_NUM_THREADS},
      * which {@code bin/rotquant} sets from {@code --threads}). LibTorch's intra-op pool calling into
      * it oversubscribes the cores (an fp32 testbed window took 2.5× longer on 2 cores), so fp32 gets
      * one intra-op thread; bf16 matmuls run on LibTorch's own pool and get all of them.
      */
-    public static synchronized void init(DeviceChoice choice, int threads, ScalarType computeType) {
+    public static synchronized void init(DeviceChoice choice, int threads, ScalarType computeType, Consumer<String> log) {
         if (threads < 0) {
             throw new InvalidInputException("--threads must be 0 (all cores) or positive, got " + threads);
         }
         cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        boolean cuda = switch (choice) {
-            case CPU -> false;
-            case AUTO -> torch.cuda_is_available();
-            case CUDA -> {
-                if (!torch.cuda_is_available()) {
-                    throw new InvalidInputException("--device cuda: LibTorch sees no CUDA device "
-                            + "(build with -Pcuda for the GPU natives, and check the driver)");
-                }
-                yield true;
-            }
-        };
+        boolean cuda = choice.wantsGpu() && gpuUsable(choice, log);
+        if (!cuda && Natives.gpuBuildPresent()) {
+            requireLibraries("--device " + choice);  // the GPU build loads CUDA's runtime even to compute on the CPU
+        }
         torch.set_num_threads(!cuda && computeType == ScalarType.Float ? 1 : cores);
-        device = new Device(cuda ? torch.DeviceType.CUDA : torch.DeviceType.CPU, (byte) 0);
-        deviceName = cuda ? "cuda:0" : "cpu";
+        int index = cuda ? choice.index() : 0;
+        device = new Device(cuda ? torch.DeviceType.CUDA : torch.DeviceType.CPU, (byte) index);
+        deviceName = cuda ? "cuda:" + index : "cpu";
+        card = null;
+        if (cuda) {
+            torch.globalContext().setDeterministicAlgorithms(true, false);
+            card = CudaCard.read(index);
+            log.accept("device: " + card.describe() + ", " + String.format(java.util.Locale.ROOT, "%.1f GB free",
+                    card.freeBytes() / 1e9));
+        }
+    }
+
+    /** Whether CUDA is usable for {@code choice}; an {@code auto} that falls back says why in one line. */
+    private static boolean gpuUsable(DeviceChoice choice, Consumer<String> log) {
+        boolean auto = choice.kind() == DeviceChoice.Kind.AUTO;
+        if (!Natives.gpuBuildPresent()) {
+            String why = "LibTorch's CPU build is on the classpath (bin/rotquant and the Maven plugin's forked compiler "
+                    + "put the GPU build there for --device cuda or auto; the in-process compile cannot)";
+            return fallBack(auto, choice, why, log);
+        }
+        requireLibraries("--device " + choice);
+        // cuBLAS reads this when it makes its first handle; unset, deterministic mode refuses cuBLAS calls.
+        if (System.getenv("CUBLAS_WORKSPACE_CONFIG") == null) {
+            torch.set_env("CUBLAS_WORKSPACE_CONFIG", CUBLAS_WORKSPACE_CONFIG);
+        }
+        Natives.unpackGpuBuild();
+        if (!torch.cuda_is_available()) {
+            return fallBack(auto, choice, "LibTorch's GPU build sees no CUDA device (is the driver loaded? nvidia-smi)", log);
+        }
+        int count = torch.cuda_device_count();
+        if (choice.index() >= count) {
+            throw new InvalidInputException("--device " + choice + ": this machine has " + count + " CUDA device"
+                    + (count == 1 ? "" : "s") + " (cuda:0" + (count > 1 ? " to cuda:" + (count - 1) : "") + ")");
+        }
+        return true;
+    }
+
+    private static boolean fallBack(boolean auto, DeviceChoice choice, String why, Consumer<String> log) {
+        if (!auto) {
+            throw new InvalidInputException("--device " + choice + ": " + why);
+        }
+        log.accept("device auto: compiling on the CPU: " + why);
+        return false;
+    }
+
+    private static void requireLibraries(String what) {
+        String problem = CudaLibraries.problem();
+        if (problem != null) {
+            throw new InvalidInputException(what + ": " + problem);
+        }
     }
 
     public static Device device() {
         if (device == null) {
-            init(DeviceChoice.CPU, 0, ScalarType.Float);
+            init(DeviceChoice.CPU, 0, ScalarType.Float, line -> { });
         }
         return device;
     }
@@ -56,6 +104,19 @@ public final class Torch {
     public static String deviceName() {
         device();
         return deviceName;
+    }
+
+    /** The machine line of reports: the card on CUDA, the cores on the CPU. */
+    public static String machine() {
+        device();
+        CudaCard c = card;
+        return c != null ? c.describe() : "cpu, " + cores + " threads";
+    }
+
+    /** The card this process computes on, or null on the CPU. */
+    public static CudaCard card() {
+        device();
+        return card;
     }
 
     /**

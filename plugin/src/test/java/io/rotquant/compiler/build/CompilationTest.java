@@ -31,7 +31,7 @@ class CompilationTest {
 
     @BeforeAll
     static void torch() {
-        Torch.init(DeviceChoice.CPU, 0, ComputeDType.FP32.scalarType());
+        Torch.init(DeviceChoice.CPU, 0, ComputeDType.FP32.scalarType(), line -> { });
     }
 
     private CompileReport compile(String name, Path evalData, Path report) throws Exception {

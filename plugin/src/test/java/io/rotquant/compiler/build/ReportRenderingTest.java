@@ -33,7 +33,7 @@ class ReportRenderingTest {
     @Test
     void reportHtmlRendersItsChartsInHeadlessChromium() throws Exception {
         assumeTrue(Files.isExecutable(CHROMIUM), "no Chromium at " + CHROMIUM + " (install Debian's chromium, or set ROTQUANT_CHROMIUM)");
-        Torch.init(DeviceChoice.CPU, 0, ComputeDType.FP32.scalarType());
+        Torch.init(DeviceChoice.CPU, 0, ComputeDType.FP32.scalarType(), line -> { });
         Recipe recipe = Recipe.FP.withRotation(RotationKind.HADAMARD, 0).withWeights(4, WeightMethod.RTN, 0, true)
                 .withActivations(4, 1.0, 4, 1.0);
         Path samples = TestPaths.repo().resolve("examples/data/stories260K-samples.txt");
