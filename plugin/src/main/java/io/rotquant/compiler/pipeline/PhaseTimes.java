@@ -1,11 +1,15 @@
 package io.rotquant.compiler.pipeline;
 
+import io.rotquant.compiler.torch.Torch;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** Wall time summed per named phase of a compile, in the order the phases first ran. */
+/**
+ * Wall time summed per named phase of a compile, in the order the phases first ran. On a GPU each
+ * phase ends by waiting for the kernels it queued, so its time is its own, not the next one's.
+ */
 public final class PhaseTimes {
     private final Map<String, Double> seconds = new LinkedHashMap<>();
 
@@ -14,6 +18,7 @@ public final class PhaseTimes {
         try {
             return work.get();
         } finally {
+            Torch.synchronize();
             seconds.merge(phase, (System.nanoTime() - start) / 1e9, Double::sum);
         }
     }

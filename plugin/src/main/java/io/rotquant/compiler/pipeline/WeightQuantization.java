@@ -93,11 +93,17 @@ public final class WeightQuantization {
                 Map<LinearGroup, List<QuantizedWeight>> quantized = new EnumMap<>(LinearGroup.class);
                 for (LinearGroup group : LinearGroup.values()) {
                     Cancellation.checkpoint();
-                    Tensor hessian = times.time("hessians", () -> hessian(model, layer, group, residuals, rope));
+                    Tensor hessian = times.time("hessians", () -> Torch.calibrationMatmuls(
+                            () -> hessian(model, layer, group, residuals, rope)));
                     LayerWeights current = (LayerWeights) weights.stored(l);
                     try {
-                        quantized.put(group, times.time("gptq solve", () -> current.linears(group).stream()
-                                .map(w -> owned(() -> gptq.quantize(w, hessian))).toList()));
+                        quantized.put(group, times.time("gptq solve", () -> {
+                            try (PointerScope scope = new PointerScope()) {
+                                List<QuantizedWeight> solved = gptq.quantize(current.linears(group), hessian);
+                                solved.forEach(QuantizedWeight::retain);
+                                return solved;
+                            }
+                        }));
                     } finally {
                         hessian.releaseReference();
                     }
@@ -107,13 +113,14 @@ public final class WeightQuantization {
                             .map(q -> NativeScope.owned(() -> q.dequantize(dtype))).toList()));
                 }
                 weights.setLayer(l, QuantizedLayer.of((LayerWeights) weights.stored(l), quantized));
-                times.time("calibration forward", () -> {
+                times.time("calibration forward", () -> Torch.calibrationMatmuls(() -> {
                     for (int i = 0; i < residuals.size(); i++) {
                         Tensor before = residuals.get(i);
                         residuals.set(i, NativeScope.owned(() -> model.layer(layer, before, rope, LinearInputObserver.NONE)));
                         before.releaseReference();
                     }
-                });
+                    return null;
+                }));
                 log.accept(String.format(Locale.ROOT, "GPTQ layer %d/%d in %.1f s", l + 1, weights.numLayers(),
                         (System.nanoTime() - start) / 1e9));
             }
@@ -134,12 +141,11 @@ public final class WeightQuantization {
                         return true;
                     }
                     Tensor x = input.reshape(-1, input.size(-1)).to(ScalarType.Float);
-                    Tensor xtx = x.t().matmul(x);
                     if (sum[0] == null) {
-                        sum[0] = xtx;
+                        sum[0] = x.t().matmul(x);
                         sum[0].retainReference();
                     } else {
-                        sum[0].add_(xtx);
+                        sum[0].addmm_(x.t(), x);
                     }
                     return false;
                 });

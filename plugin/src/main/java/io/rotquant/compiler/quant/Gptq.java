@@ -6,6 +6,8 @@ import io.rotquant.compiler.torch.Torch;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -25,6 +27,27 @@ public final class Gptq {
     public Gptq(WeightQuantizer quantizer, GptqOptions options) {
         this.quantizer = quantizer;
         this.options = options;
+    }
+
+    /**
+     * GPTQ of linears that read the same input, so share one Hessian (q, k, v; gate, up): their
+     * rows stacked into one solve. Each row's result is the same as alone (the solve mixes columns,
+     * never rows), and the column sweep, whose cost is its length, runs once instead of per linear.
+     */
+    public List<QuantizedWeight> quantize(List<Tensor> weights, Tensor hessian) {
+        if (weights.size() == 1) {
+            return List.of(quantize(weights.get(0), hessian));
+        }
+        QuantizedWeight all = quantize(torch.cat(new TensorVector(weights.toArray(Tensor[]::new)), 0), hessian);
+        List<QuantizedWeight> parts = new ArrayList<>();
+        long row = 0;
+        for (Tensor w : weights) {
+            long rows = w.size(0);
+            parts.add(new QuantizedWeight(all.codes().narrow(0, row, rows).clone(),
+                    all.scales().narrow(0, row, rows).clone(), all.groupIndex(), all.bits()));
+            row += rows;
+        }
+        return parts;
     }
 
     /** Codes and scales for W [out, in] given H [in, in] = 2/N Σ x xᵀ. */
@@ -70,14 +93,20 @@ public final class Gptq {
         Tensor full = w;
         Tensor scale = group > 0 ? null : Torch.elementwise(() -> quantizer.scales(full));
         Tensor codes = torch.zeros_like(w);
+        // The per-column step is a handful of small kernels, so on a GPU its cost is the number of
+        // calls: codes are written in place into their column, and each column of the block turns
+        // into its own scaled rounding error (the reference keeps a separate error matrix).
+        ScalarOptional lowest = new ScalarOptional(Tensors.scalar(quantizer.lowestCode()));
+        ScalarOptional highest = new ScalarOptional(Tensors.scalar(quantizer.highestCode()));
+        Scalar minusOne = Tensors.scalar(-1);
         for (long start = 0; start < cols; start += options.blockSize()) {
             long count = Math.min(options.blockSize(), cols - start);
             // Scales made in this block outlive it (dynamic groups); everything else is freed with it.
             List<Tensor> newScales = new ArrayList<>();
             try (PointerScope blockScope = new PointerScope()) {
                 Tensor block = w.narrow(1, start, count).clone();
-                Tensor errors = torch.zeros_like(block);
                 Tensor u = upper.narrow(0, start, count).narrow(1, start, count);
+                Tensor pivots = torch.diagonal(u, 0, 0, 1).unsqueeze(0).clone();
                 for (long i = 0; i < count; i++) {
                     long col = start + i;
                     if (group > 0) {
@@ -94,14 +123,17 @@ public final class Gptq {
                     }
                     try (PointerScope columnScope = new PointerScope()) {
                         Tensor column = block.narrow(1, i, 1);
-                        Tensor code = quantizer.codes(column, scale);
-                        codes.narrow(1, col, 1).copy_(code);
-                        Tensor error = column.sub(code.mul(scale)).div(u.narrow(0, i, 1).narrow(1, i, 1));
-                        // Outer product as a broadcast multiply: a rank-1 GEMM through BLAS costs far more in thread wake-ups.
-                        block.narrow(1, i, count - i).sub_(error.mul(u.narrow(0, i, 1).narrow(1, i, count - i)));
-                        errors.narrow(1, i, 1).copy_(error);
+                        Tensor code = codes.narrow(1, col, 1);
+                        torch.div_out(code, column, scale).round_().clamp_(lowest, highest);
+                        column.addcmul_(code, scale, minusOne).div_(pivots.narrow(1, i, 1));
+                        if (i + 1 < count) {
+                            // Outer product as a broadcast multiply-add: a rank-1 GEMM through BLAS costs far more in thread wake-ups.
+                            block.narrow(1, i + 1, count - i - 1).addcmul_(column, u.narrow(0, i, 1).narrow(1, i + 1,
+                                    count - i - 1), minusOne);
+                        }
                     }
                 }
+                Tensor errors = block;
                 if (start + count < cols) {
                     w.narrow(1, start + count, cols - start - count).sub_(
                             errors.matmul(upper.narrow(0, start, count).narrow(1, start + count, cols - start - count)));

@@ -109,6 +109,16 @@ public final class WeightQuantizer {
         return new QuantizedWeight(codes(w, scale).to(ScalarType.Char).view(out, in), scale.view(out, -1), null, bits);
     }
 
+    /** The smallest code, −2^(bits−1). */
+    public double lowestCode() {
+        return -maxq() - 1;
+    }
+
+    /** The largest code, 2^(bits−1) − 1. */
+    public double highestCode() {
+        return maxq();
+    }
+
     /** Round-to-nearest-even onto [−(maxq+1), maxq]·scale. */
     public Tensor dequantize(Tensor w, Tensor scale) {
         return codes(w, scale).mul(scale);
@@ -116,8 +126,8 @@ public final class WeightQuantizer {
 
     /** The integer codes (as floats) of w under scale: round-to-nearest-even, clamped to [−(maxq+1), maxq]. */
     public Tensor codes(Tensor w, Tensor scale) {
-        return w.div(scale).round().clamp(new ScalarOptional(Tensors.scalar(-maxq() - 1)),
-                new ScalarOptional(Tensors.scalar(maxq())));
+        return w.div(scale).round().clamp(new ScalarOptional(Tensors.scalar(lowestCode())),
+                new ScalarOptional(Tensors.scalar(highestCode())));
     }
 
     private Tensor grouped(Tensor weight) {

@@ -46,10 +46,11 @@ public final class Natives {
     }
 
     /**
-     * Unpacks every library of the GPU build into JavaCPP's cache before the first load. LibTorch
-     * opens some of them itself (libtorch_cuda_linalg.so, at the first Cholesky or solve), and
-     * JavaCPP unpacks only those it loads, one at a time: with all of them beside each other,
-     * every $ORIGIN lookup finds its file on the first run.
+     * Unpacks every library of the GPU build into JavaCPP's cache before the first load. JavaCPP
+     * unpacks the libraries it loads one at a time and skips a preload that fails: on a fresh cache
+     * libc10_cuda.so and libtorch_cuda.so were tried before libc10.so was there, so LibTorch came up
+     * without CUDA on the first run only; and libtorch_cuda_linalg.so, which LibTorch opens itself at
+     * the first Cholesky or solve, was never unpacked. Must run before the torch class is first used.
      */
     static void unpackGpuBuild() {
         try {

@@ -63,11 +63,12 @@ public final class Torch {
             return fallBack(auto, choice, why, log);
         }
         requireLibraries("--device " + choice);
+        // Before the first use of the torch class, which loads the natives (and skips, silently, any that fail).
+        Natives.unpackGpuBuild();
         // cuBLAS reads this when it makes its first handle; unset, deterministic mode refuses cuBLAS calls.
         if (System.getenv("CUBLAS_WORKSPACE_CONFIG") == null) {
             torch.set_env("CUBLAS_WORKSPACE_CONFIG", CUBLAS_WORKSPACE_CONFIG);
         }
-        Natives.unpackGpuBuild();
         if (!torch.cuda_is_available()) {
             return fallBack(auto, choice, "LibTorch's GPU build sees no CUDA device (is the driver loaded? nvidia-smi)", log);
         }
@@ -130,6 +131,32 @@ public final class Torch {
             return work.get();
         } finally {
             torch.set_num_threads(previous);
+        }
+    }
+
+    /**
+     * Runs {@code work} with fp32 matmuls on the GPU's TF32 tensor cores (10-bit mantissa, fp32
+     * accumulation; about 7× plain fp32 on an H200). For calibration statistics only, the forward
+     * passes and Hessians of GPTQ, which average over 128 windows and are damped by 1 % of their
+     * diagonal anyway; everything a user's perplexity or the artifact's values come from stays fp32.
+     * A no-op on the CPU.
+     */
+    public static <T> T calibrationMatmuls(java.util.function.Supplier<T> work) {
+        if (card() == null) {
+            return work.get();
+        }
+        torch.globalContext().setAllowTF32CuBLAS(true);
+        try {
+            return work.get();
+        } finally {
+            torch.globalContext().setAllowTF32CuBLAS(false);
+        }
+    }
+
+    /** Waits for the kernels queued on the GPU (nothing to wait for on the CPU). */
+    public static void synchronize() {
+        if (card != null) {
+            torch.cuda_synchronize();
         }
     }
 
