@@ -31,8 +31,9 @@ final class SynthCommand implements Callable<Integer> {
 
     /** A LLaMA shape: the config.json fields that differ between shapes. */
     enum Shape {
-        LLAMA_3_2_1B("llama-3.2-1b", 2048, 8192, 16, 32, 8, 64, 128256, true, 500000.0, true),
-        TINY("tiny", 64, 128, 2, 4, 2, 16, 512, false, 10000.0, false);
+        LLAMA_3_2_1B("llama-3.2-1b", 2048, 8192, 16, 32, 8, 64, 128256, true, 500000.0, 32.0),
+        LLAMA_3_1_8B("llama-3.1-8b", 4096, 14336, 32, 32, 8, 128, 128256, false, 500000.0, 8.0),
+        TINY("tiny", 64, 128, 2, 4, 2, 16, 512, false, 10000.0, 0);
 
         final String label;
         final int hidden;
@@ -44,10 +45,11 @@ final class SynthCommand implements Callable<Integer> {
         final int vocab;
         final boolean tied;
         final double ropeTheta;
-        final boolean llama3Rope;
+        /** LLaMA-3 RoPE scaling factor, 0 for plain RoPE. */
+        final double ropeFactor;
 
         Shape(String label, int hidden, int intermediate, int layers, int heads, int kvHeads, int headDim, int vocab,
-                boolean tied, double ropeTheta, boolean llama3Rope) {
+                boolean tied, double ropeTheta, double ropeFactor) {
             this.label = label;
             this.hidden = hidden;
             this.intermediate = intermediate;
@@ -58,7 +60,7 @@ final class SynthCommand implements Callable<Integer> {
             this.vocab = vocab;
             this.tied = tied;
             this.ropeTheta = ropeTheta;
-            this.llama3Rope = llama3Rope;
+            this.ropeFactor = ropeFactor;
         }
 
         static Shape parse(String label) {
@@ -67,11 +69,11 @@ final class SynthCommand implements Callable<Integer> {
                     return s;
                 }
             }
-            throw new InvalidInputException("--shape: unknown shape '" + label + "' (llama-3.2-1b, tiny)");
+            throw new InvalidInputException("--shape: unknown shape '" + label + "' (llama-3.2-1b, llama-3.1-8b, tiny)");
         }
     }
 
-    @Option(names = "--shape", required = true, paramLabel = "NAME", description = "llama-3.2-1b or tiny.")
+    @Option(names = "--shape", required = true, paramLabel = "NAME", description = "llama-3.2-1b, llama-3.1-8b or tiny.")
     String shape;
 
     @Option(names = "--tokenizer", required = true, paramLabel = "FILE",
@@ -139,11 +141,11 @@ final class SynthCommand implements Callable<Integer> {
         c.put("num_key_value_heads", s.kvHeads);
         c.put("head_dim", s.headDim);
         c.put("vocab_size", s.vocab);
-        c.put("max_position_embeddings", s.llama3Rope ? 131072 : 2048);
+        c.put("max_position_embeddings", s.ropeFactor > 0 ? 131072 : 2048);
         c.put("rms_norm_eps", 1e-5);
         c.put("rope_theta", s.ropeTheta);
-        if (s.llama3Rope) {
-            c.put("rope_scaling", Map.of("rope_type", "llama3", "factor", 32.0, "low_freq_factor", 1.0,
+        if (s.ropeFactor > 0) {
+            c.put("rope_scaling", Map.of("rope_type", "llama3", "factor", s.ropeFactor, "low_freq_factor", 1.0,
                     "high_freq_factor", 4.0, "original_max_position_embeddings", 8192));
         }
         c.put("tie_word_embeddings", s.tied);
@@ -152,28 +154,40 @@ final class SynthCommand implements Callable<Integer> {
         return c;
     }
 
-    /** A bf16 tensor: uniform with standard deviation {@code std} (0: all ones, a norm weight). */
+    /**
+     * A bf16 tensor: uniform with standard deviation {@code std} (0: all ones, a norm weight). Each
+     * chunk draws from its own stream (seed, name, chunk index), so chunks are made in parallel
+     * and the file is the same whatever the core count.
+     */
     private SafetensorsWriter.Tensor random(String name, double std, long... shape) {
         long count = 1;
         for (long d : shape) {
             count *= d;
         }
         long total = count;
+        long chunks = (total + CHUNK - 1) / CHUNK;
         return new SafetensorsWriter.Tensor(name, "BF16", shape, 2 * count, channel -> {
-            SplittableRandom random = new SplittableRandom(seed ^ name.hashCode() * 0x9E3779B97F4A7C15L);
-            double half = std * Math.sqrt(3);
-            ByteBuffer buffer = ByteBuffer.allocateDirect(2 * CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-            for (long done = 0; done < total; done += CHUNK) {
-                int n = (int) Math.min(CHUNK, total - done);
-                buffer.clear();
-                for (int i = 0; i < n; i++) {
-                    float value = std == 0 ? 1f : (float) ((random.nextDouble() * 2 - 1) * half);
-                    buffer.putShort(bf16(value));
+            int parallel = Runtime.getRuntime().availableProcessors();
+            for (long first = 0; first < chunks; first += parallel) {
+                long from = first;
+                List<ByteBuffer> made = java.util.stream.LongStream.range(from, Math.min(chunks, from + parallel)).parallel()
+                        .mapToObj(c -> chunk(name, std, c, (int) Math.min(CHUNK, total - c * CHUNK))).toList();
+                for (ByteBuffer buffer : made) {
+                    SafetensorsWriter.writeFully(channel, buffer);
                 }
-                buffer.flip();
-                SafetensorsWriter.writeFully(channel, buffer);
             }
         });
+    }
+
+    private ByteBuffer chunk(String name, double std, long index, int n) {
+        SplittableRandom random = new SplittableRandom((seed ^ name.hashCode() * 0x9E3779B97F4A7C15L) + index * 0xBF58476D1CE4E5B9L);
+        double half = std * Math.sqrt(3);
+        ByteBuffer buffer = ByteBuffer.allocate(2 * n).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            float value = std == 0 ? 1f : (float) ((random.nextDouble() * 2 - 1) * half);
+            buffer.putShort(bf16(value));
+        }
+        return buffer.flip();
     }
 
     /** Round-to-nearest-even float → bfloat16 bits (finite inputs). */

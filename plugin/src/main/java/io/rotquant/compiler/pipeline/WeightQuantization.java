@@ -72,6 +72,7 @@ public final class WeightQuantization {
             Consumer<String> log) {
         ModelWeights weights = model.weights();
         int length = windows.get(0).length;
+        CalibrationMemory.check(model.config(), windows.size(), length);
         Tensor[] rope;
         try (PointerScope scope = new PointerScope()) {
             rope = model.ropeTables(length);
