@@ -10,6 +10,7 @@ import io.rotquant.compiler.eval.Perplexity;
 import io.rotquant.compiler.eval.PerplexityResult;
 import io.rotquant.compiler.quant.Bits;
 import io.rotquant.compiler.recipe.Recipe;
+import io.rotquant.compiler.torch.Torch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,7 +78,7 @@ public final class Compilation {
                             quantized.ppl().tokens(), fp.ppl().ppl(), quantized.ppl().ppl(), profileBits, fp.profile(),
                             quantized.profile());
             CompileReport report = new CompileReport(request.model(), recipe, out, Files.size(out),
-                    InputDigests.sha256(out), seconds(start), phases, evaluation);
+                    InputDigests.sha256(out), seconds(start), phases, Torch.machine(), evaluation);
             log.accept(String.format(Locale.ROOT, "compiled %s in %.1f s: %.1f MB, sha256 %s%s", recipe.label(),
                     report.seconds(), report.bytes() / 1e6, report.sha256(), evaluation == null ? ""
                             : String.format(Locale.ROOT, "; ppl FP %.4f, quantized %.4f (%+.2f%%)", evaluation.pplFp(),

@@ -15,7 +15,7 @@ import java.util.Map;
  * before rotation (the FP model) and after (the compiled one).
  */
 public record CompileReport(Path model, Recipe recipe, Path artifact, long bytes, String sha256, double seconds,
-        Map<String, Double> phaseSeconds, Evaluation evaluation) {
+        Map<String, Double> phaseSeconds, String machine, Evaluation evaluation) {
 
     /** Perplexity of both models on the same windows, and their activation profiles at {@code profileBits}. */
     public record Evaluation(String data, int windows, long tokens, double pplFp, double pplQuantized, int profileBits,
@@ -32,6 +32,7 @@ public record CompileReport(Path model, Recipe recipe, Path artifact, long bytes
         m.put("ppl_q", evaluation == null ? null : evaluation.pplQuantized());
         m.put("seconds", seconds);
         m.put("compile_phases", phaseSeconds);
+        m.put("machine", machine);
         m.put("model", model.toString());
         m.putAll(recipe.toJson());
         if (evaluation != null) {

@@ -47,6 +47,7 @@ public final class ReportWriter {
         row(page, "artifact", report.artifact().getFileName() + String.format(Locale.ROOT, " (%.2f MB)", report.bytes() / 1e6));
         row(page, "sha256", report.sha256());
         row(page, "compile time", String.format(Locale.ROOT, "%.1f s", report.seconds()));
+        row(page, "machine", report.machine());
         page.append("</table>");
 
         CompileReport.Evaluation eval = report.evaluation();
