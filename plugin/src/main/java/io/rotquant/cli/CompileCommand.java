@@ -52,7 +52,9 @@ final class CompileCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "wrote %s (%s, %.1f MB) in %.1f s%n", out, result.recipe().label(),
                 result.bytes() / 1e6, result.seconds());
         if (json) {
-            System.out.println(JsonWriter.write(result.toJson()));
+            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>(result.toJson());
+            out.put("peak_rss_bytes", PeakMemory.residentBytes());
+            System.out.println(JsonWriter.write(out));
         }
         return 0;
     }
