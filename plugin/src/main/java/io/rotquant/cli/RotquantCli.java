@@ -67,6 +67,11 @@ public final class RotquantCli {
             err.println("rotquant: error: " + e.getMessage());
             return EXIT_INVALID_INPUT;
         }
+        String outOfMemory = GpuOutOfMemory.describe(e);
+        if (outOfMemory != null) {
+            err.println("rotquant: error: " + outOfMemory);
+            return EXIT_FAILURE;
+        }
         err.println("rotquant: internal error: " + e + (System.getenv("ROTQUANT_DEBUG") == null
                 ? " (set ROTQUANT_DEBUG=1 for the stack trace)" : ""));
         if (System.getenv("ROTQUANT_DEBUG") != null) {
