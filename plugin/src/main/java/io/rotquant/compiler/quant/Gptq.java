@@ -21,23 +21,12 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * errors of its block (the reference reads a stale copy for groups that start mid-block).
  */
 public final class Gptq {
-    /** Fewer rows than this per slice leave a GPU stream too little to do for a slice to pay. */
-    static final long MIN_SLICE_ROWS = 256;
-
     private final WeightQuantizer quantizer;
     private final GptqOptions options;
-    private final int slices;
 
-    /** GPTQ with as many row slices side by side as the device wants ({@link Torch#parallelSweeps()}). */
     public Gptq(WeightQuantizer quantizer, GptqOptions options) {
-        this(quantizer, options, 0);
-    }
-
-    /** GPTQ with up to {@code slices} row slices side by side (0: the device's choice). */
-    Gptq(WeightQuantizer quantizer, GptqOptions options, int slices) {
         this.quantizer = quantizer;
         this.options = options;
-        this.slices = slices;
     }
 
     /**
@@ -77,6 +66,14 @@ public final class Gptq {
         torch.diagonal(h, 0, 0, 1).masked_fill_(dead, Tensors.scalar(1));
         w = w.masked_fill(dead.unsqueeze(0), Tensors.scalar(0));
 
+        // Scales in the order they are made: static groups in natural column order, dynamic ones in sweep order.
+        List<Tensor> groupScales = new ArrayList<>();
+        if (group > 0 && options.staticGroups()) {
+            for (int g = 0; g < cols / group; g++) {
+                Tensor slab = w.narrow(1, (long) g * group, group);
+                groupScales.add(Torch.elementwise(() -> quantizer.scales(slab)));
+            }
+        }
         Tensor perm = null;
         if (options.actOrder()) {
             perm = torch.diagonal(h, 0, 0, 1).argsort(0, true);
@@ -90,66 +87,15 @@ public final class Gptq {
         Tensor diagonal = torch.diagonal(h, 0, 0, 1);
         diagonal.add_(Tensors.scalar(options.damp() * diagonal.mean().item_double()));
         Tensor damped = h;
-        // Rows of the upper Cholesky factor of H⁻¹ divided by their pivot: a column's rounding error
-        // (w − q) times row i is then the whole correction, with no division per column.
-        Tensor upper = NativeScope.keep(() -> {
-            Tensor u = torch.linalg_cholesky(torch.cholesky_inverse(torch.linalg_cholesky(damped)), true);
-            return u.div(torch.diagonal(u, 0, 0, 1).unsqueeze(1));
-        });
+        Tensor upper = NativeScope.keep(() -> torch.linalg_cholesky(torch.cholesky_inverse(torch.linalg_cholesky(damped)),
+                true));
 
-        // Rows are independent: on a GPU, slices of rows sweep side by side on their own streams.
-        Tensor full = w;
-        long rows = w.size(0);
-        int wanted = this.slices > 0 ? this.slices : Torch.parallelSweeps();
-        int slices = (int) Math.max(1, Math.min(wanted, rows / MIN_SLICE_ROWS));
-        List<java.util.function.Supplier<Tensor[]>> work = new ArrayList<>();
-        for (int k = 0; k < slices; k++) {
-            long from = rows * k / slices;
-            long count = rows * (k + 1) / slices - from;
-            work.add(() -> sweep(full.narrow(0, from, count), upper, permutation));
-        }
-        List<Tensor[]> swept = Torch.sideBySide(work);
-        Tensor codes = swept.size() == 1 ? swept.get(0)[0]
-                : torch.cat(new TensorVector(swept.stream().map(t -> t[0]).toArray(Tensor[]::new)), 0);
-        Tensor scales = swept.size() == 1 ? swept.get(0)[1]
-                : torch.cat(new TensorVector(swept.stream().map(t -> t[1]).toArray(Tensor[]::new)), 0);
-        Tensor groupIndex = null;
-        if (perm != null) {
-            Tensor position = perm.argsort();
-            codes = codes.index_select(1, position);
-            if (group > 0 && !options.staticGroups()) {
-                // Dynamic groups were formed over the permuted columns: column c's group is its sweep position / group.
-                groupIndex = position.floor_divide(Tensors.scalar(group)).to(ScalarType.Long);
-            }
-        }
-        if (codes.isnan().any().item_double() != 0) {
-            throw new IllegalStateException("GPTQ produced NaN weights");
-        }
-        return new QuantizedWeight(codes.to(ScalarType.Char), scales, groupIndex, quantizer.bits());
-    }
-
-    /**
-     * The column sweep over the rows {@code w} (permuted, dead columns zeroed), with {@code upper}
-     * the pivot-scaled upper factor: codes (as floats) and scales, both in the caller's scope.
-     */
-    private Tensor[] sweep(Tensor rowsOfW, Tensor upper, long[] permutation) {
-        Tensor w = rowsOfW.clone();
-        long cols = w.size(1);
-        int group = quantizer.group();
-        // Scales in the order they are made: static groups in natural column order, dynamic ones in sweep order.
-        List<Tensor> groupScales = new ArrayList<>();
-        if (group > 0 && options.staticGroups()) {
-            for (int g = 0; g < cols / group; g++) {
-                Tensor slab = w.narrow(1, (long) g * group, group);
-                groupScales.add(Torch.elementwise(() -> quantizer.scales(slab)));
-            }
-        }
         Tensor full = w;
         Tensor scale = group > 0 ? null : Torch.elementwise(() -> quantizer.scales(full));
         Tensor codes = torch.zeros_like(w);
         // The per-column step is a handful of small kernels, so on a GPU its cost is the number of
         // calls: codes are written in place into their column, and each column of the block turns
-        // into its own rounding error (the reference keeps a separate, pivot-divided error matrix).
+        // into its own scaled rounding error (the reference keeps a separate error matrix).
         ScalarOptional lowest = new ScalarOptional(Tensors.scalar(quantizer.lowestCode()));
         ScalarOptional highest = new ScalarOptional(Tensors.scalar(quantizer.highestCode()));
         Scalar minusOne = Tensors.scalar(-1);
@@ -160,6 +106,7 @@ public final class Gptq {
             try (PointerScope blockScope = new PointerScope()) {
                 Tensor block = w.narrow(1, start, count).clone();
                 Tensor u = upper.narrow(0, start, count).narrow(1, start, count);
+                Tensor pivots = torch.diagonal(u, 0, 0, 1).unsqueeze(0).clone();
                 for (long i = 0; i < count; i++) {
                     long col = start + i;
                     if (group > 0) {
@@ -178,7 +125,7 @@ public final class Gptq {
                         Tensor column = block.narrow(1, i, 1);
                         Tensor code = codes.narrow(1, col, 1);
                         torch.div_out(code, column, scale).round_().clamp_(lowest, highest);
-                        column.addcmul_(code, scale, minusOne);
+                        column.addcmul_(code, scale, minusOne).div_(pivots.narrow(1, i, 1));
                         if (i + 1 < count) {
                             // Outer product as a broadcast multiply-add: a rank-1 GEMM through BLAS costs far more in thread wake-ups.
                             block.narrow(1, i + 1, count - i - 1).addcmul_(column, u.narrow(0, i, 1).narrow(1, i + 1,
@@ -186,9 +133,10 @@ public final class Gptq {
                         }
                     }
                 }
+                Tensor errors = block;
                 if (start + count < cols) {
                     w.narrow(1, start + count, cols - start - count).sub_(
-                            block.matmul(upper.narrow(0, start, count).narrow(1, start + count, cols - start - count)));
+                            errors.matmul(upper.narrow(0, start, count).narrow(1, start + count, cols - start - count)));
                 }
             }
             // Hand the block's scales to the enclosing scope, like every other tensor made here.
@@ -201,8 +149,20 @@ public final class Gptq {
                 groupScales.add(made);
             }
         }
+        Tensor groupIndex = null;
+        if (perm != null) {
+            Tensor position = perm.argsort();
+            codes = codes.index_select(1, position);
+            if (group > 0 && !options.staticGroups()) {
+                // Dynamic groups were formed over the permuted columns: column c's group is its sweep position / group.
+                groupIndex = position.floor_divide(Tensors.scalar(group)).to(ScalarType.Long);
+            }
+        }
+        if (codes.isnan().any().item_double() != 0) {
+            throw new IllegalStateException("GPTQ produced NaN weights");
+        }
         Tensor scales = group > 0 ? torch.cat(new TensorVector(groupScales.toArray(Tensor[]::new)), 1) : scale;
-        return new Tensor[] {codes, scales};
+        return new QuantizedWeight(codes.to(ScalarType.Char), scales, groupIndex, quantizer.bits());
     }
 
     /** The next {@code group} columns from column i of the block on: in-block values first, then the rest of w. */

@@ -1,19 +1,7 @@
 package io.rotquant.compiler.torch;
 
 import io.rotquant.compiler.InvalidInputException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.cuda.CUDAStream;
-import org.bytedeco.pytorch.global.torch_cuda;
-import org.bytedeco.pytorch.Context;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -26,13 +14,6 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 public final class Torch {
     /** cuBLAS's setting for run-to-run identical results (fixed workspaces, no split-K reductions in atomics). */
     public static final String CUBLAS_WORKSPACE_CONFIG = ":4096:8";
-
-    private static final int GPU_SWEEPS = 4;
-    private static final ExecutorService WORKERS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "rotquant-sweep");
-        t.setDaemon(true);
-        return t;
-    });
 
     private static volatile Device device;
     private static volatile String deviceName;
@@ -155,88 +136,20 @@ public final class Torch {
 
     /**
      * Runs {@code work} with fp32 matmuls on the GPU's TF32 tensor cores (10-bit mantissa, fp32
-     * accumulation; about 7× plain fp32 on an H200). For calibration statistics only, the forward
-     * passes and Hessians of GPTQ, which average over 128 windows and are damped by 1 % of their
-     * diagonal anyway; everything a user's perplexity or the artifact's values come from stays fp32.
-     * A no-op on the CPU.
+     * accumulation). For calibration statistics only, the forward passes and Hessians of GPTQ, which
+     * average over 128 windows and are damped by 1 % of their diagonal anyway; everything a user's
+     * perplexity or the artifact's values come from stays fp32. A no-op on the CPU.
      */
     public static <T> T calibrationMatmuls(java.util.function.Supplier<T> work) {
         if (card() == null) {
             return work.get();
         }
-        Context context = torch.globalContext();
-        int before = context.float32Precision(torch.Float32Backend.CUDA.value, torch.Float32Op.MATMUL.value);
-        context.setFloat32Precision(torch.Float32Backend.CUDA.value, torch.Float32Op.MATMUL.value,
-                torch.Float32Precision.TF32.value);
+        torch.globalContext().setAllowTF32CuBLAS(true);
         try {
             return work.get();
         } finally {
-            context.setFloat32Precision(torch.Float32Backend.CUDA.value, torch.Float32Op.MATMUL.value, before);
+            torch.globalContext().setAllowTF32CuBLAS(false);
         }
-    }
-
-    /**
-     * How many independent pieces of sequential, launch-bound work (GPTQ's column sweeps over row
-     * slices) run side by side: 4 on a GPU, where one host thread cannot issue small kernels as
-     * fast as the card runs them; 1 on the CPU, whose cores each op already uses. A constant, not
-     * the core count, so the same inputs give the same artifact on any machine.
-     */
-    public static int parallelSweeps() {
-        return card() == null ? 1 : GPU_SWEEPS;
-    }
-
-    /**
-     * Runs the pieces of {@code work} side by side, each on its own thread and, on a GPU, its own
-     * CUDA stream, after the kernels queued so far have finished; returns their tensors in order,
-     * finished and owned by the caller's scope. One piece runs in the calling thread.
-     */
-    public static List<Tensor[]> sideBySide(List<Supplier<Tensor[]>> work) {
-        if (work.size() == 1) {
-            return java.util.Collections.singletonList(work.get(0).get());
-        }
-        synchronize();
-        boolean cuda = card() != null;
-        List<Future<Tensor[]>> running = new ArrayList<>();
-        for (Supplier<Tensor[]> piece : work) {
-            running.add(WORKERS.submit(() -> {
-                CUDAStream stream = cuda ? torch_cuda.getStreamFromPool() : null;
-                if (cuda) {
-                    torch_cuda.setCurrentCUDAStream(stream);
-                }
-                try (PointerScope scope = new PointerScope()) {
-                    Tensor[] result = piece.get();
-                    for (Tensor t : result) {
-                        t.retainReference();
-                    }
-                    return result;
-                } finally {
-                    if (cuda) {
-                        stream.synchronize();
-                        torch_cuda.setCurrentCUDAStream(torch_cuda.getDefaultCUDAStream());
-                    }
-                }
-            }));
-        }
-        List<Tensor[]> results = new ArrayList<>();
-        PointerScope caller = PointerScope.getInnerScope();
-        try {
-            for (Future<Tensor[]> f : running) {
-                Tensor[] result = f.get();
-                for (Tensor t : result) {
-                    if (caller != null) {
-                        caller.attach(t);
-                        t.releaseReference();
-                    }
-                }
-                results.add(result);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while GPTQ slices ran", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
-        return results;
     }
 
     /** Waits for the kernels queued on the GPU (nothing to wait for on the CPU). */
