@@ -58,8 +58,8 @@ public final class Torch {
     private static boolean gpuUsable(DeviceChoice choice, Consumer<String> log) {
         boolean auto = choice.kind() == DeviceChoice.Kind.AUTO;
         if (!Natives.gpuBuildPresent()) {
-            String why = "LibTorch's CPU build is on the classpath (bin/rotquant and the Maven plugin's forked compiler "
-                    + "put the GPU build there for --device cuda or auto; the in-process compile cannot)";
+            String why = "LibTorch's CPU build is on the classpath: an in-process compile runs on the plugin's own "
+                    + "LibTorch, so set --fork true (the default), or run bin/rotquant, to get the GPU build";
             return fallBack(auto, choice, why, log);
         }
         requireLibraries("--device " + choice);
