@@ -118,7 +118,7 @@ final class ModelOptions {
                     + " the runtime's measured WHT/matmul crossover; the paper's GPU figure is 512).")
     int onlineThreshold;
 
-    @Option(names = "--dtype", defaultValue = "fp32", description = "fp32|bf16 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dtype", defaultValue = "fp32", description = "fp32|bf16|tf32 (tf32: fp32 with GPTQ calibration on a GPU's TF32 tensor cores; default: ${DEFAULT-VALUE}).")
     String dtype;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Compute threads (default: all cores).")

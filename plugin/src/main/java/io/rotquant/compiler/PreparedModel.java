@@ -80,7 +80,7 @@ public final class PreparedModel implements AutoCloseable {
         try {
             LlamaModel fp = new LlamaModel(checkpoint.config(), weights, online, QuantSettings.NONE, dtype.scalarType(),
                     Torch.device());
-            streamLayers(fp, loader, recipe, tokenizer, times, log);
+            streamLayers(fp, loader, recipe, dtype, tokenizer, times, log);
             WeightLoader.Head head = times.time("load+rotate", () -> loader.head(weights.embed()));
             weights.setHead(head.finalNorm(), head.lmHead());
             log.accept(String.format(Locale.ROOT, "prepared %s (%s) in %.1f s: %s", directory, recipe.label(),
@@ -126,7 +126,7 @@ public final class PreparedModel implements AutoCloseable {
         });
     }
 
-    private static void streamLayers(LlamaModel fp, WeightLoader loader, Recipe recipe, Tokenizer tokenizer,
+    private static void streamLayers(LlamaModel fp, WeightLoader loader, Recipe recipe, ComputeDType dtype, Tokenizer tokenizer,
             PhaseTimes times, Consumer<String> log) {
         if (!recipe.quantizesWeights()) {
             WeightQuantization.fullPrecision(fp.weights(), loader, times);
@@ -139,7 +139,8 @@ public final class PreparedModel implements AutoCloseable {
                     CalibrationData.text(recipe.calibration()), tokenizer, recipe.nsamples(), seqlen, recipe.seed()));
             log.accept(String.format(Locale.ROOT, "calibration: %d windows of %d tokens from %s", windows.size(), seqlen,
                     name));
-            WeightQuantization.gptq(fp, loader, new Gptq(recipe.weightQuantizer(), recipe.gptq()), windows, times, log);
+            WeightQuantization.gptq(fp, loader, new Gptq(recipe.weightQuantizer(), recipe.gptq()), windows,
+                    dtype == ComputeDType.TF32, times, log);
         }
     }
 

@@ -66,10 +66,11 @@ public final class WeightQuantization {
      * Layer-sequential GPTQ: for each layer and each linear group in forward order, accumulate
      * H = 2/N·Σ xᵀx over the calibration windows from the inputs the (partly quantized) model
      * actually produces, quantize the group, then move every window's residual stream through
-     * the finished layer, in place. {@code log} hears one line per layer.
+     * the finished layer, in place. {@code log} hears one line per layer. With {@code tf32}, the
+     * calibration forward passes and Hessians run on a GPU's TF32 tensor cores (ComputeDType.TF32).
      */
-    public static void gptq(LlamaModel model, WeightLoader loader, Gptq gptq, List<long[]> windows, PhaseTimes times,
-            Consumer<String> log) {
+    public static void gptq(LlamaModel model, WeightLoader loader, Gptq gptq, List<long[]> windows, boolean tf32,
+            PhaseTimes times, Consumer<String> log) {
         ModelWeights weights = model.weights();
         int length = windows.get(0).length;
         CalibrationMemory.check(model.config(), windows.size(), length);
@@ -94,7 +95,7 @@ public final class WeightQuantization {
                 Map<LinearGroup, List<QuantizedWeight>> quantized = new EnumMap<>(LinearGroup.class);
                 for (LinearGroup group : LinearGroup.values()) {
                     Cancellation.checkpoint();
-                    Tensor hessian = times.time("hessians", () -> Torch.calibrationMatmuls(
+                    Tensor hessian = times.time("hessians", () -> Torch.tensorCoreMatmuls(tf32, 
                             () -> hessian(model, layer, group, residuals, rope)));
                     LayerWeights current = (LayerWeights) weights.stored(l);
                     try {
@@ -114,7 +115,7 @@ public final class WeightQuantization {
                             .map(q -> NativeScope.owned(() -> q.dequantize(dtype))).toList()));
                 }
                 weights.setLayer(l, QuantizedLayer.of((LayerWeights) weights.stored(l), quantized));
-                times.time("calibration forward", () -> Torch.calibrationMatmuls(() -> {
+                times.time("calibration forward", () -> Torch.tensorCoreMatmuls(tf32, () -> {
                     for (int i = 0; i < residuals.size(); i++) {
                         Tensor before = residuals.get(i);
                         residuals.set(i, NativeScope.owned(() -> model.layer(layer, before, rope, LinearInputObserver.NONE)));

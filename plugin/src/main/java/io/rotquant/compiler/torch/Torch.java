@@ -136,12 +136,10 @@ public final class Torch {
 
     /**
      * Runs {@code work} with fp32 matmuls on the GPU's TF32 tensor cores (10-bit mantissa, fp32
-     * accumulation). For calibration statistics only, the forward passes and Hessians of GPTQ, which
-     * average over 128 windows and are damped by 1 % of their diagonal anyway; everything a user's
-     * perplexity or the artifact's values come from stays fp32. A no-op on the CPU.
+     * accumulation) when {@code tf32} is set and the device is a GPU; as it is otherwise.
      */
-    public static <T> T calibrationMatmuls(java.util.function.Supplier<T> work) {
-        if (card() == null) {
+    public static <T> T tensorCoreMatmuls(boolean tf32, java.util.function.Supplier<T> work) {
+        if (!tf32 || card() == null) {
             return work.get();
         }
         torch.globalContext().setAllowTF32CuBLAS(true);
