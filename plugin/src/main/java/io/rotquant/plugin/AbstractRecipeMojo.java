@@ -253,7 +253,10 @@ abstract class AbstractRecipeMojo extends AbstractMojo {
     String dtype;
 
     /**
-     * Where the compiler runs, {@code cpu|cuda|auto} (default cpu; cuda needs the GPU natives).
+     * Where the compiler runs, {@code cpu|cuda|cuda:N|auto} (default cpu). With cuda or auto the
+     * plugin puts LibTorch's GPU build on the forked compiler's classpath itself (resolved from the
+     * repositories once); auto falls back to the CPU, with a line saying why, on a machine without
+     * the NVIDIA driver and the CUDA 13 libraries.
      * <pre>{@code <device>auto</device>}</pre>
      * @since 0.1.0
      */

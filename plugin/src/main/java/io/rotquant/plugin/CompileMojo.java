@@ -43,6 +43,8 @@ import org.eclipse.aether.resolution.ArtifactResolutionException;
 public final class CompileMojo extends AbstractRecipeMojo {
     /** The attached artifact's type (and file extension). */
     static final String TYPE = "rqm";
+    /** In process the plugin's own LibTorch, the CPU build, computes (Torch refuses cuda there). */
+    private static final NativesPlan CPU_IN_PROCESS = new NativesPlan("cpu", false, null);
 
     /**
      * Held-out text (not drawn for calibration) on which the FP and the quantized model are
@@ -127,7 +129,10 @@ public final class CompileMojo extends AbstractRecipeMojo {
             if (!Files.isDirectory(request.model())) {
                 throw new InvalidInputException("--model " + request.model() + ": directory not found");
             }
-            Fingerprint now = Fingerprint.of("rotquant-maven-plugin " + plugin.getVersion(), request);
+            // Decided before the fingerprint: an artifact built on a GPU is not the CPU's, bit for bit.
+            NativesPlan plan = fork ? NativesPlan.forDevice(DeviceChoice.parse(parsed.device())) : CPU_IN_PROCESS;
+            Fingerprint now = Fingerprint.of("rotquant-maven-plugin " + plugin.getVersion(), request)
+                    .with("device", plan.gpu() ? "cuda" : "cpu");
             List<String> reasons = reasonsToBuild(now, Fingerprint.read(fingerprintFile), out);
             if (reasons.isEmpty()) {
                 getLog().info(String.format(Locale.ROOT, "rotquant: %s is up to date (%s)", out.getFileName(),
@@ -135,7 +140,7 @@ public final class CompileMojo extends AbstractRecipeMojo {
             } else {
                 getLog().info("rotquant: compiling " + parsed.recipe().label() + " because " + String.join("; ", reasons));
                 Files.createDirectories(out.toAbsolutePath().getParent());
-                compile(request, parsed);
+                compile(request, parsed, plan);
                 now.withArtifact(InputDigests.sha256(out)).write(fingerprintFile);
             }
             BuildTimestamp.apply(outputTimestamp, out);
@@ -176,13 +181,13 @@ public final class CompileMojo extends AbstractRecipeMojo {
         return reasons;
     }
 
-    private void compile(CompileRequest request, RecipeFlags.Parsed parsed) throws MojoExecutionException, IOException {
+    private void compile(CompileRequest request, RecipeFlags.Parsed parsed, NativesPlan plan)
+            throws MojoExecutionException, IOException {
         if (!fork) {
             Torch.init(DeviceChoice.parse(parsed.device()), parsed.threads(), parsed.dtype().scalarType(), getLog()::info);
             Compilation.run(request, getLog()::info);
             return;
         }
-        NativesPlan plan = NativesPlan.forDevice(DeviceChoice.parse(parsed.device()));
         if (plan.note() != null) {
             getLog().info("rotquant: " + MavenNames.of(plan.note()));
         }

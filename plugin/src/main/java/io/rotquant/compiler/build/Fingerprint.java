@@ -53,8 +53,13 @@ public record Fingerprint(Map<String, String> entries) {
 
     /** This fingerprint plus the digest of the artifact it produced, to record after a successful build. */
     public Fingerprint withArtifact(String sha256) {
+        return with(ARTIFACT, sha256);
+    }
+
+    /** This fingerprint with one more entry (the device kind, say: a GPU-built artifact differs in the last bits). */
+    public Fingerprint with(String name, String value) {
         Map<String, String> e = new LinkedHashMap<>(entries);
-        e.put(ARTIFACT, sha256);
+        e.put(name, value);
         return new Fingerprint(e);
     }
 
