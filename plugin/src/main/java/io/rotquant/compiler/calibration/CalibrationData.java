@@ -73,10 +73,35 @@ public final class CalibrationData {
         return windows(name, text, tokenizer, nsamples, seqlen, seed, "--nsamples " + nsamples);
     }
 
+    /**
+     * {@code count} training windows: as many distinct windows as the text holds (at most
+     * {@code count}), drawn as {@link #windows}, then the same windows again epoch after epoch,
+     * each epoch in its own seeded order. Rotation training takes 100 steps of 8 windows of 2048
+     * tokens (the papers' budget); the embedded sample holds 350 such windows, so it is seen about
+     * 2.3 times, as a training set of 800 windows is seen once per epoch.
+     */
+    public static List<long[]> epochs(String name, String text, Tokenizer tokenizer, int count, int seqlen, long seed,
+            String request) {
+        int[] ids = tokenizer.encode(text);
+        int distinct = Math.min(count, ids.length / seqlen);
+        List<long[]> drawn = windows(name, ids, Math.max(distinct, 1), seqlen, seed, request);
+        List<long[]> all = new ArrayList<>(drawn);
+        SplittableRandom order = new SplittableRandom(seed ^ 0x5EEDE90C5L);
+        while (all.size() < count) {
+            List<long[]> epoch = new ArrayList<>(drawn);
+            java.util.Collections.shuffle(epoch, new java.util.Random(order.nextLong()));
+            all.addAll(epoch.subList(0, Math.min(epoch.size(), count - all.size())));
+        }
+        return all;
+    }
+
     /** As above; {@code request} names the flags that asked for the windows in the error message. */
     public static List<long[]> windows(String name, String text, Tokenizer tokenizer, int nsamples, int seqlen, long seed,
             String request) {
-        int[] ids = tokenizer.encode(text);
+        return windows(name, tokenizer.encode(text), nsamples, seqlen, seed, request);
+    }
+
+    private static List<long[]> windows(String name, int[] ids, int nsamples, int seqlen, long seed, String request) {
         int holds = ids.length / seqlen;
         if (nsamples > holds) {
             throw new InvalidInputException(request + " is more than " + name + " holds: " + ids.length

@@ -186,7 +186,7 @@ public final class RotationLearning implements AutoCloseable {
             return List.of();
         }
         int count = options.iters() * options.batch();
-        return CalibrationData.windows(name, text, tokenizer, count, seqlen, recipe.seed(),
+        return CalibrationData.epochs(name, text, tokenizer, count, seqlen, recipe.seed(),
                 "--iters " + options.iters() + " x --train-batch " + options.batch() + " = " + count + " windows");
     }
 }

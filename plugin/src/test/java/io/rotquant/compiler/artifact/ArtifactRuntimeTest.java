@@ -116,7 +116,10 @@ class ArtifactRuntimeTest {
                     new RotationPlan.Wht(1, 1)));
             assertThat(model.banner()).contains("R3 matmul 8 per layer per KV head", "R4 kron(matmul 172 per layer, wht 1)");
             double runtime = Perplexity.evaluate(model, text, 256, 4, w -> { }).ppl();
-            assertThat(runtime / simulated - 1).isBetween(-1e-3, 1e-3);
+            // The simulation's float kernels depend on the CPU LibTorch dispatches to: 0.17 % apart on
+            // an AVX-512 machine, under 0.1 % with ATEN_CPU_CAPABILITY=avx2. A misapplied rotation is
+            // percents away.
+            assertThat(runtime / simulated - 1).isBetween(-2.5e-3, 2.5e-3);
         }
     }
 
