@@ -89,7 +89,25 @@ public final class LlamaModel {
         return NativeScope.keep(() -> block(index, w, h, cosSin[0], cosSin[1], LinearInputObserver.NONE));
     }
 
+    /**
+     * The attention half of layer {@code index}: h + o(attention(norm(h))), the residual stream the
+     * MLP reads, intermediates freed on return; null if the observer stopped it early.
+     */
+    public Tensor attentionHalf(int index, Tensor h, Tensor[] cosSin, LinearInputObserver observer) {
+        return NativeScope.keep(() -> attention(index, weights.layer(index), h, cosSin[0], cosSin[1], observer));
+    }
+
+    /** The MLP half of layer {@code index} on the stream {@link #attentionHalf} gave; null if the observer stopped it. */
+    public Tensor mlpHalf(int index, Tensor h, LinearInputObserver observer) {
+        return NativeScope.keep(() -> mlp(index, weights.layer(index), h, observer));
+    }
+
     private Tensor block(int index, LayerWeights w, Tensor h, Tensor cos, Tensor sin, LinearInputObserver observer) {
+        Tensor afterAttention = attention(index, w, h, cos, sin, observer);
+        return afterAttention == null ? null : mlp(index, w, afterAttention, observer);
+    }
+
+    private Tensor attention(int index, LayerWeights w, Tensor h, Tensor cos, Tensor sin, LinearInputObserver observer) {
         long batch = h.size(0);
         long length = h.size(1);
         Tensor a = rmsNorm(h, w.inputNorm());
@@ -113,7 +131,10 @@ public final class LlamaModel {
         if (!observer.observe(LinearGroup.O, merged)) {
             return null;
         }
-        h = h.add(linear(quant.inputs().apply(merged), w.o()));
+        return h.add(linear(quant.inputs().apply(merged), w.o()));
+    }
+
+    private Tensor mlp(int index, LayerWeights w, Tensor h, LinearInputObserver observer) {
         Tensor m = rmsNorm(h, w.postNorm());
         if (!observer.observe(LinearGroup.GATE_UP, m)) {
             return null;

@@ -19,8 +19,10 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -66,7 +68,7 @@ public final class WeightQuantization {
      * Layer-sequential GPTQ: for each layer and each linear group in forward order, accumulate
      * H = 2/N·Σ xᵀx over the calibration windows from the inputs the (partly quantized) model
      * actually produces, quantize the group, then move every window's residual stream through
-     * the finished layer, in place. {@code log} hears one line per layer. With {@code tf32}, the
+     * the finished layer, in place (past attention once q/k/v/o are done, then past the MLP). {@code log} hears one line per layer. With {@code tf32}, the
      * calibration forward passes and Hessians run on a GPU's TF32 tensor cores (ComputeDType.TF32).
      */
     public static void gptq(LlamaModel model, WeightLoader loader, Gptq gptq, List<long[]> windows, boolean tf32,
@@ -95,8 +97,16 @@ public final class WeightQuantization {
                 Map<LinearGroup, List<QuantizedWeight>> quantized = new EnumMap<>(LinearGroup.class);
                 for (LinearGroup group : LinearGroup.values()) {
                     Cancellation.checkpoint();
-                    Tensor hessian = times.time("hessians", () -> Torch.tensorCoreMatmuls(tf32, 
-                            () -> hessian(model, layer, group, residuals, rope)));
+                    boolean mlp = group == LinearGroup.GATE_UP || group == LinearGroup.DOWN;
+                    if (group == LinearGroup.GATE_UP) {
+                        // q, k, v and o are final: every stream moves past attention once, and the MLP's
+                        // Hessians and the layer's output start from there instead of recomputing it.
+                        times.time("calibration forward", () -> advance(residuals, tf32,
+                                h -> model.attentionHalf(layer, h, rope, LinearInputObserver.NONE)));
+                    }
+                    Tensor hessian = times.time("hessians", () -> Torch.tensorCoreMatmuls(tf32, () -> hessian(group,
+                            residuals, (h, observer) -> mlp ? model.mlpHalf(layer, h, observer)
+                                    : model.layer(layer, h, rope, observer))));
                     LayerWeights current = (LayerWeights) weights.stored(l);
                     try {
                         quantized.put(group, times.time("gptq solve", () -> {
@@ -115,14 +125,8 @@ public final class WeightQuantization {
                             .map(q -> NativeScope.owned(() -> q.dequantize(dtype))).toList()));
                 }
                 weights.setLayer(l, QuantizedLayer.of((LayerWeights) weights.stored(l), quantized));
-                times.time("calibration forward", () -> Torch.tensorCoreMatmuls(tf32, () -> {
-                    for (int i = 0; i < residuals.size(); i++) {
-                        Tensor before = residuals.get(i);
-                        residuals.set(i, NativeScope.owned(() -> model.layer(layer, before, rope, LinearInputObserver.NONE)));
-                        before.releaseReference();
-                    }
-                    return null;
-                }));
+                times.time("calibration forward", () -> advance(residuals, tf32,
+                        h -> model.mlpHalf(layer, h, LinearInputObserver.NONE)));
                 log.accept(String.format(Locale.ROOT, "GPTQ layer %d/%d in %.1f s", l + 1, weights.numLayers(),
                         (System.nanoTime() - start) / 1e9));
             }
@@ -133,12 +137,28 @@ public final class WeightQuantization {
         }
     }
 
-    /** 2/N·Σ over windows of xᵀx for the group's input (the rest of the layer is skipped). */
-    private static Tensor hessian(LlamaModel model, int layer, LinearGroup group, List<Tensor> residuals, Tensor[] rope) {
+    /** Replaces every window's stream by {@code step} of it, in place. */
+    private static void advance(List<Tensor> streams, boolean tf32, UnaryOperator<Tensor> step) {
+        Torch.tensorCoreMatmuls(tf32, () -> {
+            for (int i = 0; i < streams.size(); i++) {
+                Tensor before = streams.get(i);
+                streams.set(i, NativeScope.owned(() -> step.apply(before)));
+                before.releaseReference();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * 2/N·Σ over windows of xᵀx for the group's input, seen by running {@code pass} (a layer or
+     * its MLP half, with the observer given) on each window's stream until the group's input.
+     */
+    private static Tensor hessian(LinearGroup group, List<Tensor> streams,
+            BiFunction<Tensor, LinearInputObserver, Tensor> pass) {
         Tensor[] sum = {null};
-        for (Tensor h : residuals) {
+        for (Tensor h : streams) {
             try (PointerScope scope = new PointerScope()) {
-                model.layer(layer, h, rope, (seen, input) -> {
+                pass.apply(h, (seen, input) -> {
                     if (seen != group) {
                         return true;
                     }
@@ -153,7 +173,7 @@ public final class WeightQuantization {
                 });
             }
         }
-        Tensor scaled = NativeScope.owned(() -> sum[0].mul(Tensors.scalar(2.0 / residuals.size())));
+        Tensor scaled = NativeScope.owned(() -> sum[0].mul(Tensors.scalar(2.0 / streams.size())));
         sum[0].releaseReference();
         return scaled;
     }
