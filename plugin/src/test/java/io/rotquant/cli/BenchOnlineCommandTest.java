@@ -22,9 +22,17 @@ class BenchOnlineCommandTest {
             assertThat(((Number) r.get("wht_seconds")).doubleValue()).isPositive();
             assertThat(((Number) r.get("matmul_seconds")).doubleValue()).isPositive();
         }
+        // The crossover is read off the command's own rows: the largest power-of-two size (12 is not
+        // one) whose matmul was no slower than its WHT, else 0.
         JsonObject crossover = json.object("crossover");
-        assertThat(crossover.integer("1")).isIn(0L, 16L, 32L);
-        assertThat(crossover.integer("3")).isIn(0L, 16L, 32L);
+        for (int tokens : new int[] {1, 3}) {
+            long expected = rows.stream().map(r -> (Map<?, ?>) r)
+                    .filter(r -> ((Number) r.get("tokens")).intValue() == tokens)
+                    .filter(r -> Integer.bitCount(((Number) r.get("size")).intValue()) == 1)
+                    .filter(r -> ((Number) r.get("matmul_seconds")).doubleValue() <= ((Number) r.get("wht_seconds")).doubleValue())
+                    .mapToLong(r -> ((Number) r.get("size")).longValue()).max().orElse(0);
+            assertThat(crossover.integer(String.valueOf(tokens))).isEqualTo(expected);
+        }
     }
 
     @Test

@@ -90,7 +90,6 @@ class ArtifactFuzzTest {
         outcomes.forEach((kind, counts) -> System.out.printf("fuzz %s: %d opened, %d refused%n", kind, counts[0], counts[1]));
         // Every kind of corruption was mostly refused (a few mutations leave a file valid, e.g. in header padding).
         outcomes.forEach((kind, counts) -> assertThat(counts[1]).as(kind + " refused").isGreaterThan(CASES / 8));
-        assertThat(outcomes.values().stream().mapToInt(c -> c[0] + c[1]).sum()).isEqualTo(CASES);
     }
 
     private static byte[] mutate(Mutation kind, SplittableRandom random) {
