@@ -43,6 +43,11 @@ class FingerprintTest {
         Fingerprint recorded = Fingerprint.read(file);
 
         assertThat(of(model, RECIPE).changesSince(recorded)).isEmpty();
+        // A compile on the GPU is another build: its artifact differs from the CPU's in the last bits.
+        first.with("device", "cpu").withArtifact("ab".repeat(32)).write(file);
+        Fingerprint onCpu = Fingerprint.read(file);
+        assertThat(of(model, RECIPE).with("device", "cpu").changesSince(onCpu)).isEmpty();
+        assertThat(of(model, RECIPE).with("device", "cuda").changesSince(onCpu)).containsExactly("device changed (cpu -> cuda)");
         assertThat(of(model, RECIPE.withActivations(8, 1.0, 4, 1.0)).changesSince(recorded))
                 .containsExactly("recipe.a_bits changed (4 -> 8)", "recipe.recipe changed (hadamard W4A4KV4 rtn -> hadamard W4A8KV4 rtn)");
 
