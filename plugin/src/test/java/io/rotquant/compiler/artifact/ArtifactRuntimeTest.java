@@ -58,6 +58,24 @@ class ArtifactRuntimeTest {
     }
 
     @Test
+    void aSecondRunOnASessionContinuesAsOneGenerationOverTheJoinedIds() throws IOException {
+        Path artifact = compile(recipe(8, 8, 8), "continue.rq");
+        try (RotQuantModel model = RotQuantModel.load(artifact, 2)) {
+            int[] prompt = model.tokenizer().encode("Once upon a time");
+            int[] turn = model.tokenizer().encode(" Then", false);
+            var session = model.newSession();
+            int[] first = session.generate().maxTokens(6).stopTokens().run(prompt).tokens();
+            assertThat(first).hasSize(6);
+            assertThat(session.position()).isEqualTo(prompt.length + first.length);
+            int[] second = session.generate().maxTokens(6).stopTokens().run(turn).tokens();
+            int[] joined = java.util.stream.IntStream.concat(java.util.stream.IntStream.concat(Arrays.stream(prompt),
+                    Arrays.stream(first)), Arrays.stream(turn)).toArray();
+            int[] fresh = model.newSession().generate().maxTokens(6).stopTokens().run(joined).tokens();
+            assertThat(second).containsExactly(fresh);
+        }
+    }
+
+    @Test
     void w8a8kv8ArtifactGeneratesTheFpStoryAndMatchesTheSimulatedPerplexity() throws IOException {
         Recipe recipe = recipe(8, 8, 8);
         Path artifact = compile(recipe, "w8a8kv8.rq");

@@ -9,7 +9,9 @@ import java.util.function.IntPredicate;
 /**
  * Text generation on a session: the prompt is prefilled in one pass, then tokens are sampled one
  * at a time (greedy at temperature 0, else temperature and nucleus top-p sampling from a seeded
- * generator) until a stop token or the token budget. {@link Listener} hears each new token.
+ * generator) until a stop token or the token budget. {@link Listener} hears each new token. Every
+ * generated token is in the session's cache when {@code run} returns (a stop token is not), so a
+ * second {@code run} continues the same text.
  */
 public final class Generation {
     /** Hears every generated token id with the text it adds. */
@@ -100,8 +102,15 @@ public final class Generation {
             String text = model.tokenizer().decode(out.stream().mapToInt(Integer::intValue).toArray(), true);
             listener.onToken(token, text.substring(Math.min(emitted.length(), text.length())));
             emitted = text;
-            if (i + 1 < maxTokens && session.position() < model.spec().maxPositions()) {
+            if (session.position() >= model.spec().maxPositions()) {
+                break;
+            }
+            // Every generated token goes into the cache, the last one too, so that a later run on
+            // this session continues from the whole text; only its logits are skipped.
+            if (i + 1 < maxTokens) {
                 last[0] = session.next(token);
+            } else {
+                session.append(token);
             }
         }
         int[] ids = out.stream().mapToInt(Integer::intValue).toArray();

@@ -63,11 +63,13 @@ public final class Session {
         return logits;
     }
 
-    /**
-     * Appends tokens[from .. from+count) in one batched pass. The sink hears the logits after every
-     * appended token when {@code everyPosition}, else only after the last.
-     */
-    public void forward(int[] tokens, int from, int count, boolean everyPosition, LogitsSink sink) {
+    /** Appends one token to the KV cache without computing logits (the head is the dearest matmul). */
+    public void append(int token) {
+        layers(new int[] {token}, 0, 1);
+    }
+
+    /** The layer pass that appends tokens[from .. from+count) to the KV cache: the last layer's output, [count·d]. */
+    private float[] layers(int[] tokens, int from, int count) {
         if (count < 1 || from < 0 || from + count > tokens.length) {
             throw new IllegalArgumentException("tokens [" + from + ", " + (from + count) + ") outside the array");
         }
@@ -93,6 +95,16 @@ public final class Session {
             layer(l, x, count);
         }
         position += count;
+        return x;
+    }
+
+    /**
+     * Appends tokens[from .. from+count) in one batched pass. The sink hears the logits after every
+     * appended token when {@code everyPosition}, else only after the last.
+     */
+    public void forward(int[] tokens, int from, int count, boolean everyPosition, LogitsSink sink) {
+        float[] x = layers(tokens, from, count);
+        int d = spec.hiddenSize();
         float[] normed = rmsNorm(x, count, d, model.finalNorm());
         if (!everyPosition) {
             head(normed, count - 1, 1, logits);
