@@ -1,7 +1,6 @@
 package io.rotquant.cli;
 
 import io.rotquant.compiler.torch.DeviceChoice;
-import io.rotquant.compiler.torch.Natives;
 import io.rotquant.compiler.torch.NativesPlan;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,10 +24,8 @@ final class NativesCommand implements Callable<Integer> {
             System.err.println("rotquant: " + plan.note());
         }
         System.out.println("device " + plan.device());
-        if (plan.gpu()) {
-            System.out.println("remove " + Natives.cpuTorch());
-            plan.additions().forEach(c -> System.out.println("add " + c));
-        }
+        plan.removals().forEach(c -> System.out.println("remove " + c));
+        plan.additions().forEach(c -> System.out.println("add " + c));
         return 0;
     }
 }

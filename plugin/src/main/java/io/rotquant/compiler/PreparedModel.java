@@ -126,8 +126,8 @@ public final class PreparedModel implements AutoCloseable {
         });
     }
 
-    private static void streamLayers(LlamaModel fp, WeightLoader loader, Recipe recipe, ComputeDType dtype, Tokenizer tokenizer,
-            PhaseTimes times, Consumer<String> log) {
+    private static void streamLayers(LlamaModel fp, WeightLoader loader, Recipe recipe, ComputeDType dtype,
+            Tokenizer tokenizer, PhaseTimes times, Consumer<String> log) {
         if (!recipe.quantizesWeights()) {
             WeightQuantization.fullPrecision(fp.weights(), loader, times);
         } else if (recipe.wMethod() == WeightMethod.RTN) {

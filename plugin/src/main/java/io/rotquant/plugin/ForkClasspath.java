@@ -20,13 +20,12 @@ final class ForkClasspath {
     }
 
     static List<File> of(PluginDescriptor plugin, NativesPlan plan, Function<Natives.Coordinates, File> resolve) {
-        Natives.Coordinates cpu = Natives.cpuTorch();
         List<File> files = new ArrayList<>();
         files.add(plugin.getPluginArtifact().getFile());
         for (Artifact artifact : plugin.getArtifacts()) {
-            boolean cpuNatives = artifact.getGroupId().equals(cpu.groupId()) && artifact.getArtifactId().equals(cpu.artifactId())
-                    && cpu.classifier().equals(artifact.getClassifier());
-            if (!(plan.gpu() && cpuNatives) && !files.contains(artifact.getFile())) {
+            boolean replaced = plan.removals().stream().anyMatch(c -> artifact.getGroupId().equals(c.groupId())
+                    && artifact.getArtifactId().equals(c.artifactId()) && c.classifier().equals(artifact.getClassifier()));
+            if (!replaced && !files.contains(artifact.getFile())) {
                 files.add(artifact.getFile());
             }
         }

@@ -10,8 +10,8 @@ import java.util.Locale;
  * What layer-sequential GPTQ holds on a GPU besides the model, checked against the card's free
  * memory before the first layer: the residual stream of every calibration window, one layer's
  * weights in fp32 with a dequantized copy, the largest Hessian with the solve's copies of it, one
- * window's attention scores, and the int8 codes of every layer, which stay on the card. A compile that cannot fit fails here, in one line, rather
- * than at layer 20 with an allocator trace.
+ * window's attention scores, and the int8 codes of every layer, which stay on the card. A compile
+ * that cannot fit fails here, in one line, rather than at layer 20 with an allocator trace.
  */
 final class CalibrationMemory {
     /** Copies of the largest Hessian alive in a solve: H, its Cholesky factor, the inverse, the upper factor. */

@@ -68,8 +68,9 @@ public final class WeightQuantization {
      * Layer-sequential GPTQ: for each layer and each linear group in forward order, accumulate
      * H = 2/N·Σ xᵀx over the calibration windows from the inputs the (partly quantized) model
      * actually produces, quantize the group, then move every window's residual stream through
-     * the finished layer, in place (past attention once q/k/v/o are done, then past the MLP). {@code log} hears one line per layer. With {@code tf32}, the
-     * calibration forward passes and Hessians run on a GPU's TF32 tensor cores (ComputeDType.TF32).
+     * the finished layer, in place (past attention once q/k/v/o are done, then past the MLP).
+     * {@code log} hears one line per layer. With {@code tf32}, the calibration forward passes and
+     * Hessians run on a GPU's TF32 tensor cores (ComputeDType.TF32).
      */
     public static void gptq(LlamaModel model, WeightLoader loader, Gptq gptq, List<long[]> windows, boolean tf32,
             PhaseTimes times, Consumer<String> log) {

@@ -133,10 +133,10 @@ public final class Gptq {
                         }
                     }
                 }
-                Tensor errors = block;
                 if (start + count < cols) {
+                    // The block's columns are now its scaled errors: the lazy update of the columns after it.
                     w.narrow(1, start + count, cols - start - count).sub_(
-                            errors.matmul(upper.narrow(0, start, count).narrow(1, start + count, cols - start - count)));
+                            block.matmul(upper.narrow(0, start, count).narrow(1, start + count, cols - start - count)));
                 }
             }
             // Hand the block's scales to the enclosing scope, like every other tensor made here.

@@ -39,4 +39,9 @@ public record NativesPlan(String device, boolean gpu, String note) {
     public List<Natives.Coordinates> additions() {
         return gpu ? Natives.gpu() : List.of();
     }
+
+    /** The artifacts of the CPU classpath they replace (none on the CPU). */
+    public List<Natives.Coordinates> removals() {
+        return gpu ? List.of(Natives.cpuTorch()) : List.of();
+    }
 }

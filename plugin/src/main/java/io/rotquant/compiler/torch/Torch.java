@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  */
 public final class Torch {
     /** cuBLAS's setting for run-to-run identical results (fixed workspaces, no split-K reductions in atomics). */
-    public static final String CUBLAS_WORKSPACE_CONFIG = ":4096:8";
+    private static final String CUBLAS_WORKSPACE_CONFIG = ":4096:8";
 
     private static volatile Device device;
     private static volatile String deviceName;
