@@ -102,6 +102,20 @@ public final class LlamaModel {
         return NativeScope.keep(() -> mlp(index, weights.layer(index), h, observer));
     }
 
+    /**
+     * The end of a half-layer from the input {@code group} (O or DOWN) saw in an observed pass:
+     * h + that linear on it, so a caller that kept the input need not run the half again.
+     */
+    public Tensor finish(int index, LinearGroup group, Tensor h, Tensor input) {
+        LayerWeights w = weights.layer(index);
+        Tensor weight = switch (group) {
+            case O -> w.o();
+            case DOWN -> w.down();
+            default -> throw new IllegalArgumentException(group + " does not end a half-layer");
+        };
+        return NativeScope.keep(() -> project(h, input, weight));
+    }
+
     private Tensor block(int index, LayerWeights w, Tensor h, Tensor cos, Tensor sin, LinearInputObserver observer) {
         Tensor afterAttention = attention(index, w, h, cos, sin, observer);
         return afterAttention == null ? null : mlp(index, w, afterAttention, observer);
@@ -131,7 +145,7 @@ public final class LlamaModel {
         if (!observer.observe(LinearGroup.O, merged)) {
             return null;
         }
-        return h.add(linear(quant.inputs().apply(merged), w.o()));
+        return project(h, merged, w.o());
     }
 
     private Tensor mlp(int index, LayerWeights w, Tensor h, LinearInputObserver observer) {
@@ -147,7 +161,12 @@ public final class LlamaModel {
         if (!observer.observe(LinearGroup.DOWN, gated)) {
             return null;
         }
-        return h.add(linear(quant.inputs().apply(gated), w.down()));
+        return project(h, gated, w.down());
+    }
+
+    /** The residual stream plus a linear of its (activation-quantized) input. */
+    private Tensor project(Tensor h, Tensor input, Tensor weight) {
+        return h.add(linear(quant.inputs().apply(input), weight));
     }
 
     /** [B, T, heads·dh] → [B, heads, T, dh]. */

@@ -36,6 +36,20 @@ final class CalibrationMemory {
         return (long) (SLACK * (residuals + 2 * layer + hessian + attention + stacked + codes));
     }
 
+    /**
+     * Whether every window's o_proj or down_proj input (one kind at a time) fits beside
+     * {@link #needed} on the card. On the CPU the build machine's memory is not the compiler's to
+     * take, so GPTQ there runs each half-layer again instead.
+     */
+    static boolean keepsLinearInputs(ModelConfig c, int windows, int seqlen) {
+        CudaCard card = Torch.card();
+        if (card == null) {
+            return false;
+        }
+        long kept = 4L * windows * seqlen * Math.max(c.qDim(), c.intermediateSize());
+        return needed(c, windows, seqlen) + (long) (SLACK * kept) <= card.freeBytes();
+    }
+
     /** Fails in one line when the card has less free memory than {@link #needed}. No-op on the CPU. */
     static void check(ModelConfig c, int windows, int seqlen) {
         CudaCard card = Torch.card();

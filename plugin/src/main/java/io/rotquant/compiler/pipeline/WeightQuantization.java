@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
+import java.util.function.BinaryOperator;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -77,6 +77,10 @@ public final class WeightQuantization {
         ModelWeights weights = model.weights();
         int length = windows.get(0).length;
         CalibrationMemory.check(model.config(), windows.size(), length);
+        // Where memory allows, a Hessian pass keeps what o_proj and down_proj saw, and the stream
+        // moves past each half-layer with that linear alone instead of running the half again.
+        List<Tensor> kept = CalibrationMemory.keepsLinearInputs(model.config(), windows.size(), length)
+                ? new ArrayList<>() : null;
         Tensor[] rope;
         try (PointerScope scope = new PointerScope()) {
             rope = model.ropeTables(length);
@@ -102,11 +106,13 @@ public final class WeightQuantization {
                     if (group == LinearGroup.GATE_UP) {
                         // q, k, v and o are final: every stream moves past attention once, and the MLP's
                         // Hessians and the layer's output start from there instead of recomputing it.
-                        times.time("calibration forward", () -> advance(residuals, tf32,
-                                h -> model.attentionHalf(layer, h, rope, LinearInputObserver.NONE)));
+                        times.time("calibration forward", () -> advance(residuals, kept, tf32, (h, input) -> input == null
+                                ? model.attentionHalf(layer, h, rope, LinearInputObserver.NONE)
+                                : model.finish(layer, LinearGroup.O, h, input)));
                     }
+                    List<Tensor> keep = group == LinearGroup.O || group == LinearGroup.DOWN ? kept : null;
                     Tensor hessian = times.time("hessians", () -> Torch.tensorCoreMatmuls(tf32, () -> hessian(group,
-                            residuals, (h, observer) -> mlp ? model.mlpHalf(layer, h, observer)
+                            residuals, keep, (h, observer) -> mlp ? model.mlpHalf(layer, h, observer)
                                     : model.layer(layer, h, rope, observer))));
                     LayerWeights current = (LayerWeights) weights.stored(l);
                     try {
@@ -126,25 +132,40 @@ public final class WeightQuantization {
                             .map(q -> NativeScope.owned(() -> q.dequantize(dtype))).toList()));
                 }
                 weights.setLayer(l, QuantizedLayer.of((LayerWeights) weights.stored(l), quantized));
-                times.time("calibration forward", () -> advance(residuals, tf32,
-                        h -> model.mlpHalf(layer, h, LinearInputObserver.NONE)));
+                times.time("calibration forward", () -> advance(residuals, kept, tf32, (h, input) -> input == null
+                        ? model.mlpHalf(layer, h, LinearInputObserver.NONE)
+                        : model.finish(layer, LinearGroup.DOWN, h, input)));
                 log.accept(String.format(Locale.ROOT, "GPTQ layer %d/%d in %.1f s", l + 1, weights.numLayers(),
                         (System.nanoTime() - start) / 1e9));
             }
         } finally {
             residuals.forEach(Tensor::releaseReference);
+            if (kept != null) {
+                kept.forEach(Tensor::releaseReference);
+            }
             rope[0].releaseReference();
             rope[1].releaseReference();
         }
     }
 
-    /** Replaces every window's stream by {@code step} of it, in place. */
-    private static void advance(List<Tensor> streams, boolean tf32, UnaryOperator<Tensor> step) {
+    /**
+     * Replaces every window's stream by {@code step} of it, in place; step gets the window's kept
+     * linear input (then released), or null when nothing was kept.
+     */
+    private static void advance(List<Tensor> streams, List<Tensor> kept, boolean tf32,
+            BinaryOperator<Tensor> step) {
         Torch.tensorCoreMatmuls(tf32, () -> {
             for (int i = 0; i < streams.size(); i++) {
                 Tensor before = streams.get(i);
-                streams.set(i, NativeScope.owned(() -> step.apply(before)));
+                Tensor input = kept == null || kept.isEmpty() ? null : kept.get(i);
+                streams.set(i, NativeScope.owned(() -> step.apply(before, input)));
                 before.releaseReference();
+                if (input != null) {
+                    input.releaseReference();
+                }
+            }
+            if (kept != null) {
+                kept.clear();
             }
             return null;
         });
@@ -152,9 +173,10 @@ public final class WeightQuantization {
 
     /**
      * 2/N·Σ over windows of xᵀx for the group's input, seen by running {@code pass} (a layer or
-     * its MLP half, with the observer given) on each window's stream until the group's input.
+     * its MLP half, with the observer given) on each window's stream until the group's input;
+     * each window's input is added to {@code keep} when it is not null.
      */
-    private static Tensor hessian(LinearGroup group, List<Tensor> streams,
+    private static Tensor hessian(LinearGroup group, List<Tensor> streams, List<Tensor> keep,
             BiFunction<Tensor, LinearInputObserver, Tensor> pass) {
         Tensor[] sum = {null};
         for (Tensor h : streams) {
@@ -162,6 +184,10 @@ public final class WeightQuantization {
                 pass.apply(h, (seen, input) -> {
                     if (seen != group) {
                         return true;
+                    }
+                    if (keep != null) {
+                        input.retainReference();
+                        keep.add(input);
                     }
                     Tensor x = input.reshape(-1, input.size(-1)).to(ScalarType.Float);
                     if (sum[0] == null) {

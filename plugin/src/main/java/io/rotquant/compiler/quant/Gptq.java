@@ -96,6 +96,10 @@ public final class Gptq {
         // The per-column step is a handful of small kernels, so on a GPU its cost is the number of
         // calls: codes are written in place into their column, and each column of the block turns
         // into its own scaled rounding error (the reference keeps a separate error matrix).
+        // On a GPU one kernel sweeps a block, when every column's scale is known before the sweep.
+        GptqBlockKernel kernel = w.is_cuda() && (group == 0 || options.staticGroups())
+                && GptqBlockKernel.fits(options.blockSize()) ? GptqBlockKernel.forCard(Torch.card()) : null;
+        Tensor scaleByColumn = kernel != null && group > 0 ? columnScales(groupScales, permutation, cols, group) : null;
         ScalarOptional lowest = new ScalarOptional(Tensors.scalar(quantizer.lowestCode()));
         ScalarOptional highest = new ScalarOptional(Tensors.scalar(quantizer.highestCode()));
         Scalar minusOne = Tensors.scalar(-1);
@@ -104,32 +108,41 @@ public final class Gptq {
             // Scales made in this block outlive it (dynamic groups); everything else is freed with it.
             List<Tensor> newScales = new ArrayList<>();
             try (PointerScope blockScope = new PointerScope()) {
-                Tensor block = w.narrow(1, start, count).clone();
                 Tensor u = upper.narrow(0, start, count).narrow(1, start, count);
-                Tensor pivots = torch.diagonal(u, 0, 0, 1).unsqueeze(0).clone();
-                for (long i = 0; i < count; i++) {
-                    long col = start + i;
-                    if (group > 0) {
-                        if (options.staticGroups()) {
-                            scale = groupScales.get((int) ((permutation == null ? col : permutation[(int) col]) / group));
-                        } else if (col % group == 0) {
-                            long at = i;
-                            long end = start + count;
-                            Tensor from = block;
-                            Tensor rest = w;
-                            scale = NativeScope.owned(() -> quantizer.scales(currentColumns(from, rest, at, end, group)));
-                            newScales.add(scale);
+                Tensor block;
+                if (kernel != null) {
+                    Tensor blockT = w.narrow(1, start, count).t().contiguous();
+                    Tensor blockCodes = kernel.sweep(blockT, u, scaleByColumn == null ? scale
+                            : scaleByColumn.narrow(0, start, count), quantizer.lowestCode(), quantizer.highestCode());
+                    codes.narrow(1, start, count).copy_(blockCodes.t());
+                    block = blockT.t();
+                } else {
+                    block = w.narrow(1, start, count).clone();
+                    Tensor pivots = torch.diagonal(u, 0, 0, 1).unsqueeze(0).clone();
+                    for (long i = 0; i < count; i++) {
+                        long col = start + i;
+                        if (group > 0) {
+                            if (options.staticGroups()) {
+                                scale = groupScales.get((int) ((permutation == null ? col : permutation[(int) col]) / group));
+                            } else if (col % group == 0) {
+                                long at = i;
+                                long end = start + count;
+                                Tensor from = block;
+                                Tensor rest = w;
+                                scale = NativeScope.owned(() -> quantizer.scales(currentColumns(from, rest, at, end, group)));
+                                newScales.add(scale);
+                            }
                         }
-                    }
-                    try (PointerScope columnScope = new PointerScope()) {
-                        Tensor column = block.narrow(1, i, 1);
-                        Tensor code = codes.narrow(1, col, 1);
-                        torch.div_out(code, column, scale).round_().clamp_(lowest, highest);
-                        column.addcmul_(code, scale, minusOne).div_(pivots.narrow(1, i, 1));
-                        if (i + 1 < count) {
-                            // Outer product as a broadcast multiply-add: a rank-1 GEMM through BLAS costs far more in thread wake-ups.
-                            block.narrow(1, i + 1, count - i - 1).addcmul_(column, u.narrow(0, i, 1).narrow(1, i + 1,
-                                    count - i - 1), minusOne);
+                        try (PointerScope columnScope = new PointerScope()) {
+                            Tensor column = block.narrow(1, i, 1);
+                            Tensor code = codes.narrow(1, col, 1);
+                            torch.div_out(code, column, scale).round_().clamp_(lowest, highest);
+                            column.addcmul_(code, scale, minusOne).div_(pivots.narrow(1, i, 1));
+                            if (i + 1 < count) {
+                                // Outer product as a broadcast multiply-add: a rank-1 GEMM through BLAS costs far more in thread wake-ups.
+                                block.narrow(1, i + 1, count - i - 1).addcmul_(column, u.narrow(0, i, 1).narrow(1, i + 1,
+                                        count - i - 1), minusOne);
+                            }
                         }
                     }
                 }
@@ -163,6 +176,16 @@ public final class Gptq {
         }
         Tensor scales = group > 0 ? torch.cat(new TensorVector(groupScales.toArray(Tensor[]::new)), 1) : scale;
         return new QuantizedWeight(codes.to(ScalarType.Char), scales, groupIndex, quantizer.bits());
+    }
+
+    /** [cols, rows]: row c holds the scales of the static group column c (in sweep order) belongs to. */
+    private static Tensor columnScales(List<Tensor> groupScales, long[] permutation, long cols, int group) {
+        long[] groupOf = new long[(int) cols];
+        for (int c = 0; c < cols; c++) {
+            groupOf[c] = (permutation == null ? c : permutation[c]) / group;
+        }
+        Tensor all = torch.cat(new TensorVector(groupScales.toArray(Tensor[]::new)), 1);
+        return all.index_select(1, Tensors.longs(groupOf, cols).to(all.device(), ScalarType.Long)).t().contiguous();
     }
 
     /** The next {@code group} columns from column i of the block on: in-block values first, then the rest of w. */
