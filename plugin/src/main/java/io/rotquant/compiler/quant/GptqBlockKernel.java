@@ -66,10 +66,12 @@ final class GptqBlockKernel {
         int rows = (int) blockT.size(1);
         int threads = count * MAX_THREADS * Float.BYTES <= SHARED_LIMIT ? MAX_THREADS : MIN_THREADS;
         Tensor codes = torch.empty_like(blockT);
+        // LibTorch's Cholesky factors come back column-major: the kernel reads rows.
+        Tensor u = upperBlock.contiguous();
         Tensor contiguousScales = scales.contiguous();
         int scaleStride = scales.size(0) == rows && scales.size(1) == 1 ? 0 : rows;
         kernel.launch((rows + threads - 1) / threads, threads, count * threads * Float.BYTES, blockT, codes,
-                upperBlock, contiguousScales, rows, count, (int) upperBlock.stride(0), scaleStride, (float) lowest,
+                u, contiguousScales, rows, count, count, scaleStride, (float) lowest,
                 (float) highest);
         return codes;
     }
