@@ -191,7 +191,16 @@ public final class CompileMojo extends AbstractRecipeMojo {
         if (plan.note() != null) {
             getLog().info("rotquant: " + MavenNames.of(plan.note()));
         }
-        List<File> classpath = ForkClasspath.of(plugin, plan, this::resolve);
+        List<File> gpuJars = new ArrayList<>();
+        List<File> classpath = ForkClasspath.of(plugin, plan, c -> {
+            File jar = resolve(c);
+            gpuJars.add(jar);
+            return jar;
+        });
+        if (!gpuJars.isEmpty()) {
+            getLog().info("rotquant: the forked compiler runs on LibTorch's GPU build: "
+                    + gpuJars.stream().map(File::getName).collect(java.util.stream.Collectors.joining(", ")));
+        }
         List<String> args = new ArrayList<>(List.of("compile", "--model", request.model().toString(), "--out",
                 request.out().toString(), "--report", request.reportDir().toString(), "--eval-windows",
                 Integer.toString(request.evalWindows())));

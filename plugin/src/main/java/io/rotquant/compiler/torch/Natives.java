@@ -45,6 +45,11 @@ public final class Natives {
         return Natives.class.getResource(gpuResourceDirectory() + "libtorch_cuda.so") != null;
     }
 
+    /** Whether this process has LibTorch's CPU natives on its classpath. */
+    public static boolean cpuBuildPresent() {
+        return Natives.class.getResource("/org/bytedeco/pytorch/" + platform() + "/libtorch_cpu.so") != null;
+    }
+
     /**
      * Unpacks every library of the GPU build into JavaCPP's cache before the first load. JavaCPP
      * unpacks the libraries it loads one at a time and skips a preload that fails: on a fresh cache

@@ -58,8 +58,10 @@ public final class Torch {
     private static boolean gpuUsable(DeviceChoice choice, Consumer<String> log) {
         boolean auto = choice.kind() == DeviceChoice.Kind.AUTO;
         if (!Natives.gpuBuildPresent()) {
-            String why = "LibTorch's CPU build is on the classpath: an in-process compile runs on the plugin's own "
-                    + "LibTorch, so set --fork true (the default), or run bin/rotquant, to get the GPU build";
+            String why = Natives.cpuBuildPresent() ? "LibTorch's CPU build is on the classpath: an in-process compile "
+                    + "runs on the plugin's own LibTorch, so set --fork true (the default), or run bin/rotquant, to get "
+                    + "the GPU build" : "the classpath has no LibTorch natives with libtorch_cuda.so (expected in "
+                    + Natives.gpu().get(0) + ")";
             return fallBack(auto, choice, why, log);
         }
         requireLibraries("--device " + choice);
