@@ -8,12 +8,18 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import io.rotquant.compiler.recipe.ArtifactDefaults;
+import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code rotquant compile}: prepares a checkpoint by a recipe and writes the artifact the runtime runs. */
 @Command(name = "compile", mixinStandardHelpOptions = true, sortOptions = false,
+        defaultValueProvider = CompileCommand.ArtifactDefaultValues.class,
         description = "Rotate and quantize a checkpoint, then write a rotquant artifact (and a report).")
 final class CompileCommand implements Callable<Integer> {
     @Mixin
@@ -57,5 +63,17 @@ final class CompileCommand implements Callable<Integer> {
             System.out.println(JsonWriter.write(out));
         }
         return 0;
+    }
+
+    /** An artifact's recipe defaults (the Maven goal's), where eval and the tables start from FP. */
+    static final class ArtifactDefaultValues implements IDefaultValueProvider {
+        private static final Map<String, String> VALUES = Map.of("--rotation", ArtifactDefaults.ROTATION,
+                "--w-bits", ArtifactDefaults.W_BITS, "--a-bits", ArtifactDefaults.A_BITS,
+                "--kv-bits", ArtifactDefaults.KV_BITS);
+
+        @Override
+        public String defaultValue(ArgSpec arg) {
+            return arg instanceof OptionSpec option ? VALUES.get(option.longestName()) : null;
+        }
     }
 }

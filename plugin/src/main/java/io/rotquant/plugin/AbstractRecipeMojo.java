@@ -2,6 +2,7 @@ package io.rotquant.plugin;
 
 import io.rotquant.cli.RecipeFlags;
 import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.recipe.ArtifactDefaults;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ abstract class AbstractRecipeMojo extends AbstractMojo {
      * <pre>{@code <rotation>duarot</rotation>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.rotation", defaultValue = "hadamard")
+    @Parameter(property = "rotquant.rotation", defaultValue = ArtifactDefaults.ROTATION)
     String rotation;
 
     /**
@@ -113,7 +114,7 @@ abstract class AbstractRecipeMojo extends AbstractMojo {
      * Weight bits, 2..8, or 16 for unquantized. <pre>{@code <wBits>4</wBits>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.wBits", defaultValue = "4")
+    @Parameter(property = "rotquant.wBits", defaultValue = ArtifactDefaults.W_BITS)
     Integer wBits;
 
     /**
@@ -141,7 +142,7 @@ abstract class AbstractRecipeMojo extends AbstractMojo {
      * Activation bits, 2..8 or 16. <pre>{@code <aBits>4</aBits>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.aBits", defaultValue = "4")
+    @Parameter(property = "rotquant.aBits", defaultValue = ArtifactDefaults.A_BITS)
     Integer aBits;
 
     /**
@@ -155,7 +156,7 @@ abstract class AbstractRecipeMojo extends AbstractMojo {
      * K/V cache bits, 2..8 or 16. <pre>{@code <kvBits>4</kvBits>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.kvBits", defaultValue = "4")
+    @Parameter(property = "rotquant.kvBits", defaultValue = ArtifactDefaults.KV_BITS)
     Integer kvBits;
 
     /**

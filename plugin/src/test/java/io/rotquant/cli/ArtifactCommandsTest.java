@@ -42,6 +42,16 @@ class ArtifactCommandsTest {
     }
 
     @Test
+    void compileWithoutRecipeFlagsMakesTheMavenGoalsDefaultArtifact() {
+        Path artifact = dir.resolve("default.rq");
+        CliRun compile = CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out", artifact.toString(),
+                "--nsamples", "2", "--seqlen", "64", "--json", "--quiet");
+        assertThat(compile.exitCode()).as(compile.err()).isZero();
+        assertThat(JsonObject.parse("stdout", compile.lastLine()).string("recipe")).isEqualTo("hadamard W4A4KV4 gptq");
+        assertThat(CliRun.of("compile", "--help").out()).contains("Weight bits, 2..8 or 16 = FP (default: 4)");
+    }
+
+    @Test
     void badInputEndsWithOneLine() throws Exception {
         CliRun missing = CliRun.of("run", "--artifact", dir.resolve("none.rq").toString(), "--prompt", "x");
         assertThat(missing.exitCode()).isEqualTo(2);
@@ -76,7 +86,8 @@ class ArtifactCommandsTest {
         assertThat(notArtifact.err()).contains("not a rotquant artifact").hasLineCount(1);
 
         Path out = dir.resolve("fp.rq");
-        CliRun unquantized = CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out", out.toString());
+        CliRun unquantized = CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out", out.toString(),
+                "--w-bits", "16");
         assertThat(unquantized.exitCode()).isEqualTo(2);
         assertThat(unquantized.err()).contains("--w-bits 16: an artifact needs quantized weights").hasLineCount(1);
         assertThat(Files.exists(out)).isFalse();
