@@ -120,9 +120,7 @@ final class AblateCommand implements Callable<Integer> {
         protocol.put("windows", text.windows);
         protocol.put("tasks", dataDir == null ? List.of() : tasks);
         protocol.put("limit", limit);
-        protocol.put("dtype", options.computeType().label());
-        protocol.put("threads", options.threads);
-        CompareResults results = output.results(protocol);
+        CompareResults results = output.results(options, protocol);
 
         String content = text.read();
         PrintStream log = System.err;

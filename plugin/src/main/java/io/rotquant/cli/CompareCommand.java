@@ -116,7 +116,7 @@ final class CompareCommand implements Callable<Integer> {
             training.keySet().removeAll(base.toJson().keySet());
             protocol.put("training", training);
         }
-        CompareResults results = output.results(protocol);
+        CompareResults results = output.results(options, protocol);
         // Every method shares the checkpoint's tokenizer: tokenize the text once.
         int[] tokens;
         try (PreparedModel prepared = options.open(Recipe.FP, log::println)) {

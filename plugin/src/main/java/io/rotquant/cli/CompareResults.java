@@ -16,22 +16,25 @@ import java.util.Map;
 /**
  * The cells of a {@code compare} or {@code ablate} table, optionally kept in a file so that a table of several hours
  * can be finished across restarts. The file records the protocol (model, data, recipe settings
- * shared by all cells) and refuses to mix cells measured under another one.
+ * shared by all cells) and the machine, and refuses to mix cells measured under another one of either.
  */
 final class CompareResults {
     private final Path file;
     private final Object protocol;
+    private final Object machine;
     private final Map<String, Double> cells = new LinkedHashMap<>();
 
-    private CompareResults(Path file, Object protocol) {
+    private CompareResults(Path file, Object protocol, Object machine) {
         this.file = file;
         this.protocol = protocol;
+        this.machine = machine;
     }
 
     /** Results backed by {@code file} (read if it exists), or in memory only when {@code file} is null. */
-    static CompareResults open(Path file, Map<String, Object> protocol) {
+    static CompareResults open(Path file, Map<String, Object> protocol, Map<String, Object> machine) {
         // Normalized through JSON so that the comparison with a stored protocol is type-exact.
-        CompareResults results = new CompareResults(file, Json.parse(JsonWriter.write(protocol)));
+        CompareResults results = new CompareResults(file, Json.parse(JsonWriter.write(protocol)),
+                Json.parse(JsonWriter.write(machine)));
         if (file == null) {
             return results;
         }
@@ -48,6 +51,11 @@ final class CompareResults {
             if (!results.protocol.equals(stored.get("protocol"))) {
                 throw new InvalidInputException("--resume " + file + ": measured under another protocol "
                         + JsonWriter.write(stored.get("protocol")) + "; use a new file");
+            }
+            if (!results.machine.equals(stored.get("machine"))) {
+                throw new InvalidInputException("--resume " + file + ": measured on " + (stored.get("machine") == null
+                        ? "a machine it does not record" : JsonWriter.write(stored.get("machine"))) + ", this run is on "
+                        + JsonWriter.write(results.machine) + "; a table holds one machine's figures, use a new file");
             }
             if (!(stored.get("cells") instanceof Map<?, ?> map)) {
                 throw new InvalidInputException("--resume " + file + ": no \"cells\" object");
@@ -75,6 +83,7 @@ final class CompareResults {
         }
         Map<String, Object> content = new LinkedHashMap<>();
         content.put("protocol", protocol);
+        content.put("machine", machine);
         content.put("cells", cells);
         try {
             Path temp = file.resolveSibling(file.getFileName() + ".tmp");

@@ -13,8 +13,12 @@ final class TableOptions {
             description = "Keep each finished cell in FILE and skip the cells it already holds (a long table survives a restart).")
     Path resume;
 
-    /** The cells measured under {@code protocol}, from the resume file when there is one. */
-    CompareResults results(Map<String, Object> protocol) {
-        return CompareResults.open(resume, protocol);
+    /**
+     * The cells measured under {@code protocol} on this machine (see {@link TableMachine}), from the
+     * resume file when there is one. Sets up LibTorch for {@code options}.
+     */
+    CompareResults results(ModelOptions options, Map<String, Object> protocol) {
+        options.initTorch();
+        return CompareResults.open(resume, protocol, TableMachine.current(options.computeType().label()));
     }
 }

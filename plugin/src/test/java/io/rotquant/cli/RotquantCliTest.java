@@ -107,6 +107,31 @@ class RotquantCliTest {
     }
 
     @Test
+    void aResumedTableRefusesCellsFromAnotherMachine(@TempDir Path dir) throws java.io.IOException {
+        Path results = dir.resolve("table.json");
+        String[] args = {"compare", "--model", TestPaths.stories260K().toString(), "--data", storiesText(), "--seqlen", "256",
+                "--windows", "1", "--methods", "rtn", "--settings", "W4A8KV8", "--threads", "2", "--resume", results.toString()};
+        CliRun first = CliRun.of(args);
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(java.nio.file.Files.readString(results)).contains("\"machine\":{\"device\":\"cpu, 2 threads\"")
+                .contains("\"instruction_set\":").contains("\"dtype\":\"fp32\"");
+
+        String[] oneThread = args.clone();
+        oneThread[java.util.Arrays.asList(args).indexOf("--threads") + 1] = "1";
+        CliRun refused = CliRun.of(oneThread);
+        assertThat(refused.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+        assertThat(refused.err().strip()).startsWith("rotquant: error: --resume " + results + ": measured on {\"device\":"
+                + "\"cpu, 2 threads\"").contains("this run is on {\"device\":\"cpu, 1 threads\"").doesNotContain("\n");
+
+        // A file written before machines were recorded cannot say where its cells came from.
+        String stored = java.nio.file.Files.readString(results);
+        java.nio.file.Files.writeString(results, stored.replaceFirst(",\"machine\":\\{[^}]*\\}", ""));
+        CliRun unknown = CliRun.of(args);
+        assertThat(unknown.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+        assertThat(unknown.err()).contains("measured on a machine it does not record");
+    }
+
+    @Test
     void missingModelDirectoryIsOneLine(@TempDir Path dir) {
         Path missing = dir.resolve("missing");
         CliRun run = CliRun.of("eval", "--model", missing.toString(), "--data", storiesText());
