@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The options every model-running subcommand shares: which model, the recipe (rotation and
- * quantization, DESIGN.md names), and where and how it runs.
+ * quantization, the recipes page's names), and where and how it runs.
  */
 final class ModelOptions {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model directory.")

@@ -164,7 +164,7 @@ public final class PreparedModel implements AutoCloseable {
     /**
      * The same weights under other activation/KV settings (weight quantization does not depend on
      * them: GPTQ calibrates with activations unquantized). R3 is applied only when K is quantized
-     * (ALGORITHMS.md §3.3): without a K quantizer it is an identity.
+     * (specification.md §3.3): without a K quantizer it is an identity.
      */
     public LlamaModel withActivations(int aBits, double aClip, int kvBits, double kvClip) {
         QuantSettings quant = QuantSettings.of(aBits, aClip, kvBits, kvClip);

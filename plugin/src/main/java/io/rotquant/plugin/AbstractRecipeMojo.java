@@ -13,9 +13,9 @@ import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
 
 /**
- * The parameters every goal shares: the model, the recipe (the names of DESIGN.md, as
+ * The parameters every goal shares: the model, the recipe (the names of the recipes page, as
  * {@code rotquant.*} user properties) and where the artifact and its report go. A recipe parameter
- * left unset takes the compiler's default (ALGORITHMS.md); the plugin's own defaults make a QuaRot
+ * left unset takes the compiler's default (specification.md); the plugin's own defaults make a QuaRot
  * W4A4KV4 model with GPTQ weights.
  */
 abstract class AbstractRecipeMojo extends AbstractMojo {

@@ -15,10 +15,10 @@ import java.util.stream.Collectors;
 import org.apache.maven.plugin.MojoExecutionException;
 
 /**
- * Runs the compiler's command line in a child JVM on the plugin's classpath (LIBTORCH.md,
- * "Inside Maven": a native library loads once per JVM, and Maven reuses plugin realms), streaming
- * its lines into Maven's log. The child is stopped if this thread is interrupted; a stopped child
- * unwinds at its next checkpoint, so it never dies inside LibTorch.
+ * Runs the compiler's command line in a child JVM on the plugin's classpath (libtorch.md, "The
+ * JVM": a native library loads once per JVM, and Maven reuses plugin realms), streaming its lines
+ * into Maven's log. The child is stopped if this thread is interrupted; a stopped child unwinds at
+ * its next checkpoint, so it never dies inside LibTorch.
  */
 final class ForkedCompiler {
     private static final String MAIN = "io.rotquant.cli.RotquantCli";

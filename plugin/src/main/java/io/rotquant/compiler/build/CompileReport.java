@@ -22,7 +22,7 @@ public record CompileReport(Path model, Recipe recipe, Path artifact, long bytes
             List<LayerProfile> before, List<LayerProfile> after) {
     }
 
-    /** The DESIGN.md compile result keys, then the phases, the recipe and the evaluation details. */
+    /** The artifact, its size and digest, the perplexities and time, then the phases, the recipe and the evaluation details. */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("artifact", artifact.toString());

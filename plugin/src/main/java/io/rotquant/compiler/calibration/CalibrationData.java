@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Calibration windows (ALGORITHMS.md §6.1): the whole text tokenized once, then {@code nsamples}
+ * Calibration windows (specification.md §6.1): the whole text tokenized once, then {@code nsamples}
  * windows of {@code seqlen} tokens starting at uniformly drawn offsets (seeded). A {@code .jsonl}
  * file contributes the {@code "text"} member of every line, joined by blank lines; anything else is
  * read as plain UTF-8 text. Asking for more windows than the text holds without overlap

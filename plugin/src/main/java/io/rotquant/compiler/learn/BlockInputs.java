@@ -15,7 +15,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * The normalised inputs of every attention and MLP block (the outputs of each layer's two RMSNorms,
  * the final norm excluded) on one calibration window of the unrotated fused model: DFRot's
- * calibration activations (ALGORITHMS.md §9.2), stacked as [2·layers·tokens, d] in float64.
+ * calibration activations (specification.md §9.2), stacked as [2·layers·tokens, d] in float64.
  */
 final class BlockInputs {
     private BlockInputs() {

@@ -8,7 +8,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * SGD on the orthogonal group by the Cayley transform (ALGORITHMS.md §7.4, SpinQuant's SGDG with
+ * SGD on the orthogonal group by the Cayley transform (specification.md §7.4, SpinQuant's SGDG with
  * momentum 0): rows re-normalised, an occasional QR re-orthogonalisation (probability 1/101, drawn
  * from the recipe's seed), the skew-symmetric direction {@code W = Ŵ − Ŵᵀ} with
  * {@code Ŵ = MX − ½·Xᵀ(X·MX)}, {@code M = −Gᵀ}, step {@code α = min(lr_t, 1/(‖W‖₁ + 1e-8))} and five

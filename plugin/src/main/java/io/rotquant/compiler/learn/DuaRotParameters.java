@@ -21,7 +21,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * DuaRot's trainable rotations (ALGORITHMS.md §8.1): R1 = R_G·R_L with R_L block-diagonal; one R2
+ * DuaRot's trainable rotations (specification.md §8.1): R1 = R_G·R_L with R_L block-diagonal; one R2
  * per layer per KV head (randomized Hadamard each); and the hardware-aware online rotations: R3 per
  * layer per KV head (randomized Hadamard start) and each factor of R4 = A ⊗ B per layer (Hadamard
  * start, so the untrained product is the fixed R4) become trained matrices when {@link OnlineChoice}

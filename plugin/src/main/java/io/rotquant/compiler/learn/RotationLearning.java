@@ -33,7 +33,7 @@ import java.util.function.Consumer;
  * start from the fused, unrotated model (norms fused, R4 offline) and keep the fixed online
  * rotations. SpinQuant's training sees the recipe's activation and KV quantizers, and its weight
  * quantizer only when the weights will be rounded (RTN); before GPTQ the rotations train on FP
- * weights, as SpinQuant's README prescribes (ALGORITHMS.md §6.4). DFRot never involves weights.
+ * weights, as SpinQuant's README prescribes (specification.md §6.4). DFRot never involves weights.
  */
 public final class RotationLearning implements AutoCloseable {
     /** DFRot's published number of alternations, used when its R1 starts DuaRot's training. */
@@ -143,7 +143,7 @@ public final class RotationLearning implements AutoCloseable {
         return new ModelRotator(config, trained.r1(), trained.r2(), trained.online().r3(), trained.online().r4());
     }
 
-    /** DFRot (ALGORITHMS.md §9): R1 refined from the randomized Hadamard of the seed; R2 as QuaRot's. */
+    /** DFRot (specification.md §9): R1 refined from the randomized Hadamard of the seed; R2 as QuaRot's. */
     private ModelRotator dfRot(Consumer<String> log) {
         Tensor r1 = dfRotR1(windows.get(0), recipe.training().iters(), log);
         return new ModelRotator(config, r1, ModelRotator.perLayerR2(config, new RandomRotations(recipe.seed()),
@@ -173,7 +173,7 @@ public final class RotationLearning implements AutoCloseable {
         fused.close();
     }
 
-    /** SpinQuant, DuaRot: iters × batch training windows; DFRot: one window (ALGORITHMS.md §9.2). */
+    /** SpinQuant, DuaRot: iters × batch training windows; DFRot: one window (specification.md §9.2). */
     private static List<long[]> windows(ModelConfig config, Tokenizer tokenizer, Recipe recipe) {
         TrainingOptions options = recipe.training();
         int seqlen = options.seqlen() > 0 ? config.checkWindow(options.seqlen()) : recipe.windowLength(config);

@@ -24,7 +24,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Rotation training as SpinQuant does it (ALGORITHMS.md §7) for any {@link RotationParameters}:
+ * Rotation training as SpinQuant does it (specification.md §7) for any {@link RotationParameters}:
  * square orthogonal matrices that make R1 and the R2s, trained by Cayley SGD on next-token
  * cross-entropy of the fake-quantized model with every model weight frozen. The rotations stay outside the weights
  * (§7.2): each step rotates the fused weights in float64 inside the autograd graph, fake-quantizes
@@ -78,7 +78,7 @@ public final class RotationTrainer {
 
     /**
      * Trains {@code parameters} from their initial values on {@code windows} ({@code iters × batch}
-     * of them, taken in order). The matrices are float32 while training (ALGORITHMS.md §7.4); with
+     * of them, taken in order). The matrices are float32 while training (specification.md §7.4); with
      * no steps the float64 initialisation is merged as is. Result tensors are in the caller's scope.
      */
     public Result train(RotationParameters parameters, List<long[]> windows, long seed, Consumer<String> log) {

@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * SpinQuant (ALGORITHMS.md §7.1): R1 and one R2 per layer shared by its heads, both starting as
+ * SpinQuant (specification.md §7.1): R1 and one R2 per layer shared by its heads, both starting as
  * the {@code hadamard} rotation of the same seed (so zero steps reproduce QuaRot exactly).
  */
 public final class SpinQuantParameters implements RotationParameters {
@@ -51,7 +51,7 @@ public final class SpinQuantParameters implements RotationParameters {
         return matrices.get(1 + layer).to(ScalarType.Double);
     }
 
-    /** SpinQuant keeps R3 and R4 the fixed Walsh–Hadamard transforms (ALGORITHMS.md §7.1). */
+    /** SpinQuant keeps R3 and R4 the fixed Walsh–Hadamard transforms (specification.md §7.1). */
     @Override
     public OnlineRotations online(List<Tensor> matrices) {
         return fixed;

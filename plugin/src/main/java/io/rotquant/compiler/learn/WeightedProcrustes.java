@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * DFRot's refinement of R1 (ALGORITHMS.md §9.3, §9.4): alternate between quantizing the rotated
+ * DFRot's refinement of R1 (specification.md §9.3, §9.4): alternate between quantizing the rotated
  * activations with the current rotation (a fixed target) and the orthogonal Procrustes solve that
  * best maps the activations onto that target, with massive-activation tokens weighted by α.
  * The quantizer is 4-bit symmetric per token (max-abs, clip 1.0); because it is positively
@@ -27,7 +27,7 @@ public final class WeightedProcrustes {
     private WeightedProcrustes() {
     }
 
-    /** 4-bit symmetric per-row fake quantization (ALGORITHMS.md §9.3's Q_4). */
+    /** 4-bit symmetric per-row fake quantization (specification.md §9.3's Q_4). */
     public static Tensor quantize(Tensor x) {
         return NativeScope.keep(() -> {
             double maxq = (1 << (BITS - 1)) - 1;

@@ -7,7 +7,7 @@ package io.rotquant.compiler.model;
 public record OnlineRotations(OnlineRotation r3, OnlineRotation r4) {
     public static final OnlineRotations NONE = new OnlineRotations(null, null);
 
-    /** The rotations as a forward pass with {@code quant} applies them: R3 only when K is quantized (ALGORITHMS.md §3.3). */
+    /** The rotations as a forward pass with {@code quant} applies them: R3 only when K is quantized (specification.md §3.3). */
     public OnlineRotations appliedWith(QuantSettings quant) {
         return new OnlineRotations(quant.keys().active() ? r3 : null, r4);
     }

@@ -10,7 +10,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * Dynamic asymmetric quantization over the last axis (one scale and zero point per token, or per
  * token and head when the caller puts heads in front), recomputed from every tensor
- * (ALGORITHMS.md §5.3, §5.4): range [min, max]·clip, {@code s = (max − min)/(2^b − 1)},
+ * (specification.md §5.3, §5.4): range [min, max]·clip, {@code s = (max − min)/(2^b − 1)},
  * {@code z = round(−min/s)}, codes clamped to [0, 2^b − 1]. With {@code includeZero} the range is
  * widened to contain 0 first (per-token inputs and K); without it (V groups) it is not.
  * Deviation from the reference: s is floored at 1e-8 so a constant group cannot divide by zero.
@@ -34,7 +34,7 @@ public final class ActivationQuantizer {
 
     /**
      * The fake-quantized tensor (same dtype); identity at 16 bits. Statistics in fp32. When
-     * {@code x} carries gradients the straight-through estimator applies (ALGORITHMS.md §5.6): the
+     * {@code x} carries gradients the straight-through estimator applies (specification.md §5.6): the
      * forward value is quantized, the gradient passes to {@code x} unchanged.
      */
     public Tensor apply(Tensor x) {

@@ -14,7 +14,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * GPTQ for one linear (ALGORITHMS.md §6.3): columns are quantized left to right and each column's
+ * GPTQ for one linear (specification.md §6.3): columns are quantized left to right and each column's
  * rounding error, scaled by the upper Cholesky factor of H⁻¹, is pushed onto the columns not yet
  * quantized, in blocks with a lazy update of the rest. fp32 throughout, as the reference.
  * Deviation: with groups, a group's scales are read from the weight as already updated by the

@@ -3,7 +3,7 @@ package io.rotquant.compiler.quant;
 import io.rotquant.compiler.InvalidInputException;
 
 /**
- * GPTQ knobs (ALGORITHMS.md §6.3): column block size, dampening as a fraction of the mean Hessian
+ * GPTQ knobs (specification.md §6.3): column block size, dampening as a fraction of the mean Hessian
  * diagonal, act-order (columns by decreasing Hessian diagonal) and static groups (group scales
  * fixed from the unquantized weight).
  */

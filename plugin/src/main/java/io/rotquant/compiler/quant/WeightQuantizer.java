@@ -9,7 +9,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Symmetric weight quantization per output channel, or per (row, group of {@code group} input
- * columns), with the optional MSE clip search of ALGORITHMS.md §5.2: 80 shrink factors
+ * columns), with the optional MSE clip search of specification.md §5.2: 80 shrink factors
  * p = 1.00, 0.99, … 0.21 of the max-abs scale, error Σ|ŵ − w|^2.4, the first (largest) p among
  * equal errors wins. Rounding is half-to-even.
  */

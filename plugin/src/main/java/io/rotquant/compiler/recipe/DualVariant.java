@@ -2,7 +2,7 @@ package io.rotquant.compiler.recipe;
 
 import io.rotquant.compiler.EnumFlags;
 
-/** {@code --rotation-variant}: which factors of DuaRot's R1 = R_G·R_L are used (ALGORITHMS.md §8.1). */
+/** {@code --rotation-variant}: which factors of DuaRot's R1 = R_G·R_L are used (specification.md §8.1). */
 public enum DualVariant {
     /** R_G·R_L, both trained (the method). */
     DUAL,

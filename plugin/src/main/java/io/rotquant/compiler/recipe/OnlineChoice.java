@@ -5,7 +5,7 @@ import io.rotquant.compiler.rotation.HadamardTables;
 
 /**
  * {@code --online}: how DuaRot's online rotations (R3 per head, each Kronecker factor of R4) are
- * applied (ALGORITHMS.md §8.1, Eq. 11): {@code auto} trains a rotation as a dense matrix (matmul)
+ * applied (specification.md §8.1, Eq. 11): {@code auto} trains a rotation as a dense matrix (matmul)
  * when its size is at most {@code --online-threshold}, or when the size is a Hadamard factor K on its
  * own (its WHT is then a dense K×K product, so the matmul costs the same), and keeps it a fixed
  * Walsh–Hadamard transform otherwise; {@code wht} and {@code matmul} force one choice for all.

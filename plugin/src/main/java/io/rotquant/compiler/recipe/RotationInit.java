@@ -3,7 +3,7 @@ package io.rotquant.compiler.recipe;
 import io.rotquant.compiler.EnumFlags;
 
 /**
- * {@code --init}: the starting point of DuaRot's trained R1 factor (ALGORITHMS.md §8.1; the paper's is
+ * {@code --init}: the starting point of DuaRot's trained R1 factor (specification.md §8.1; the paper's is
  * hadamard); {@code dfrot} starts it at DFRot's refined R1.
  */
 public enum RotationInit {

@@ -4,7 +4,7 @@ import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.runtime.model.VectorRotation;
 
 /**
- * How learned rotations train (ALGORITHMS.md §7.3): {@code iters} Cayley SGD steps of
+ * How learned rotations train (specification.md §7.3): {@code iters} Cayley SGD steps of
  * {@code batch} calibration windows of {@code seqlen} tokens (0 = the recipe's window length),
  * learning rate {@code lr} on a cosine schedule to 0. {@code iters} 0 keeps the initialisation.
  * For DFRot (§9.4) {@code iters} counts the Procrustes alternations and {@code alpha} weights the

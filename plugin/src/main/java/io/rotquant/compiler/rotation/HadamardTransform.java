@@ -13,13 +13,13 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * The orthonormal Hadamard transform of size {@code n = K·2^p} on the last axis:
- * {@code T(x) = x·Mᵀ} with {@code M = (had_K ⊗ H_{2^p})/√n} (ALGORITHMS.md §4.3).
+ * {@code T(x) = x·Mᵀ} with {@code M = (had_K ⊗ H_{2^p})/√n} (specification.md §4.3).
  *
  * <p>Fast form: a Sylvester matrix factors as {@code H_{2^p} = H_{b1} ⊗ H_{b2} ⊗ …}, so T is a
  * chain of small matmuls, one per Kronecker factor, each along its own axis of a
  * {@code [rows, K, b1, b2, …]} view: O(n·(K + Σ b)) work. With blocks of 2 this is exactly the
  * butterfly Walsh–Hadamard transform; the default blocks of up to {@value #DEFAULT_BLOCK} turn it
- * into a few GEMMs, which is what runs fastest on CPU LibTorch (LIBTORCH.md).
+ * into a few GEMMs, which is what runs fastest on CPU LibTorch (libtorch.md).
  */
 public final class HadamardTransform implements io.rotquant.compiler.model.OnlineRotation {
     /** The reference dispatch order (QuaRot's, with SpinQuant's 44), so factorizations match theirs. */

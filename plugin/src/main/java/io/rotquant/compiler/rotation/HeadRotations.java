@@ -8,7 +8,7 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * R3 as dense matrices, one per layer per KV head ([kv heads, d_h, d_h] per layer), applied by
  * matmul to [batch, heads, tokens, d_h]: a query head uses the matrix of the KV head it reads, so
- * {@code q·kᵀ} is unchanged under GQA (ALGORITHMS.md §8.1).
+ * {@code q·kᵀ} is unchanged under GQA (specification.md §8.1).
  */
 public final class HeadRotations implements OnlineRotation {
     private final List<Tensor> perLayer;

@@ -6,7 +6,7 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * R4 = A ⊗ B per layer (A: K×K, B: m×m, n = K·m), applied without forming the n×n product:
- * with {@code x} viewed as a K×m matrix X, {@code x·(A⊗B) = Aᵀ·X·B} (ALGORITHMS.md §8.1). Started
+ * with {@code x} viewed as a K×m matrix X, {@code x·(A⊗B) = Aᵀ·X·B} (specification.md §8.1). Started
  * at {@code A = had_Kᵀ/√K}, {@code B = H_m/√m} it equals the fixed Walsh–Hadamard R4.
  */
 public final class KroneckerRotations implements OnlineRotation {

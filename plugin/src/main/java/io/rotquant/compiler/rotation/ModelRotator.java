@@ -13,7 +13,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Fuses the RMSNorm weights into the following linears and applies the offline rotations in
- * float64 (ALGORITHMS.md §2.1, §3.1): R1 on the residual stream (input side of q/k/v/gate/up and
+ * float64 (specification.md §2.1, §3.1): R1 on the residual stream (input side of q/k/v/gate/up and
  * the head, output side of o/down, the embedding rows), R2 per head on the V output and the o_proj
  * input, and the offline half of R4 on down_proj's input. The matching online rotations are
  * returned by {@link #online()}: fixed Walsh–Hadamard transforms, or DuaRot's trained matrices.

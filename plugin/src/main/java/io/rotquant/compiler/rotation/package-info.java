@@ -1,5 +1,5 @@
 /**
- * Rotations (ALGORITHMS.md §2–4): exact Hadamard matrices of order K·2^m, the fast transform,
+ * Rotations (specification.md §2–4): exact Hadamard matrices of order K·2^m, the fast transform,
  * randomized Hadamard and random orthogonal matrices, and their fusion into LLaMA weights.
  */
 package io.rotquant.compiler.rotation;

@@ -23,7 +23,7 @@ public final class Tensors {
 
     /**
      * {@code quantize(x)} as the forward value; when {@code x} carries gradients, the straight-through
-     * estimator (ALGORITHMS.md §5.6): the gradient passes to {@code x} unchanged, none to the quantizer.
+     * estimator (specification.md §5.6): the gradient passes to {@code x} unchanged, none to the quantizer.
      */
     public static Tensor straightThrough(Tensor x, java.util.function.UnaryOperator<Tensor> quantize) {
         if (!x.requires_grad()) {

@@ -12,7 +12,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 
-/** DFRot's alternating weighted Procrustes on activations with planted massive tokens (ALGORITHMS.md App. C.8). */
+/** DFRot's alternating weighted Procrustes on activations with planted massive tokens (specification.md §9.4). */
 class WeightedProcrustesTest {
     private static final int D = 64;
     private static final int ROWS = 512;

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The generated had_K tables equal the references' tables (SHA-256 of their ± strings) and are Hadamard. */
 class HadamardTablesTest {
-    /** ALGORITHMS.md §4.4: fingerprints of the tables shipped by QuaRot, SpinQuant and DFRot. */
+    /** specification.md §4.4: fingerprints of the tables shipped by QuaRot, SpinQuant and DFRot. */
     private static final Map<Integer, String> FINGERPRINTS = Map.ofEntries(
             Map.entry(12, "e027244070138ccb47e17d12803fe848f5fd999b6356b047ef5912bc235f3500"),
             Map.entry(20, "fe417beb154e4a025f5681e45361076a11b563319f260d39e339c077c2c1e8de"),

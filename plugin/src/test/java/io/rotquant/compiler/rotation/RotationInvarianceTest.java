@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Norm fusion plus R1, R2 (offline), R3 and R4 (online) leave the function unchanged: fp32 logits
- * of the rotated model equal the original's, max|Δ| / max|logit| < 1e-4 (ALGORITHMS.md §3.7).
+ * of the rotated model equal the original's, max|Δ| / max|logit| < 1e-4 (specification.md §3.7).
  */
 class RotationInvarianceTest {
 
