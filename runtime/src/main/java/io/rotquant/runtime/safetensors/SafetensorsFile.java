@@ -91,8 +91,8 @@ public final class SafetensorsFile implements AutoCloseable {
             readFully(channel, lengthBytes, 0);
             long headerLength = lengthBytes.flip().getLong();
             if (headerLength < 2 || headerLength > MAX_HEADER || headerLength > size - 8) {
-                throw new SafetensorsException("header length " + headerLength + " does not fit a file of " + size
-                        + " bytes");
+                throw new SafetensorsException("header length " + headerLength + " does not fit in the file (" + size
+                        + " bytes)");
             }
             ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
             readFully(channel, headerBytes, 8);
@@ -125,7 +125,7 @@ public final class SafetensorsFile implements AutoCloseable {
         try {
             header = Json.parseObject(json.stripTrailing());
         } catch (JsonException e) {
-            throw new SafetensorsException("header: " + e.getMessage());
+            throw new SafetensorsException("header is not valid JSON (" + e.getMessage() + ")");
         }
         Map<String, Entry> entries = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : header.entrySet()) {
@@ -188,8 +188,8 @@ public final class SafetensorsFile implements AutoCloseable {
             }
         }
         if (start < 0 || end < start || end > dataLength) {
-            throw new SafetensorsException(where + "data_offsets [" + start + ", " + end + "] outside the "
-                    + dataLength + "-byte data section");
+            throw new SafetensorsException(where + "data_offsets [" + start + ", " + end + "] run past the data section ("
+                    + dataLength + " bytes): file truncated or corrupt");
         }
         if (end - start != bytes) {
             throw new SafetensorsException(where + "shape and dtype need " + bytes + " bytes, data_offsets give "

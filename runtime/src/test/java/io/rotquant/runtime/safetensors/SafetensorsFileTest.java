@@ -57,9 +57,9 @@ class SafetensorsFileTest {
                 "{\"x\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,4]}}", "need 16 bytes",
                 "{\"x\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]},\"y\":{\"dtype\":\"U8\",\"shape\":[2],"
                         + "\"data_offsets\":[1,3]}}", "holes and overlaps",
-                "{\"x\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[0,40]}}", "outside the",
+                "{\"x\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[0,40]}}", "run past the data section",
                 "{\"x\":{\"dtype\":\"U8\",\"shape\":[1099511627776,1099511627776],\"data_offsets\":[0,4]}}", "shape",
-                "{\"x\":", "header:");
+                "{\"x\":", "header is not valid JSON");
         for (Map.Entry<String, String> c : bad.entrySet()) {
             int data = c.getKey().contains("[0,4]}}") && c.getValue().startsWith("tensors cover") ? 6 : 4;
             Path file = raw(c.getKey(), data);
