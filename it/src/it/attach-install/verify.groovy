@@ -1,4 +1,4 @@
-// Attached as type rqm with the recipe's classifier, so install publishes it.
-def installed = new File(localRepositoryPath, 'io/rotquant/it/attach-install/1.0/attach-install-1.0-hadamard-w4a4kv4-rtn.rqm')
+// Attached as type rqm without a classifier (the same coordinates whatever the recipe), so install publishes it.
+def installed = new File(localRepositoryPath, 'io/rotquant/it/attach-install/1.0/attach-install-1.0.rqm')
 assert installed.isFile()
-assert installed.bytes == new File(basedir, 'target/attach-install-1.0-hadamard-w4a4kv4-rtn.rqm').bytes
+assert installed.bytes == new File(basedir, 'target/attach-install-1.0.rqm').bytes

@@ -4,21 +4,18 @@ import io.rotquant.cli.RecipeFlags;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.recipe.ArtifactDefaults;
 import java.io.File;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugins.annotations.Parameter;
-import org.apache.maven.project.MavenProject;
 
 /**
- * The parameters every goal shares: the model, the recipe (the names of the recipes page, as
- * {@code rotquant.*} user properties) and where the artifact and its report go. A recipe parameter
- * left unset takes the compiler's default (specification.md); the plugin's own defaults make a QuaRot
- * W4A4KV4 model with GPTQ weights.
+ * The parameters of the goal that compiles: the model and the recipe (the names of the recipes
+ * page, as {@code rotquant.*} user properties). A recipe parameter left unset takes the compiler's
+ * default (specification.md); the plugin's own defaults (ArtifactDefaults) make a QuaRot W4A4KV4
+ * model with GPTQ weights.
  */
-abstract class AbstractRecipeMojo extends AbstractMojo {
+abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
     /**
      * The Hugging Face checkpoint directory (config.json, tokenizer.json, *.safetensors).
      * <pre>{@code <modelDirectory>${project.basedir}/src/main/models/stories260K</modelDirectory>}</pre>
@@ -27,37 +24,6 @@ abstract class AbstractRecipeMojo extends AbstractMojo {
     @Parameter(property = "rotquant.modelDirectory", required = true)
     File modelDirectory;
 
-    /**
-     * The artifact file. Default: {@code ${project.build.directory}/${project.build.finalName}-CLASSIFIER.rqm}.
-     * <pre>{@code <outputFile>${project.build.directory}/model.rqm</outputFile>}</pre>
-     * @since 0.1.0
-     */
-    @Parameter(property = "rotquant.outputFile")
-    File outputFile;
-
-    /**
-     * The classifier of the attached artifact. Default: the recipe's label, e.g. {@code hadamard-w4a4kv4-gptq}.
-     * <pre>{@code <classifier>w4a4</classifier>}</pre>
-     * @since 0.1.0
-     */
-    @Parameter(property = "rotquant.classifier")
-    String classifier;
-
-    /**
-     * Where {@code report.json}, {@code report.html} and the build fingerprint go.
-     * <pre>{@code <reportDirectory>${project.build.directory}/rotquant</reportDirectory>}</pre>
-     * @since 0.1.0
-     */
-    @Parameter(property = "rotquant.reportDirectory", defaultValue = "${project.build.directory}/rotquant")
-    File reportDirectory;
-
-    /**
-     * Skips the goal.
-     * <pre>{@code <skip>true</skip>}</pre>
-     * @since 0.1.0
-     */
-    @Parameter(property = "rotquant.skip", defaultValue = "false")
-    boolean skip;
 
     /**
      * R1: {@code none|hadamard|orthogonal|spinquant|duarot|dfrot}.
@@ -264,15 +230,6 @@ abstract class AbstractRecipeMojo extends AbstractMojo {
     @Parameter(property = "rotquant.device")
     String device;
 
-    /**
-     * Threads for the compiler and the runtime (default: all cores). <pre>{@code <threads>2</threads>}</pre>
-     * @since 0.1.0
-     */
-    @Parameter(property = "rotquant.threads")
-    Integer threads;
-
-    @Parameter(defaultValue = "${project}", readonly = true, required = true)
-    MavenProject project;
 
     /** The recipe, dtype, device and threads as the compiler's flags (unset parameters left out). */
     final List<String> recipeFlags() {
@@ -331,12 +288,4 @@ abstract class AbstractRecipeMojo extends AbstractMojo {
         }
     }
 
-    final String classifier(RecipeFlags.Parsed recipe) {
-        return classifier != null && !classifier.isBlank() ? classifier : recipe.recipe().classifier();
-    }
-
-    final Path artifactFile(RecipeFlags.Parsed recipe) {
-        return outputFile != null ? outputFile.toPath()
-                : Path.of(project.getBuild().getDirectory(), project.getBuild().getFinalName() + "-" + classifier(recipe) + ".rqm");
-    }
 }

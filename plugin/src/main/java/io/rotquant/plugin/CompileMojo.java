@@ -42,7 +42,6 @@ import org.eclipse.aether.resolution.ArtifactResolutionException;
 @Mojo(name = "compile", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
 public final class CompileMojo extends AbstractRecipeMojo {
     /** The attached artifact's type (and file extension). */
-    static final String TYPE = "rqm";
     /** In process the plugin's own LibTorch, the CPU build, computes (Torch refuses cuda there). */
     private static final NativesPlan CPU_IN_PROCESS = new NativesPlan("cpu", false, null);
 
@@ -119,12 +118,11 @@ public final class CompileMojo extends AbstractRecipeMojo {
         }
         long start = System.nanoTime();
         RecipeFlags.Parsed parsed = parsed();
-        String classifier = classifier(parsed);
-        Path out = artifactFile(parsed);
+        Path out = artifactFile();
         Path reports = reportDirectory.toPath();
         CompileRequest request = new CompileRequest(modelDirectory.toPath(), parsed.recipe(), parsed.dtype(), out,
                 evalData == null ? null : evalData.toPath(), evalWindows, reports);
-        Path fingerprintFile = reports.resolve(classifier + ".fingerprint.json");
+        Path fingerprintFile = reports.resolve((classifier() == null ? "artifact" : classifier()) + ".fingerprint.json");
         try {
             if (!Files.isDirectory(request.model())) {
                 throw new InvalidInputException("--model " + request.model() + ": directory not found");
@@ -150,9 +148,13 @@ public final class CompileMojo extends AbstractRecipeMojo {
             throw new MojoExecutionException("rotquant: " + e.getMessage(), e);
         }
         if (attach) {
-            projectHelper.attachArtifact(project, TYPE, classifier, out.toFile());
+            if (classifier() == null) {
+                projectHelper.attachArtifact(project, TYPE, out.toFile());
+            } else {
+                projectHelper.attachArtifact(project, TYPE, classifier(), out.toFile());
+            }
         }
-        getLog().info(String.format(Locale.ROOT, "rotquant: %s (%s%s) in %.1f s", out, classifier,
+        getLog().info(String.format(Locale.ROOT, "rotquant: %s (%s%s) in %.1f s", out, parsed.recipe().label(),
                 attach ? ", attached" : "", (System.nanoTime() - start) / 1e9));
     }
 

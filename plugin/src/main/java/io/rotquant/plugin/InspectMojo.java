@@ -15,14 +15,14 @@ import org.apache.maven.plugins.annotations.Mojo;
  * @since 0.1.0
  */
 @Mojo(name = "inspect", threadSafe = true)
-public final class InspectMojo extends AbstractRecipeMojo {
+public final class InspectMojo extends AbstractArtifactMojo {
     @Override
     public void execute() throws MojoExecutionException {
         if (skip) {
             getLog().info("rotquant: inspect skipped (rotquant.skip)");
             return;
         }
-        Path file = artifactFile(parsed());
+        Path file = artifactFile();
         if (!Files.isRegularFile(file)) {
             throw new MojoExecutionException("rotquant.outputFile " + file + ": file not found (run rotquant:compile first)");
         }

@@ -1,6 +1,5 @@
 package io.rotquant.plugin;
 
-import io.rotquant.cli.RecipeFlags;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.build.ReportWriter;
 import io.rotquant.compiler.build.Verification;
@@ -22,7 +21,7 @@ import org.apache.maven.plugins.annotations.Parameter;
  * @since 0.1.0
  */
 @Mojo(name = "verify", defaultPhase = LifecyclePhase.VERIFY, threadSafe = true)
-public final class VerifyMojo extends AbstractRecipeMojo {
+public final class VerifyMojo extends AbstractArtifactMojo {
     /**
      * The largest accepted relative increase of the quantized perplexity over FP (0.25 = 25 %).
      * <pre>{@code <maxPplIncrease>0.10</maxPplIncrease>}</pre>
@@ -53,10 +52,9 @@ public final class VerifyMojo extends AbstractRecipeMojo {
             getLog().info("rotquant: verify skipped (rotquant.skip)");
             return;
         }
-        RecipeFlags.Parsed parsed = parsed();
         Verification.Result result;
         try {
-            result = Verification.run(artifactFile(parsed), reportDirectory.toPath().resolve(ReportWriter.JSON), verifyPrompt,
+            result = Verification.run(artifactFile(), reportDirectory.toPath().resolve(ReportWriter.JSON), verifyPrompt,
                     verifyTokens, threads == null ? 0 : threads, line -> getLog().info("rotquant: " + line));
         } catch (InvalidInputException e) {
             throw new MojoExecutionException(MavenNames.of(e.getMessage()));

@@ -16,7 +16,7 @@ class ArtifactCommandsTest {
 
     @Test
     void compileInspectRunAndPplAnArtifact() {
-        Path artifact = dir.resolve("stories.rq");
+        Path artifact = dir.resolve("stories.rqm");
         CliRun compile = CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out", artifact.toString(),
                 "--rotation", "hadamard", "--w-bits", "4", "--w-method", "rtn", "--a-bits", "8", "--kv-bits", "8",
                 "--json", "--quiet");
@@ -43,7 +43,7 @@ class ArtifactCommandsTest {
 
     @Test
     void compileWithoutRecipeFlagsMakesTheMavenGoalsDefaultArtifact() {
-        Path artifact = dir.resolve("default.rq");
+        Path artifact = dir.resolve("default.rqm");
         CliRun compile = CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out", artifact.toString(),
                 "--nsamples", "2", "--seqlen", "64", "--json", "--quiet");
         assertThat(compile.exitCode()).as(compile.err()).isZero();
@@ -53,12 +53,12 @@ class ArtifactCommandsTest {
 
     @Test
     void badInputEndsWithOneLine() throws Exception {
-        CliRun missing = CliRun.of("run", "--artifact", dir.resolve("none.rq").toString(), "--prompt", "x");
+        CliRun missing = CliRun.of("run", "--artifact", dir.resolve("none.rqm").toString(), "--prompt", "x");
         assertThat(missing.exitCode()).isEqualTo(2);
-        assertThat(missing.err().strip()).isEqualTo("rotquant: error: --artifact " + dir.resolve("none.rq")
+        assertThat(missing.err().strip()).isEqualTo("rotquant: error: --artifact " + dir.resolve("none.rqm")
                 + ": file not found");
 
-        Path artifact = dir.resolve("a.rq");
+        Path artifact = dir.resolve("a.rqm");
         assertThat(CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out", artifact.toString(),
                 "--w-bits", "8", "--w-method", "rtn", "--quiet").exitCode()).isZero();
         Path tiny = dir.resolve("tiny.txt");
@@ -73,7 +73,7 @@ class ArtifactCommandsTest {
         assertThat(longPrompt.err().strip().lines().toList()).last().asString()
                 .startsWith("rotquant: error: --prompt: sequence of");
 
-        Path actOrderGroups = dir.resolve("groups.rq");
+        Path actOrderGroups = dir.resolve("groups.rqm");
         CliRun groups = CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out",
                 actOrderGroups.toString(), "--w-bits", "4", "--w-group", "4", "--gptq-act-order");
         assertThat(groups.exitCode()).isEqualTo(2);
@@ -85,7 +85,7 @@ class ArtifactCommandsTest {
         assertThat(notArtifact.exitCode()).isEqualTo(2);
         assertThat(notArtifact.err()).contains("not a rotquant artifact").hasLineCount(1);
 
-        Path out = dir.resolve("fp.rq");
+        Path out = dir.resolve("fp.rqm");
         CliRun unquantized = CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out", out.toString(),
                 "--w-bits", "16");
         assertThat(unquantized.exitCode()).isEqualTo(2);

@@ -26,7 +26,7 @@ class RecipeFlagsTest {
         assertThat(parsed.recipe().seed()).isEqualTo(9);
         assertThat(parsed.dtype()).isEqualTo(ComputeDType.BF16);
         assertThat(parsed.threads()).isEqualTo(3);
-        assertThat(parsed.recipe().classifier()).isEqualTo("duarot-w4a8kv4-rtn");
+        assertThat(parsed.recipe().label()).isEqualTo("duarot W4A8KV4 rtn");
     }
 
     @Test

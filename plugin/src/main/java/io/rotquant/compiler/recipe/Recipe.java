@@ -119,11 +119,6 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
         return m;
     }
 
-    /** The label as a Maven classifier and file-name part, e.g. {@code hadamard-w4a4kv4-gptq}. */
-    public String classifier() {
-        return label().toLowerCase(Locale.ROOT).replace(' ', '-');
-    }
-
     /** A short human label, e.g. {@code hadamard W4A4KV4 gptq}. */
     public String label() {
         return String.format(Locale.ROOT, "%s W%dA%dKV%d%s", rotation.label(), wBits, aBits, kvBits,

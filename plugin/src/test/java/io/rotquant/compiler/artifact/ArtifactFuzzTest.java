@@ -51,7 +51,7 @@ class ArtifactFuzzTest {
 
     @BeforeAll
     static void compile() throws IOException {
-        Path out = dir.resolve("good.rq");
+        Path out = dir.resolve("good.rqm");
         Recipe recipe = Recipe.FP.withRotation(RotationKind.HADAMARD, 0).withWeights(4, WeightMethod.RTN, 0, true)
                 .withActivations(4, 1.0, 4, 1.0);
         try (PreparedModel prepared = TorchTestSupport.open(TestPaths.stories260K(), recipe)) {
@@ -65,7 +65,7 @@ class ArtifactFuzzTest {
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void tenThousandCorruptArtifactsOpenOrFailWithTheDocumentedExceptionOnly() throws IOException {
         SplittableRandom random = new SplittableRandom(2026);
-        Path file = dir.resolve("mutated.rq");
+        Path file = dir.resolve("mutated.rqm");
         Map<Mutation, int[]> outcomes = new EnumMap<>(Mutation.class);
         for (int i = 0; i < CASES; i++) {
             Mutation kind = Mutation.values()[i % Mutation.values().length];

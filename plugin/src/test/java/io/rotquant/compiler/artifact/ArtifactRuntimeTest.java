@@ -59,7 +59,7 @@ class ArtifactRuntimeTest {
 
     @Test
     void aSecondRunOnASessionContinuesAsOneGenerationOverTheJoinedIds() throws IOException {
-        Path artifact = compile(recipe(8, 8, 8), "continue.rq");
+        Path artifact = compile(recipe(8, 8, 8), "continue.rqm");
         try (RotQuantModel model = RotQuantModel.load(artifact, 2)) {
             int[] prompt = model.tokenizer().encode("Once upon a time");
             int[] turn = model.tokenizer().encode(" Then", false);
@@ -78,7 +78,7 @@ class ArtifactRuntimeTest {
     @Test
     void w8a8kv8ArtifactGeneratesTheFpStoryAndMatchesTheSimulatedPerplexity() throws IOException {
         Recipe recipe = recipe(8, 8, 8);
-        Path artifact = compile(recipe, "w8a8kv8.rq");
+        Path artifact = compile(recipe, "w8a8kv8.rqm");
         int[] fpStory;
         try (PreparedModel fp = TorchTestSupport.open(TestPaths.stories260K(), RotationKind.NONE, 0)) {
             fpStory = GreedyGenerator.generate(fp.model(), new int[] {fp.checkpoint().config().bosTokenId()}, 30);
@@ -113,7 +113,7 @@ class ArtifactRuntimeTest {
                 .withTraining(new TrainingOptions(3, 1.5, 2, 128, 100, DualVariant.DUAL, 16, RotationInit.HADAMARD,
                         OnlineChoice.AUTO, 512));
         String text = Files.readString(data);
-        Path artifact = dir.resolve("duarot.rq");
+        Path artifact = dir.resolve("duarot.rqm");
         double simulated;
         try (PreparedModel prepared = TorchTestSupport.open(TestPaths.stories260K(), recipe);
                 Artifact stored = openAfterWriting(prepared, artifact)) {
@@ -178,7 +178,7 @@ class ArtifactRuntimeTest {
 
     @Test
     void sessionsRunningInParallelGiveTheSameTokensAsOneAlone() throws Exception {
-        Path artifact = compile(recipe(4, 4, 4), "w4a4kv4.rq");
+        Path artifact = compile(recipe(4, 4, 4), "w4a4kv4.rqm");
         try (RotQuantModel model = RotQuantModel.load(artifact, 2)) {
             int[] prompt = model.tokenizer().encode("Once upon a time");
             int[] alone = model.newSession().generate().maxTokens(40).run(prompt).tokens();
@@ -199,13 +199,13 @@ class ArtifactRuntimeTest {
 
     @Test
     void aWrongChecksumIsRefusedWithAClearMessage() throws IOException {
-        Path artifact = compile(recipe(4, 4, 4), "good.rq");
+        Path artifact = compile(recipe(4, 4, 4), "good.rqm");
         byte[] good = Files.readAllBytes(artifact);
         long headerLength = java.nio.ByteBuffer.wrap(good, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
 
         byte[] flipped = good.clone();
         flipped[(int) (8 + headerLength + 100)] ^= 1;
-        Path bad = dir.resolve("bad.rq");
+        Path bad = dir.resolve("bad.rqm");
         Files.write(bad, flipped);
         assertThatThrownBy(() -> RotQuantModel.load(bad, 1)).isInstanceOf(ArtifactException.class)
                 .hasMessageContaining("checksum mismatch").hasMessageContaining(bad.toString());

@@ -41,10 +41,10 @@ class CompilationTest {
 
     @Test
     void sameInputsAndSeedGiveAByteIdenticalArtifact() throws Exception {
-        CompileReport first = compile("a.rq", null, null);
-        CompileReport second = compile("b.rq", null, null);
-        assertThat(second.sha256()).isEqualTo(first.sha256()).isEqualTo(InputDigests.sha256(dir.resolve("a.rq")));
-        assertThat(Files.mismatch(dir.resolve("a.rq"), dir.resolve("b.rq"))).isEqualTo(-1);
+        CompileReport first = compile("a.rqm", null, null);
+        CompileReport second = compile("b.rqm", null, null);
+        assertThat(second.sha256()).isEqualTo(first.sha256()).isEqualTo(InputDigests.sha256(dir.resolve("a.rqm")));
+        assertThat(Files.mismatch(dir.resolve("a.rqm"), dir.resolve("b.rqm"))).isEqualTo(-1);
     }
 
     @Test
@@ -56,10 +56,10 @@ class CompilationTest {
             Files.copy(samples, calibration);
             Recipe gptq = QUAROT_RTN.withWeights(4, WeightMethod.GPTQ, 0, true).withCalibration(calibration, 4, 0);
             sha[i] = Compilation.run(new CompileRequest(TestPaths.stories260K(), gptq, ComputeDType.FP32,
-                    dir.resolve("c" + i + ".rq"), null, 0, null), line -> { }).sha256();
+                    dir.resolve("c" + i + ".rqm"), null, 0, null), line -> { }).sha256();
         }
         assertThat(sha[1]).isEqualTo(sha[0]);
-        try (var artifact = io.rotquant.runtime.artifact.Artifact.open(dir.resolve("c0.rq"))) {
+        try (var artifact = io.rotquant.runtime.artifact.Artifact.open(dir.resolve("c0.rqm"))) {
             assertThat(artifact.metadata().get("recipe")).contains("\"calibration\":\"calibration.txt\"");
             assertThat(artifact.metadata().get("input_digests")).contains("calibration/calibration.txt");
         }
@@ -68,7 +68,7 @@ class CompilationTest {
     @Test
     void reportMeasuresPerplexityAndShowsRotationFlatteningTheDownProjInputs() throws Exception {
         Path samples = TestPaths.repo().resolve("examples/data/stories260K-samples.txt");
-        CompileReport report = compile("r.rq", samples, dir.resolve("report"));
+        CompileReport report = compile("r.rqm", samples, dir.resolve("report"));
 
         CompileReport.Evaluation eval = report.evaluation();
         assertThat(eval.windows()).isEqualTo(2);
@@ -86,10 +86,10 @@ class CompilationTest {
 
     @Test
     void missingHeldOutTextIsOneLineNamingTheParameterAndWritesNothing() {
-        assertThatThrownBy(() -> compile("x.rq", dir.resolve("absent.txt"), null))
+        assertThatThrownBy(() -> compile("x.rqm", dir.resolve("absent.txt"), null))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessage("--eval-data " + dir.resolve("absent.txt") + ": file not found");
-        assertThat(dir.resolve("x.rq")).doesNotExist();
+        assertThat(dir.resolve("x.rqm")).doesNotExist();
     }
 
     private static double mean(List<LayerProfile> layers, LinearGroup group) {

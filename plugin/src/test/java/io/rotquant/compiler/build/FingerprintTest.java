@@ -30,7 +30,7 @@ class FingerprintTest {
     }
 
     private static Fingerprint of(Path model, Recipe recipe) throws Exception {
-        return Fingerprint.of("test 1", new CompileRequest(model, recipe, ComputeDType.FP32, model.resolve("out.rq"), null, 16,
+        return Fingerprint.of("test 1", new CompileRequest(model, recipe, ComputeDType.FP32, model.resolve("out.rqm"), null, 16,
                 null));
     }
 

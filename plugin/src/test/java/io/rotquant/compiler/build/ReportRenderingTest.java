@@ -37,7 +37,7 @@ class ReportRenderingTest {
         Recipe recipe = Recipe.FP.withRotation(RotationKind.HADAMARD, 0).withWeights(4, WeightMethod.RTN, 0, true)
                 .withActivations(4, 1.0, 4, 1.0);
         Path samples = TestPaths.repo().resolve("examples/data/stories260K-samples.txt");
-        Compilation.run(new CompileRequest(TestPaths.stories260K(), recipe, ComputeDType.FP32, dir.resolve("m.rq"), samples, 2,
+        Compilation.run(new CompileRequest(TestPaths.stories260K(), recipe, ComputeDType.FP32, dir.resolve("m.rqm"), samples, 2,
                 dir.resolve("report")), line -> { });
 
         Path screenshots = Files.createDirectories(Path.of("target", "report-screenshots"));
