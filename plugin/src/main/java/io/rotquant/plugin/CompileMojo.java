@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.descriptor.PluginDescriptor;
 import org.apache.maven.plugins.annotations.Component;
@@ -24,6 +26,7 @@ import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProjectHelper;
+import org.apache.maven.toolchain.ToolchainManager;
 import org.eclipse.aether.RepositorySystem;
 import org.eclipse.aether.RepositorySystemSession;
 import org.eclipse.aether.artifact.DefaultArtifact;
@@ -41,7 +44,6 @@ import org.eclipse.aether.resolution.ArtifactResolutionException;
  */
 @Mojo(name = "compile", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
 public final class CompileMojo extends AbstractRecipeMojo {
-    /** The attached artifact's type (and file extension). */
     /** In process the plugin's own LibTorch, the CPU build, computes (Torch refuses cuda there). */
     private static final NativesPlan CPU_IN_PROCESS = new NativesPlan("cpu", false, null);
 
@@ -89,6 +91,15 @@ public final class CompileMojo extends AbstractRecipeMojo {
     List<String> jvmArgs;
 
     /**
+     * The JDK of the forked compiler, as a toolchain requirement (e.g. {@code version} 25). Unset:
+     * the JDK that {@code maven-toolchains-plugin} selected for the project, else Maven's own.
+     * <pre>{@code <jdkToolchain><version>25</version></jdkToolchain>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter
+    Map<String, String> jdkToolchain;
+
+    /**
      * The reproducible-build timestamp, given to the artifact file as its modification time.
      * @since 0.1.0
      */
@@ -103,6 +114,12 @@ public final class CompileMojo extends AbstractRecipeMojo {
 
     @Component
     RepositorySystem repositorySystem;
+
+    @Component
+    ToolchainManager toolchainManager;
+
+    @Parameter(defaultValue = "${session}", readonly = true)
+    MavenSession session;
 
     @Parameter(defaultValue = "${repositorySystemSession}", readonly = true)
     RepositorySystemSession repositorySession;
@@ -215,6 +232,8 @@ public final class CompileMojo extends AbstractRecipeMojo {
             flags.set(at + 1, plan.device());  // auto may have become cpu
         }
         args.addAll(flags);
-        ForkedCompiler.run(classpath, args, jvmArgs, parsed.threads(), getLog()::info);
+        ForkJvm jvm = ForkJvm.select(toolchainManager, session, jdkToolchain);
+        getLog().info("rotquant: the forked compiler runs on " + jvm);
+        ForkedCompiler.run(jvm, classpath, args, jvmArgs, parsed.threads(), getLog()::info);
     }
 }
