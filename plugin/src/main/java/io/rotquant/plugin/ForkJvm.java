@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -25,8 +26,12 @@ import org.apache.maven.toolchain.ToolchainManager;
  * @param origin  where it came from, for the log
  */
 record ForkJvm(Path java, int feature, String origin) {
-    /** The oldest JDK the compiler runs on (the runtime's Java release, from the build). */
-    static final int MINIMUM = minimum();
+    /** fork.properties: filled in by the build from the root pom. */
+    private static final Properties BUILD = load();
+    /** The oldest JDK the compiler runs on (the runtime's Java release). */
+    static final int MINIMUM = Integer.parseInt(BUILD.getProperty("java.minimum"));
+    /** The JDK from which JavaCPP needs sun.misc.Unsafe's memory access allowed ({@code jvm.flags.jdk23}). */
+    private static final int UNSAFE_FLAGS_FROM = 23;
     private static final Pattern JAVA_VERSION = Pattern.compile("^JAVA_VERSION=\"(?:1\\.)?(\\d+)", Pattern.MULTILINE);
 
     static ForkJvm select(ToolchainManager toolchains, MavenSession session, Map<String, String> requirements)
@@ -76,11 +81,20 @@ record ForkJvm(Path java, int feature, String origin) {
         }
     }
 
-    private static int minimum() {
+    /** The JVM flags of a LibTorch process on this JDK (the root pom's torch.jvm.flags). */
+    List<String> flags() {
+        List<String> flags = new ArrayList<>(List.of(BUILD.getProperty("jvm.flags").trim().split("\\s+")));
+        if (feature >= UNSAFE_FLAGS_FROM) {
+            flags.addAll(List.of(BUILD.getProperty("jvm.flags.jdk23").trim().split("\\s+")));
+        }
+        return flags;
+    }
+
+    private static Properties load() {
         try (InputStream in = ForkJvm.class.getResourceAsStream("fork.properties")) {
             Properties p = new Properties();
             p.load(in);
-            return Integer.parseInt(p.getProperty("java.minimum"));
+            return p;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -20,8 +20,6 @@ import org.codehaus.plexus.util.cli.Commandline;
  */
 final class ForkedCompiler {
     private static final String MAIN = "io.rotquant.cli.RotquantCli";
-    /** The first JDK that warns about sun.misc.Unsafe's memory access, which JavaCPP uses, unless told. */
-    private static final int UNSAFE_FLAG_FROM = 23;
 
     private ForkedCompiler() {
     }
@@ -31,11 +29,7 @@ final class ForkedCompiler {
             Consumer<String> log) throws MojoExecutionException {
         Commandline command = new Commandline();
         command.setExecutable(jvm.java().toString());
-        command.addArguments(new String[] {"--enable-native-access=ALL-UNNAMED", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
-                "-Dorg.bytedeco.javacpp.logger=slf4j", "-Xss8m", "--add-modules", "jdk.incubator.vector"});
-        if (jvm.feature() >= UNSAFE_FLAG_FROM) {
-            command.createArg().setValue("--sun-misc-unsafe-memory-access=allow");
-        }
+        command.addArguments(jvm.flags().toArray(String[]::new));
         if (jvmArgs != null) {
             command.addArguments(jvmArgs.toArray(String[]::new));
         }
