@@ -203,8 +203,8 @@ public final class CompileMojo extends AbstractRecipeMojo {
     private void compile(CompileRequest request, RecipeFlags.Parsed parsed, NativesPlan plan)
             throws MojoExecutionException, IOException {
         if (!fork) {
-            Torch.init(DeviceChoice.parse(parsed.device()), parsed.threads(), parsed.dtype().scalarType(), getLog()::info);
-            Compilation.run(request, getLog()::info);
+            Torch.exclusively(DeviceChoice.parse(parsed.device()), parsed.threads(), parsed.dtype().scalarType(),
+                    getLog()::info, () -> Compilation.run(request, getLog()::info));
             return;
         }
         if (plan.note() != null) {

@@ -54,6 +54,24 @@ public final class Torch {
         }
     }
 
+    /** Work that may throw an IOException, for {@link #exclusively}. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run() throws java.io.IOException;
+    }
+
+    /**
+     * Sets LibTorch up for {@code choice} and runs {@code work}, one such work at a time in this
+     * process: the device, the thread pools and the deterministic settings are LibTorch's
+     * process-wide state, so two compiles in one JVM (a parallel Maven build with fork=false) take
+     * turns instead of changing each other's settings halfway.
+     */
+    public static synchronized <T> T exclusively(DeviceChoice choice, int threads, ScalarType computeType,
+            Consumer<String> log, Work<T> work) throws java.io.IOException {
+        init(choice, threads, computeType, log);
+        return work.run();
+    }
+
     /** Whether CUDA is usable for {@code choice}; an {@code auto} that falls back says why in one line. */
     private static boolean gpuUsable(DeviceChoice choice, Consumer<String> log) {
         boolean auto = choice.kind() == DeviceChoice.Kind.AUTO;
