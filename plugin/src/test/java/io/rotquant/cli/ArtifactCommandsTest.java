@@ -33,6 +33,18 @@ class ArtifactCommandsTest {
                 "20", "--json");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(JsonObject.parse("stdout", run.lastLine()).integer("tokens")).isBetween(1L, 20L);
+        assertThat(JsonObject.parse("stdout", run.lastLine()).string("finish_reason")).isIn("length", "stop_token");
+
+        CliRun sampled = CliRun.of("run", "--artifact", artifact.toString(), "--prompt", "Once upon a time", "--max-tokens",
+                "30", "--temperature", "0.8", "--top-k", "20", "--min-p", "0.05", "--repetition-penalty", "1.1",
+                "--stop", ".", "--seed", "3", "--json");
+        assertThat(sampled.exitCode()).as(sampled.err()).isZero();
+        JsonObject sampledJson = JsonObject.parse("stdout", sampled.lastLine());
+        assertThat(sampledJson.string("text")).doesNotContain(".");
+        assertThat(sampledJson.string("finish_reason")).isIn("stop_string", "length", "stop_token");
+        CliRun badTopK = CliRun.of("run", "--artifact", artifact.toString(), "--prompt", "x", "--top-k", "-1");
+        assertThat(badTopK.exitCode()).isEqualTo(2);
+        assertThat(badTopK.err().strip()).endsWith("rotquant: error: --top-k -1: must be >= 0");
 
         CliRun ppl = CliRun.of("ppl", "--artifact", artifact.toString(), "--data",
                 TestPaths.repo().resolve("examples/data/stories260K-samples.txt").toString(), "--windows", "2",

@@ -76,6 +76,65 @@ class ArtifactRuntimeTest {
     }
 
     @Test
+    void aConversationOfThreeTurnsOnOneSessionIsOneGenerationOverAllTheirIds() throws IOException {
+        Path artifact = compile(recipe(8, 8, 8), "turns.rqm");
+        try (RotQuantModel model = RotQuantModel.load(artifact, 2)) {
+            var session = model.newSession();
+            int[] all = new int[0];
+            int[] last = null;
+            String[] turns = {"Once upon a time", " The dog said", " Then they"};
+            for (int t = 0; t < turns.length; t++) {
+                int[] turn = model.tokenizer().encode(turns[t], t == 0);
+                last = session.generate().maxTokens(5).stopTokens().run(turn).tokens();
+                all = java.util.stream.IntStream.concat(java.util.stream.IntStream.concat(Arrays.stream(all), Arrays.stream(turn)),
+                        Arrays.stream(last)).toArray();
+                assertThat(session.position()).isEqualTo(all.length);
+            }
+            int[] lastTurn = model.tokenizer().encode(turns[2], false);
+            int[] before = Arrays.copyOf(all, all.length - last.length - lastTurn.length);
+            int[] prompt = java.util.stream.IntStream.concat(Arrays.stream(before), Arrays.stream(lastTurn)).toArray();
+            assertThat(model.newSession().generate().maxTokens(5).stopTokens().run(prompt).tokens()).containsExactly(last);
+        }
+    }
+
+    @Test
+    void generationEndsForTheReasonItReportsAndStreamsExactlyItsText() throws IOException {
+        Path artifact = compile(recipe(8, 8, 8), "finish.rqm");
+        try (RotQuantModel model = RotQuantModel.load(artifact, 2)) {
+            int[] prompt = model.tokenizer().encode("Once upon a time");
+            var free = model.newSession().generate().maxTokens(40).stopTokens().run(prompt);
+            assertThat(free.finishReason()).isEqualTo(io.rotquant.runtime.model.FinishReason.LENGTH);
+            assertThat(free.tokens()).hasSize(40);
+            // A stop string taken from the middle of that text: the same tokens up to it, the text cut before it.
+            String stopAt = free.text().substring(free.text().length() / 2, free.text().length() / 2 + 4);
+            int cut = free.text().indexOf(stopAt);
+            StringBuilder streamed = new StringBuilder();
+            var stopped = model.newSession().generate().maxTokens(40).stopTokens().stopStrings(stopAt)
+                    .onToken((token, piece) -> streamed.append(piece)).run(prompt);
+            assertThat(stopped.finishReason()).isEqualTo(io.rotquant.runtime.model.FinishReason.STOP_STRING);
+            assertThat(stopped.text()).isEqualTo(free.text().substring(0, cut));
+            assertThat(streamed.toString()).isEqualTo(stopped.text());
+            assertThat(stopped.tokens()).isEqualTo(Arrays.copyOf(free.tokens(), stopped.tokens().length));
+            // Cancelled from the listener at the third token: three tokens, all of them in the cache.
+            var session = model.newSession();
+            var generation = session.generate().maxTokens(40).stopTokens();
+            int[] calls = {0};
+            var cancelled = generation.onToken((token, piece) -> {
+                if (++calls[0] == 3) {
+                    generation.cancel();
+                }
+            }).run(prompt);
+            assertThat(cancelled.finishReason()).isEqualTo(io.rotquant.runtime.model.FinishReason.CANCELLED);
+            assertThat(cancelled.tokens()).containsExactly(Arrays.copyOf(free.tokens(), 3));
+            assertThat(session.position()).isEqualTo(prompt.length + 3);
+            // The model's EOS ends a story.
+            var story = model.newSession().generate().maxTokens(400).run(prompt);
+            assertThat(story.finishReason()).isIn(io.rotquant.runtime.model.FinishReason.STOP_TOKEN,
+                    io.rotquant.runtime.model.FinishReason.LENGTH);
+        }
+    }
+
+    @Test
     void w8a8kv8ArtifactGeneratesTheFpStoryAndMatchesTheSimulatedPerplexity() throws IOException {
         Recipe recipe = recipe(8, 8, 8);
         Path artifact = compile(recipe, "w8a8kv8.rqm");
