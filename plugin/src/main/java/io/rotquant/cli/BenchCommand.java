@@ -25,11 +25,8 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions options;
 
-    @Option(names = "--warmup", defaultValue = "2", paramLabel = "N", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
-    int warmup;
-
-    @Option(names = "--repeat", defaultValue = "5", paramLabel = "N", description = "Timed runs (default: ${DEFAULT-VALUE}).")
-    int repeat;
+    @Mixin
+    RepeatOptions runs;
 
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
@@ -39,9 +36,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (warmup < 0 || repeat < 1) {
-            throw new InvalidInputException("--warmup must be >= 0 and --repeat >= 1");
-        }
+        runs.check();
         Recipe recipe = options.recipe();
         long compileStart = System.nanoTime();
         // A GPTQ compile of 1B shapes runs for an hour: its per-layer lines show that it moves.
@@ -53,8 +48,8 @@ final class BenchCommand implements Callable<Integer> {
             ComputeDType computeType = options.computeType();
             SplittableRandom random = new SplittableRandom(0);
             long[] ids = random.longs(length, 0, prepared.checkpoint().config().vocabSize()).toArray();
-            double[] seconds = new double[repeat];
-            for (int run = -warmup; run < repeat; run++) {
+            double[] seconds = new double[runs.repeat];
+            for (int run = -runs.warmup; run < runs.repeat; run++) {
                 long start = System.nanoTime();
                 try (PointerScope scope = new PointerScope()) {
                     prepared.model().logits(Tensors.longs(ids, 1, length)
@@ -69,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
             double median = t.median();
             System.out.printf(Locale.ROOT, "forward of %d tokens: median %.3f s (min %.3f, max %.3f, %d runs), %.0f tokens/s"
                     + " [%s, %s, %s, %d threads]%n", length, median, t.min(), t.max(),
-                    repeat, length / median, computeType.label(), recipe.label(), Torch.deviceName(), Torch.threads());
+                    runs.repeat, length / median, computeType.label(), recipe.label(), Torch.deviceName(), Torch.threads());
             long peakRss = PeakMemory.residentBytes();
             System.out.printf(Locale.ROOT, "peak resident memory: %.2f GB%n", peakRss / 1e9);
             if (json) {
@@ -81,7 +76,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.put("median_seconds", median);
                 out.put("min_seconds", t.min());
                 out.put("max_seconds", t.max());
-                out.put("repeat", repeat);
+                out.put("repeat", runs.repeat);
                 out.put("tokens_per_second", length / median);
                 out.put("recipe", recipe.label());
                 out.put("dtype", computeType.label());

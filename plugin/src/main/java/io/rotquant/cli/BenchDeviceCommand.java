@@ -1,7 +1,6 @@
 package io.rotquant.cli;
 
 import io.rotquant.compiler.InvalidInputException;
-import io.rotquant.compiler.torch.DeviceChoice;
 import io.rotquant.compiler.torch.Torch;
 import io.rotquant.runtime.json.JsonWriter;
 import java.util.LinkedHashMap;
@@ -13,6 +12,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,11 +24,8 @@ import picocli.CommandLine.Option;
         description = "Matmul rate (fp32, TF32 on a GPU), Hessian-update rate and copy bandwidth of the device: "
                 + "median over repeats after warm-up.")
 final class BenchDeviceCommand implements java.util.concurrent.Callable<Integer> {
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu|cuda|cuda:N|auto (default: ${DEFAULT-VALUE}).")
-    String device;
-
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Compute threads (default: all cores).")
-    int threads;
+    @Mixin
+    DeviceOptions where;
 
     @Option(names = "--size", defaultValue = "8192", paramLabel = "N",
             description = "Square matmul size, and the Hessian's width (default: ${DEFAULT-VALUE}).")
@@ -42,21 +39,20 @@ final class BenchDeviceCommand implements java.util.concurrent.Callable<Integer>
             description = "Size of the copied buffer (default: ${DEFAULT-VALUE}).")
     int copyMib;
 
-    @Option(names = "--warmup", defaultValue = "2", paramLabel = "N", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
-    int warmup;
-
-    @Option(names = "--repeat", defaultValue = "5", paramLabel = "N", description = "Timed runs (default: ${DEFAULT-VALUE}).")
-    int repeat;
+    @Mixin
+    RepeatOptions runs;
 
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
 
     @Override
     public Integer call() {
-        if (size < 1 || tokens < 1 || copyMib < 1 || warmup < 0 || repeat < 1) {
-            throw new InvalidInputException("--size, --tokens, --copy-mib and --repeat must be positive, --warmup >= 0");
+        runs.check();
+        if (size < 1 || tokens < 1 || copyMib < 1) {
+            throw new InvalidInputException("--size, --tokens and --copy-mib must be positive, got " + size + ", " + tokens
+                    + " and " + copyMib);
         }
-        Torch.init(DeviceChoice.parse(device), threads, ScalarType.Float, System.err::println);
+        where.initTorch(ScalarType.Float);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("device", Torch.deviceName());
         out.put("machine", Torch.machine());
@@ -90,8 +86,8 @@ final class BenchDeviceCommand implements java.util.concurrent.Callable<Integer>
 
     /** Median seconds of {@code work} (its tensors freed after each run), waiting for the device each time. */
     private Timings time(Supplier<Tensor> work) {
-        double[] seconds = new double[repeat];
-        for (int run = -warmup; run < repeat; run++) {
+        double[] seconds = new double[runs.repeat];
+        for (int run = -runs.warmup; run < runs.repeat; run++) {
             Torch.synchronize();
             long start = System.nanoTime();
             try (PointerScope scope = new PointerScope()) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,11 +41,8 @@ final class BenchOnlineCommand implements Callable<Integer> {
             description = "Token counts (default: ${DEFAULT-VALUE}).")
     List<Integer> tokens;
 
-    @Option(names = "--warmup", defaultValue = "2", paramLabel = "N", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
-    int warmup;
-
-    @Option(names = "--repeat", defaultValue = "5", paramLabel = "N", description = "Timed runs (default: ${DEFAULT-VALUE}).")
-    int repeat;
+    @Mixin
+    RepeatOptions runs;
 
     @Option(names = "--budget", defaultValue = "0.2", paramLabel = "SECONDS",
             description = "Longest timed run; longer cases time a prefix of the tokens and scale (default: ${DEFAULT-VALUE}).")
@@ -55,8 +53,9 @@ final class BenchOnlineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (warmup < 0 || repeat < 1 || budget <= 0) {
-            throw new InvalidInputException("--warmup must be >= 0, --repeat >= 1 and --budget > 0");
+        runs.check();
+        if (budget <= 0) {
+            throw new InvalidInputException("--budget must be > 0, got " + budget);
         }
         for (int t : tokens) {
             if (t < 1) {
@@ -94,15 +93,15 @@ final class BenchOnlineCommand implements Callable<Integer> {
                     crossover.get(t));
         }
         System.out.println("(* the timed runs covered a prefix of the tokens, scaled to the full count; one thread,"
-                + " median of " + repeat + " runs after " + warmup + " warm-up)");
+                + " median of " + runs.repeat + " runs after " + runs.warmup + " warm-up)");
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("rows", rows);
             Map<String, Object> cross = new LinkedHashMap<>();
             crossover.forEach((t, n) -> cross.put(String.valueOf(t), n));
             out.put("crossover", cross);
-            out.put("repeat", repeat);
-            out.put("warmup", warmup);
+            out.put("repeat", runs.repeat);
+            out.put("warmup", runs.warmup);
             System.out.println(JsonWriter.write(out));
         }
         return 0;
@@ -136,8 +135,8 @@ final class BenchOnlineCommand implements Callable<Integer> {
         double perToken = secondsPerToken(rotation, x, Math.min(timed, 8), 1);
         timed = (int) Math.max(1, Math.min(timed, budget / perToken));
         int reps = (int) Math.max(1, Math.ceil(MIN_RUN_SECONDS / (perToken * timed)));
-        double[] seconds = new double[repeat];
-        for (int run = -warmup; run < repeat; run++) {
+        double[] seconds = new double[runs.repeat];
+        for (int run = -runs.warmup; run < runs.repeat; run++) {
             double s = secondsPerToken(rotation, x, timed, reps);
             if (run >= 0) {
                 seconds[run] = s;

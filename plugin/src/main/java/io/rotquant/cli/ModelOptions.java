@@ -11,11 +11,10 @@ import io.rotquant.compiler.recipe.RotationInit;
 import io.rotquant.compiler.recipe.TrainingOptions;
 import io.rotquant.compiler.recipe.WeightMethod;
 import io.rotquant.compiler.rotation.RotationKind;
-import io.rotquant.compiler.torch.DeviceChoice;
-import io.rotquant.compiler.torch.Torch;
 import io.rotquant.runtime.model.VectorRotation;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -121,11 +120,8 @@ final class ModelOptions {
     @Option(names = "--dtype", defaultValue = "fp32", description = "fp32|bf16|tf32 (tf32: fp32 with GPTQ calibration on a GPU's TF32 tensor cores; default: ${DEFAULT-VALUE}).")
     String dtype;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Compute threads (default: all cores).")
-    int threads;
-
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu|cuda|cuda:N|auto (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOptions where;
 
     Recipe recipe() {
         return new Recipe(RotationKind.parse(rotation), seed, wBits, WeightMethod.parse(wMethod), wGroup, wClip, aBits,
@@ -141,7 +137,7 @@ final class ModelOptions {
 
     /** Sets up LibTorch once for this command's device, threads and dtype. */
     void initTorch() {
-        Torch.init(DeviceChoice.parse(device), threads, computeType().scalarType(), System.err::println);
+        where.initTorch(computeType().scalarType());
     }
 
     /** Loads the model and prepares it as {@code recipe} says. */

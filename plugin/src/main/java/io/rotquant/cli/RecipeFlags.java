@@ -40,7 +40,7 @@ public final class RecipeFlags {
             throw new InvalidInputException(e.getMessage(), e);
         }
         ModelOptions o = holder.options;
-        return new Parsed(o.recipe(), o.computeType(), o.device, o.threads);
+        return new Parsed(o.recipe(), o.computeType(), o.where.device, o.where.threads);
     }
 
     /**
