@@ -1,5 +1,6 @@
 package io.rotquant.cli;
 
+import io.rotquant.compiler.recipe.RecipeDefaults;
 import io.rotquant.compiler.torch.DeviceChoice;
 import io.rotquant.compiler.torch.Torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -10,7 +11,7 @@ final class DeviceOptions {
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Compute threads (default: all cores).")
     int threads;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu|cuda|cuda:N|auto (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--device", defaultValue = RecipeDefaults.DEVICE, description = "cpu|cuda|cuda:N|auto (default: ${DEFAULT-VALUE}).")
     String device;
 
     /** Sets up LibTorch for this device and thread count, computing in {@code dtype}. */

@@ -7,11 +7,11 @@ import io.rotquant.compiler.quant.GptqOptions;
 import io.rotquant.compiler.recipe.DualVariant;
 import io.rotquant.compiler.recipe.OnlineChoice;
 import io.rotquant.compiler.recipe.Recipe;
+import io.rotquant.compiler.recipe.RecipeDefaults;
 import io.rotquant.compiler.recipe.RotationInit;
 import io.rotquant.compiler.recipe.TrainingOptions;
 import io.rotquant.compiler.recipe.WeightMethod;
 import io.rotquant.compiler.rotation.RotationKind;
-import io.rotquant.runtime.model.VectorRotation;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import picocli.CommandLine.Mixin;
@@ -25,49 +25,49 @@ final class ModelOptions {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face model directory.")
     Path model;
 
-    @Option(names = "--rotation", defaultValue = "none", paramLabel = "KIND",
+    @Option(names = "--rotation", defaultValue = RecipeDefaults.FP_ROTATION, paramLabel = "KIND",
             description = "none|identity|hadamard|orthogonal|spinquant|duarot|dfrot (default: ${DEFAULT-VALUE}).")
     String rotation;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = RecipeDefaults.SEED, description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--w-bits", defaultValue = "16", paramLabel = "B", description = "Weight bits, 2..8 or 16 = FP (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--w-bits", defaultValue = RecipeDefaults.FP_BITS, paramLabel = "B", description = "Weight bits, 2..8 or 16 = FP (default: ${DEFAULT-VALUE}).")
     int wBits;
 
-    @Option(names = "--w-method", defaultValue = "gptq", paramLabel = "M", description = "rtn|gptq (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--w-method", defaultValue = RecipeDefaults.W_METHOD, paramLabel = "M", description = "rtn|gptq (default: ${DEFAULT-VALUE}).")
     String wMethod;
 
-    @Option(names = "--w-group", defaultValue = "0", paramLabel = "G", description = "Weight group size, 0 = per channel (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--w-group", defaultValue = RecipeDefaults.W_GROUP, paramLabel = "G", description = "Weight group size, 0 = per channel (default: ${DEFAULT-VALUE}).")
     int wGroup;
 
-    @Option(names = "--w-clip", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(names = "--w-clip", negatable = true, defaultValue = RecipeDefaults.W_CLIP, fallbackValue = "true",
             description = "MSE clip search for weight scales (default: on; --no-w-clip turns it off).")
     boolean wClip;
 
-    @Option(names = "--a-bits", defaultValue = "16", paramLabel = "B", description = "Activation bits, 2..8 or 16 = FP (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--a-bits", defaultValue = RecipeDefaults.FP_BITS, paramLabel = "B", description = "Activation bits, 2..8 or 16 = FP (default: ${DEFAULT-VALUE}).")
     int aBits;
 
-    @Option(names = "--a-clip", defaultValue = "1.0", paramLabel = "R", description = "Activation clip ratio in (0,1] (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--a-clip", defaultValue = RecipeDefaults.A_CLIP, paramLabel = "R", description = "Activation clip ratio in (0,1] (default: ${DEFAULT-VALUE}).")
     double aClip;
 
-    @Option(names = "--kv-bits", defaultValue = "16", paramLabel = "B", description = "K/V cache bits, 2..8 or 16 = FP (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kv-bits", defaultValue = RecipeDefaults.FP_BITS, paramLabel = "B", description = "K/V cache bits, 2..8 or 16 = FP (default: ${DEFAULT-VALUE}).")
     int kvBits;
 
-    @Option(names = "--kv-clip", defaultValue = "1.0", paramLabel = "R", description = "K/V clip ratio in (0,1] (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kv-clip", defaultValue = RecipeDefaults.KV_CLIP, paramLabel = "R", description = "K/V clip ratio in (0,1] (default: ${DEFAULT-VALUE}).")
     double kvClip;
 
     @Option(names = "--calibration", paramLabel = "FILE", description = "Calibration text (.txt) or JSON lines (.jsonl, \"text\" members); default: the embedded C4 sample.")
     Path calibration;
 
-    @Option(names = "--nsamples", defaultValue = "128", paramLabel = "N", description = "GPTQ calibration windows (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--nsamples", defaultValue = RecipeDefaults.NSAMPLES, paramLabel = "N", description = "GPTQ calibration windows (default: ${DEFAULT-VALUE}).")
     int nsamples;
 
-    @Option(names = "--seqlen", defaultValue = "0", paramLabel = "N",
+    @Option(names = "--seqlen", defaultValue = RecipeDefaults.SEQLEN, paramLabel = "N",
             description = "Tokens per window, for evaluation and calibration (default: min(2048, the model's context)).")
     int seqlen;
 
-    @Option(names = "--gptq-damp", defaultValue = "0.01", paramLabel = "F", description = "GPTQ dampening, fraction of mean diag(H) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--gptq-damp", defaultValue = RecipeDefaults.GPTQ_DAMP, paramLabel = "F", description = "GPTQ dampening, fraction of mean diag(H) (default: ${DEFAULT-VALUE}).")
     double gptqDamp;
 
     @Option(names = "--gptq-act-order", description = "GPTQ: quantize columns by decreasing Hessian diagonal.")
@@ -76,48 +76,48 @@ final class ModelOptions {
     @Option(names = "--gptq-static-groups", description = "GPTQ with --w-group: fix group scales before the column sweep.")
     boolean gptqStaticGroups;
 
-    @Option(names = "--iters", defaultValue = "100", paramLabel = "N",
+    @Option(names = "--iters", defaultValue = RecipeDefaults.ITERS, paramLabel = "N",
             description = "Learned rotations: Cayley SGD steps (SpinQuant) or Procrustes alternations (DFRot); 0 keeps the start (default: ${DEFAULT-VALUE}).")
     int iters;
 
-    @Option(names = "--lr", defaultValue = "1.5", paramLabel = "F",
+    @Option(names = "--lr", defaultValue = RecipeDefaults.LR, paramLabel = "F",
             description = "Learned rotations: learning rate, cosine-scheduled to 0 (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--train-batch", defaultValue = "8", paramLabel = "N",
+    @Option(names = "--train-batch", defaultValue = RecipeDefaults.TRAIN_BATCH, paramLabel = "N",
             description = "Learned rotations: calibration windows per step (default: ${DEFAULT-VALUE}).")
     int trainBatch;
 
-    @Option(names = "--train-seqlen", defaultValue = "0", paramLabel = "N",
+    @Option(names = "--train-seqlen", defaultValue = RecipeDefaults.TRAIN_SEQLEN, paramLabel = "N",
             description = "Learned rotations: tokens per training window (default: the --seqlen window).")
     int trainSeqlen;
 
-    @Option(names = "--alpha", defaultValue = "100", paramLabel = "F",
+    @Option(names = "--alpha", defaultValue = RecipeDefaults.ALPHA, paramLabel = "F",
             description = "DFRot: weight of the massive-activation tokens (default: ${DEFAULT-VALUE}).")
     double alpha;
 
-    @Option(names = "--rotation-variant", defaultValue = "dual", paramLabel = "V",
+    @Option(names = "--rotation-variant", defaultValue = RecipeDefaults.ROTATION_VARIANT, paramLabel = "V",
             description = "DuaRot: dual (R_G·R_L) | global | local (default: ${DEFAULT-VALUE}).")
     String rotationVariant;
 
-    @Option(names = "--local-block", defaultValue = "64", paramLabel = "B",
+    @Option(names = "--local-block", defaultValue = RecipeDefaults.LOCAL_BLOCK, paramLabel = "B",
             description = "DuaRot: block size of the local rotation R_L (default: ${DEFAULT-VALUE}).")
     int localBlock;
 
-    @Option(names = "--init", defaultValue = "hadamard", paramLabel = "KIND",
+    @Option(names = "--init", defaultValue = RecipeDefaults.INIT, paramLabel = "KIND",
             description = "DuaRot: start of the trained R1 factor, hadamard|identity|orthogonal|dfrot (default: ${DEFAULT-VALUE}).")
     String init;
 
-    @Option(names = "--online", defaultValue = "auto", paramLabel = "HOW",
+    @Option(names = "--online", defaultValue = RecipeDefaults.ONLINE, paramLabel = "HOW",
             description = "DuaRot: online rotations trained as matmul when size <= --online-threshold or a Hadamard factor alone (auto), or all wht, or all matmul (default: ${DEFAULT-VALUE}).")
     String online;
 
-    @Option(names = "--online-threshold", defaultValue = "" + VectorRotation.MATMUL_CROSSOVER, paramLabel = "N",
+    @Option(names = "--online-threshold", defaultValue = RecipeDefaults.ONLINE_THRESHOLD, paramLabel = "N",
             description = "DuaRot: largest online rotation trained as a matmul under --online auto (default: ${DEFAULT-VALUE},"
                     + " the runtime's measured WHT/matmul crossover; the paper's GPU figure is 512).")
     int onlineThreshold;
 
-    @Option(names = "--dtype", defaultValue = "fp32", description = "fp32|bf16|tf32 (tf32: fp32 with GPTQ calibration on a GPU's TF32 tensor cores; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dtype", defaultValue = RecipeDefaults.DTYPE, description = "fp32|bf16|tf32 (tf32: fp32 with GPTQ calibration on a GPU's TF32 tensor cores; default: ${DEFAULT-VALUE}).")
     String dtype;
 
     @Mixin
@@ -126,7 +126,7 @@ final class ModelOptions {
     Recipe recipe() {
         return new Recipe(RotationKind.parse(rotation), seed, wBits, WeightMethod.parse(wMethod), wGroup, wClip, aBits,
                 aClip, kvBits, kvClip, calibration, nsamples, seqlen,
-                new GptqOptions(GptqOptions.DEFAULT.blockSize(), gptqDamp, gptqActOrder, gptqStaticGroups),
+                new GptqOptions(GptqOptions.BLOCK_SIZE, gptqDamp, gptqActOrder, gptqStaticGroups),
                 new TrainingOptions(iters, lr, trainBatch, trainSeqlen, alpha, DualVariant.parse(rotationVariant), localBlock,
                         RotationInit.parse(init), OnlineChoice.parse(online), onlineThreshold));
     }

@@ -3,6 +3,7 @@ package io.rotquant.plugin;
 import io.rotquant.cli.RecipeFlags;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.recipe.ArtifactDefaults;
+import io.rotquant.compiler.recipe.RecipeDefaults;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,43 +38,44 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
      * DuaRot: {@code dual|global|local}. <pre>{@code <rotationVariant>dual</rotationVariant>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.rotationVariant")
+    @Parameter(property = "rotquant.rotationVariant", defaultValue = RecipeDefaults.ROTATION_VARIANT)
     String rotationVariant;
 
     /**
-     * DuaRot: block size of the local rotation (default 64). <pre>{@code <localBlock>64</localBlock>}</pre>
+     * DuaRot: block size of the local rotation. <pre>{@code <localBlock>64</localBlock>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.localBlock")
+    @Parameter(property = "rotquant.localBlock", defaultValue = RecipeDefaults.LOCAL_BLOCK)
     Integer localBlock;
 
     /**
      * DuaRot: start of the trained factor, {@code hadamard|identity|orthogonal|dfrot}. <pre>{@code <init>hadamard</init>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.init")
+    @Parameter(property = "rotquant.init", defaultValue = RecipeDefaults.INIT)
     String init;
 
     /**
      * DuaRot: online rotations {@code auto|wht|matmul}. <pre>{@code <online>auto</online>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.online")
+    @Parameter(property = "rotquant.online", defaultValue = RecipeDefaults.ONLINE)
     String online;
 
     /**
-     * DuaRot: largest online rotation trained as a matmul under {@code auto} (default: the runtime's measured crossover).
+     * DuaRot: largest online rotation trained as a matmul under {@code auto} (the default is the
+     * runtime's measured WHT/matmul crossover).
      * <pre>{@code <onlineThreshold>64</onlineThreshold>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.onlineThreshold")
+    @Parameter(property = "rotquant.onlineThreshold", defaultValue = RecipeDefaults.ONLINE_THRESHOLD)
     Integer onlineThreshold;
 
     /**
      * Seed of every random choice. <pre>{@code <seed>0</seed>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.seed")
+    @Parameter(property = "rotquant.seed", defaultValue = RecipeDefaults.SEED)
     Long seed;
 
     /**
@@ -84,24 +86,24 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
     Integer wBits;
 
     /**
-     * Weight quantizer, {@code rtn|gptq} (default gptq). <pre>{@code <wMethod>gptq</wMethod>}</pre>
+     * Weight quantizer, {@code rtn|gptq}. <pre>{@code <wMethod>gptq</wMethod>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.wMethod")
+    @Parameter(property = "rotquant.wMethod", defaultValue = RecipeDefaults.W_METHOD)
     String wMethod;
 
     /**
-     * Weight group size, 0 = per output channel (default 0). <pre>{@code <wGroup>128</wGroup>}</pre>
+     * Weight group size, 0 = per output channel. <pre>{@code <wGroup>128</wGroup>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.wGroup")
+    @Parameter(property = "rotquant.wGroup", defaultValue = RecipeDefaults.W_GROUP)
     Integer wGroup;
 
     /**
-     * MSE clip search for weight scales (default true). <pre>{@code <wClip>false</wClip>}</pre>
+     * MSE clip search for weight scales. <pre>{@code <wClip>false</wClip>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.wClip")
+    @Parameter(property = "rotquant.wClip", defaultValue = RecipeDefaults.W_CLIP)
     Boolean wClip;
 
     /**
@@ -112,10 +114,10 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
     Integer aBits;
 
     /**
-     * Activation clip ratio in (0, 1] (default 1.0). <pre>{@code <aClip>0.9</aClip>}</pre>
+     * Activation clip ratio in (0, 1]. <pre>{@code <aClip>0.9</aClip>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.aClip")
+    @Parameter(property = "rotquant.aClip", defaultValue = RecipeDefaults.A_CLIP)
     Double aClip;
 
     /**
@@ -126,10 +128,10 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
     Integer kvBits;
 
     /**
-     * K/V clip ratio in (0, 1] (default 1.0). <pre>{@code <kvClip>0.95</kvClip>}</pre>
+     * K/V clip ratio in (0, 1]. <pre>{@code <kvClip>0.95</kvClip>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.kvClip")
+    @Parameter(property = "rotquant.kvClip", defaultValue = RecipeDefaults.KV_CLIP)
     Double kvClip;
 
     /**
@@ -141,25 +143,25 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
     File calibration;
 
     /**
-     * Calibration windows (default 128). <pre>{@code <nsamples>128</nsamples>}</pre>
+     * Calibration windows. <pre>{@code <nsamples>128</nsamples>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.nsamples")
+    @Parameter(property = "rotquant.nsamples", defaultValue = RecipeDefaults.NSAMPLES)
     Integer nsamples;
 
     /**
-     * Tokens per calibration and evaluation window (default: min(2048, the model's context)).
+     * Tokens per calibration and evaluation window, 0 = min(2048, the model's context).
      * <pre>{@code <seqlen>512</seqlen>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.seqlen")
+    @Parameter(property = "rotquant.seqlen", defaultValue = RecipeDefaults.SEQLEN)
     Integer seqlen;
 
     /**
-     * GPTQ dampening, a fraction of the mean Hessian diagonal (default 0.01). <pre>{@code <gptqDamp>0.01</gptqDamp>}</pre>
+     * GPTQ dampening, a fraction of the mean Hessian diagonal. <pre>{@code <gptqDamp>0.01</gptqDamp>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.gptqDamp")
+    @Parameter(property = "rotquant.gptqDamp", defaultValue = RecipeDefaults.GPTQ_DAMP)
     Double gptqDamp;
 
     /**
@@ -178,56 +180,57 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
     boolean gptqStaticGroups;
 
     /**
-     * Learned rotations: training steps (default 100). <pre>{@code <iters>100</iters>}</pre>
+     * Learned rotations: training steps. <pre>{@code <iters>100</iters>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.iters")
+    @Parameter(property = "rotquant.iters", defaultValue = RecipeDefaults.ITERS)
     Integer iters;
 
     /**
-     * Learned rotations: learning rate, cosine-scheduled (default 1.5). <pre>{@code <lr>1.5</lr>}</pre>
+     * Learned rotations: learning rate, cosine-scheduled. <pre>{@code <lr>1.5</lr>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.lr")
+    @Parameter(property = "rotquant.lr", defaultValue = RecipeDefaults.LR)
     Double lr;
 
     /**
-     * Learned rotations: windows per step (default 8). <pre>{@code <trainBatch>8</trainBatch>}</pre>
+     * Learned rotations: windows per step. <pre>{@code <trainBatch>8</trainBatch>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.trainBatch")
+    @Parameter(property = "rotquant.trainBatch", defaultValue = RecipeDefaults.TRAIN_BATCH)
     Integer trainBatch;
 
     /**
-     * Learned rotations: tokens per training window (default: the seqlen window). <pre>{@code <trainSeqlen>512</trainSeqlen>}</pre>
+     * Learned rotations: tokens per training window, 0 = the seqlen window. <pre>{@code <trainSeqlen>512</trainSeqlen>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.trainSeqlen")
+    @Parameter(property = "rotquant.trainSeqlen", defaultValue = RecipeDefaults.TRAIN_SEQLEN)
     Integer trainSeqlen;
 
     /**
-     * DFRot: weight of massive-activation tokens (default 100). <pre>{@code <alpha>100</alpha>}</pre>
+     * DFRot: weight of massive-activation tokens. <pre>{@code <alpha>100</alpha>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.alpha")
+    @Parameter(property = "rotquant.alpha", defaultValue = RecipeDefaults.ALPHA)
     Double alpha;
 
     /**
-     * Compute dtype of the compiler, {@code fp32|bf16|tf32} (default fp32; tf32: fp32 with GPTQ calibration on a GPU's TF32 tensor cores, faster, further from the CPU). <pre>{@code <dtype>fp32</dtype>}</pre>
+     * Compute dtype of the compiler, {@code fp32|bf16|tf32} (tf32: fp32 with GPTQ calibration on a
+     * GPU's TF32 tensor cores, faster, further from the CPU). <pre>{@code <dtype>fp32</dtype>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.dtype")
+    @Parameter(property = "rotquant.dtype", defaultValue = RecipeDefaults.DTYPE)
     String dtype;
 
     /**
-     * Where the compiler runs, {@code cpu|cuda|cuda:N|auto} (default cpu). With cuda or auto the
+     * Where the compiler runs, {@code cpu|cuda|cuda:N|auto}. With cuda or auto the
      * plugin puts LibTorch's GPU build on the forked compiler's classpath itself (resolved from the
      * repositories once); auto falls back to the CPU, with a line saying why, on a machine without
      * the NVIDIA driver and the CUDA 13 libraries.
      * <pre>{@code <device>auto</device>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.device")
+    @Parameter(property = "rotquant.device", defaultValue = RecipeDefaults.DEVICE)
     String device;
 
 

@@ -8,7 +8,8 @@ import io.rotquant.compiler.InvalidInputException;
  * fixed from the unquantized weight).
  */
 public record GptqOptions(int blockSize, double damp, boolean actOrder, boolean staticGroups) {
-    public static final GptqOptions DEFAULT = new GptqOptions(128, 0.01, false, false);
+    /** The reference's column block: a fixed part of the algorithm, not a recipe setting. */
+    public static final int BLOCK_SIZE = 128;
 
     public GptqOptions {
         if (blockSize < 1) {

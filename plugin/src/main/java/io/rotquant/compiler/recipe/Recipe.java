@@ -18,8 +18,15 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
         GptqOptions gptq, TrainingOptions training) {
 
     /** The unquantized, unrotated model. */
-    public static final Recipe FP = new Recipe(RotationKind.NONE, 0, 16, WeightMethod.GPTQ, 0, true, 16, 1.0, 16, 1.0,
-            null, 128, 0, GptqOptions.DEFAULT, TrainingOptions.DEFAULT);
+    public static final Recipe FP = new Recipe(RotationKind.parse(RecipeDefaults.FP_ROTATION),
+            Long.parseLong(RecipeDefaults.SEED), Integer.parseInt(RecipeDefaults.FP_BITS),
+            WeightMethod.parse(RecipeDefaults.W_METHOD), Integer.parseInt(RecipeDefaults.W_GROUP),
+            Boolean.parseBoolean(RecipeDefaults.W_CLIP), Integer.parseInt(RecipeDefaults.FP_BITS),
+            Double.parseDouble(RecipeDefaults.A_CLIP), Integer.parseInt(RecipeDefaults.FP_BITS),
+            Double.parseDouble(RecipeDefaults.KV_CLIP), null, Integer.parseInt(RecipeDefaults.NSAMPLES),
+            Integer.parseInt(RecipeDefaults.SEQLEN),
+            new GptqOptions(GptqOptions.BLOCK_SIZE, Double.parseDouble(RecipeDefaults.GPTQ_DAMP), false, false),
+            TrainingOptions.DEFAULT);
 
     public Recipe {
         Bits.check("--w-bits", wBits);

@@ -19,8 +19,12 @@ public record TrainingOptions(int iters, double lr, int batch, int seqlen, doubl
      * b = 64), except the online threshold: the crossover measured for the CPU runtime the artifact
      * runs on ({@link VectorRotation#MATMUL_CROSSOVER}) instead of the paper's GPU figure of 512.
      */
-    public static final TrainingOptions DEFAULT = new TrainingOptions(100, 1.5, 8, 0, 100, DualVariant.DUAL, 64,
-            RotationInit.HADAMARD, OnlineChoice.AUTO, VectorRotation.MATMUL_CROSSOVER);
+    public static final TrainingOptions DEFAULT = new TrainingOptions(Integer.parseInt(RecipeDefaults.ITERS),
+            Double.parseDouble(RecipeDefaults.LR), Integer.parseInt(RecipeDefaults.TRAIN_BATCH),
+            Integer.parseInt(RecipeDefaults.TRAIN_SEQLEN), Double.parseDouble(RecipeDefaults.ALPHA),
+            DualVariant.parse(RecipeDefaults.ROTATION_VARIANT), Integer.parseInt(RecipeDefaults.LOCAL_BLOCK),
+            RotationInit.parse(RecipeDefaults.INIT), OnlineChoice.parse(RecipeDefaults.ONLINE),
+            Integer.parseInt(RecipeDefaults.ONLINE_THRESHOLD));
 
     public TrainingOptions {
         if (iters < 0) {

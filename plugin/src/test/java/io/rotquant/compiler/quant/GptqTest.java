@@ -52,7 +52,7 @@ class GptqTest {
         try (PointerScope scope = new PointerScope()) {
             Tensor w = gaussian(6, 16, 64);
             WeightQuantizer quantizer = new WeightQuantizer(4, group, true);
-            Tensor gptq = new Gptq(quantizer, GptqOptions.DEFAULT).quantize(w, torch.eye(64).to(ScalarType.Float))
+            Tensor gptq = new Gptq(quantizer, io.rotquant.compiler.recipe.Recipe.FP.gptq()).quantize(w, torch.eye(64).to(ScalarType.Float))
                     .dequantize(ScalarType.Float);
             assertThat(Tensors.toDoubles(gptq)).containsExactly(Tensors.toDoubles(quantizer.fakeQuantize(w)));
         }
