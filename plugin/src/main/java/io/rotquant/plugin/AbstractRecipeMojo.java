@@ -4,6 +4,7 @@ import io.rotquant.cli.RecipeFlags;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.recipe.ArtifactDefaults;
 import io.rotquant.compiler.recipe.RecipeDefaults;
+import io.rotquant.compiler.recipe.RecipeParameter;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -237,47 +238,47 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
     /** The recipe, dtype, device and threads as the compiler's flags (unset parameters left out). */
     final List<String> recipeFlags() {
         List<String> f = new ArrayList<>();
-        add(f, "--rotation", rotation);
-        add(f, "--rotation-variant", rotationVariant);
-        add(f, "--local-block", localBlock);
-        add(f, "--init", init);
-        add(f, "--online", online);
-        add(f, "--online-threshold", onlineThreshold);
-        add(f, "--seed", seed);
-        add(f, "--w-bits", wBits);
-        add(f, "--w-method", wMethod);
-        add(f, "--w-group", wGroup);
+        add(f, RecipeParameter.ROTATION, rotation);
+        add(f, RecipeParameter.ROTATION_VARIANT, rotationVariant);
+        add(f, RecipeParameter.LOCAL_BLOCK, localBlock);
+        add(f, RecipeParameter.INIT, init);
+        add(f, RecipeParameter.ONLINE, online);
+        add(f, RecipeParameter.ONLINE_THRESHOLD, onlineThreshold);
+        add(f, RecipeParameter.SEED, seed);
+        add(f, RecipeParameter.W_BITS, wBits);
+        add(f, RecipeParameter.W_METHOD, wMethod);
+        add(f, RecipeParameter.W_GROUP, wGroup);
         if (wClip != null) {
-            f.add(wClip ? "--w-clip" : "--no-w-clip");
+            f.add(wClip ? RecipeParameter.W_CLIP.flag() : "--no-" + RecipeParameter.W_CLIP.flag().substring(2));
         }
-        add(f, "--a-bits", aBits);
-        add(f, "--a-clip", aClip);
-        add(f, "--kv-bits", kvBits);
-        add(f, "--kv-clip", kvClip);
-        add(f, "--calibration", calibration);
-        add(f, "--nsamples", nsamples);
-        add(f, "--seqlen", seqlen);
-        add(f, "--gptq-damp", gptqDamp);
+        add(f, RecipeParameter.A_BITS, aBits);
+        add(f, RecipeParameter.A_CLIP, aClip);
+        add(f, RecipeParameter.KV_BITS, kvBits);
+        add(f, RecipeParameter.KV_CLIP, kvClip);
+        add(f, RecipeParameter.CALIBRATION, calibration);
+        add(f, RecipeParameter.NSAMPLES, nsamples);
+        add(f, RecipeParameter.SEQLEN, seqlen);
+        add(f, RecipeParameter.GPTQ_DAMP, gptqDamp);
         if (gptqActOrder) {
-            f.add("--gptq-act-order");
+            f.add(RecipeParameter.GPTQ_ACT_ORDER.flag());
         }
         if (gptqStaticGroups) {
-            f.add("--gptq-static-groups");
+            f.add(RecipeParameter.GPTQ_STATIC_GROUPS.flag());
         }
-        add(f, "--iters", iters);
-        add(f, "--lr", lr);
-        add(f, "--train-batch", trainBatch);
-        add(f, "--train-seqlen", trainSeqlen);
-        add(f, "--alpha", alpha);
-        add(f, "--dtype", dtype);
-        add(f, "--device", device);
-        add(f, "--threads", threads);
+        add(f, RecipeParameter.ITERS, iters);
+        add(f, RecipeParameter.LR, lr);
+        add(f, RecipeParameter.TRAIN_BATCH, trainBatch);
+        add(f, RecipeParameter.TRAIN_SEQLEN, trainSeqlen);
+        add(f, RecipeParameter.ALPHA, alpha);
+        add(f, RecipeParameter.DTYPE, dtype);
+        add(f, RecipeParameter.DEVICE, device);
+        add(f, RecipeParameter.THREADS, threads);
         return f;
     }
 
-    private static void add(List<String> flags, String flag, Object value) {
+    private static void add(List<String> flags, RecipeParameter parameter, Object value) {
         if (value != null) {
-            flags.add(flag);
+            flags.add(parameter.flag());
             flags.add(value.toString());
         }
     }

@@ -6,6 +6,7 @@ import io.rotquant.compiler.build.Compilation;
 import io.rotquant.compiler.build.CompileRequest;
 import io.rotquant.compiler.build.Fingerprint;
 import io.rotquant.compiler.build.InputDigests;
+import io.rotquant.compiler.recipe.RecipeParameter;
 import io.rotquant.compiler.torch.DeviceChoice;
 import io.rotquant.compiler.torch.Natives;
 import io.rotquant.compiler.torch.NativesPlan;
@@ -227,7 +228,7 @@ public final class CompileMojo extends AbstractRecipeMojo {
             args.addAll(List.of("--eval-data", request.evalData().toString()));
         }
         List<String> flags = recipeFlags();
-        int at = flags.indexOf("--device");
+        int at = flags.indexOf(RecipeParameter.DEVICE.flag());
         if (at >= 0) {
             flags.set(at + 1, plan.device());  // auto may have become cpu
         }

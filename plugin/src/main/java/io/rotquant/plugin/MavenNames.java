@@ -1,17 +1,20 @@
 package io.rotquant.plugin;
 
+import io.rotquant.compiler.recipe.RecipeParameter;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Rewrites the compiler's messages, which name command-line flags, for Maven users: each
- * {@code --flag-name} becomes the user property {@code rotquant.flagName} that sets it.
+ * {@code --flag-name} becomes the user property that sets it ({@link RecipeParameter} for the
+ * recipe's settings, {@code rotquant.flagName} for the others).
  */
 final class MavenNames {
     private static final Pattern FLAG = Pattern.compile("--(no-)?([a-z][a-z0-9]*(?:-[a-z0-9]+)*)");
-    /** Flags whose Maven parameter is not their camel-case name. */
-    private static final Map<String, String> RENAMED = Map.of("model", "modelDirectory", "out", "outputFile");
+    /** Other flags whose Maven parameter is not their camel-case name. */
+    private static final Map<String, String> RENAMED = Map.of("out", "outputFile");
 
     private MavenNames() {
     }
@@ -25,8 +28,12 @@ final class MavenNames {
         return m.appendTail(out).toString();
     }
 
-    /** {@code w-bits} → {@code wBits}. */
+    /** {@code w-bits} → {@code wBits}: a recipe setting's Maven name, else the flag in camel case. */
     static String property(String flag) {
+        Optional<RecipeParameter> parameter = RecipeParameter.ofFlag("--" + flag);
+        if (parameter.isPresent()) {
+            return parameter.get().mavenName();
+        }
         String renamed = RENAMED.get(flag);
         if (renamed != null) {
             return renamed;
