@@ -3,13 +3,12 @@ package io.rotquant.cli;
 import io.rotquant.compiler.build.Compilation;
 import io.rotquant.compiler.build.CompileReport;
 import io.rotquant.compiler.build.CompileRequest;
+import io.rotquant.compiler.recipe.RecipeParameter;
 import io.rotquant.runtime.json.JsonWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import io.rotquant.compiler.recipe.ArtifactDefaults;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
@@ -65,15 +64,12 @@ final class CompileCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** An artifact's recipe defaults (the Maven goal's), where eval and the tables start from FP. */
+    /** An artifact's recipe defaults (the Maven goal's, from RecipeParameter), where eval and the tables start from FP. */
     static final class ArtifactDefaultValues implements IDefaultValueProvider {
-        private static final Map<String, String> VALUES = Map.of("--rotation", ArtifactDefaults.ROTATION,
-                "--w-bits", ArtifactDefaults.W_BITS, "--a-bits", ArtifactDefaults.A_BITS,
-                "--kv-bits", ArtifactDefaults.KV_BITS);
-
         @Override
         public String defaultValue(ArgSpec arg) {
-            return arg instanceof OptionSpec option ? VALUES.get(option.longestName()) : null;
+            return arg instanceof OptionSpec option ? RecipeParameter.ofFlag(option.longestName())
+                    .map(RecipeParameter::artifactDefault).orElse(null) : null;
         }
     }
 }

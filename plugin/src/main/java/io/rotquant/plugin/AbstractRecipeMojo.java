@@ -13,9 +13,8 @@ import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * The parameters of the goal that compiles: the model and the recipe (the names of the recipes
- * page, as {@code rotquant.*} user properties). A recipe parameter left unset takes the compiler's
- * default (specification.md); the plugin's own defaults (ArtifactDefaults) make a QuaRot W4A4KV4
- * model with GPTQ weights.
+ * page, as {@code rotquant.*} user properties). Every default comes from RecipeParameter's table
+ * (RecipeDefaults, ArtifactDefaults): a QuaRot W4A4KV4 model with GPTQ weights.
  */
 abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
     /**
@@ -25,7 +24,6 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
      */
     @Parameter(property = "rotquant.modelDirectory", required = true)
     File modelDirectory;
-
 
     /**
      * R1: {@code none|hadamard|orthogonal|spinquant|duarot|dfrot}.
