@@ -1,20 +1,27 @@
 package io.rotquant.cli;
 
+import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.build.Compilation;
 import io.rotquant.compiler.build.CompileReport;
 import io.rotquant.compiler.build.CompileRequest;
+import io.rotquant.compiler.distributed.RankGroup;
+import io.rotquant.compiler.distributed.RankSpec;
 import io.rotquant.compiler.recipe.RecipeParameter;
+import io.rotquant.compiler.torch.Torch;
 import io.rotquant.runtime.json.JsonWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code rotquant compile}: prepares a checkpoint by a recipe and writes the artifact the runtime runs. */
 @Command(name = "compile", mixinStandardHelpOptions = true, sortOptions = false,
@@ -44,24 +51,52 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress lines on stderr.")
     boolean quiet;
 
+    @Mixin
+    RankOptions ranks;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws IOException {
-        options.initTorch();
-        CompileRequest request = new CompileRequest(options.model, options.recipe(), options.computeType(), out, evalData,
-                evalWindows, report);
-        CompileReport result = Compilation.run(request, line -> {
-            if (!quiet) {
-                System.err.println(line);
-            }
-        });
-        System.out.printf(Locale.ROOT, "wrote %s (%s, %.1f MB) in %.1f s%n", out, result.recipe().label(),
-                result.bytes() / 1e6, result.seconds());
-        if (json) {
-            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>(result.toJson());
-            out.put("peak_rss_bytes", PeakMemory.residentBytes());
-            System.out.println(JsonWriter.write(out));
+        if (ranks.launches()) {
+            return LocalRanks.run(spec.commandLine().getParseResult().originalArgs(), ranks.nproc, options.where.device,
+                    options.where.threads);
         }
-        return 0;
+        RankSpec place = ranks.spec();
+        String prefix = place.single() ? "" : place.label() + ": ";
+        Consumer<String> log = line -> {
+            if (!quiet) {
+                System.err.println(line.startsWith(prefix) ? line : prefix + line);
+            }
+        };
+        options.initTorch();
+        try (RankGroup group = RankGroup.join(place, Torch.card() != null, log)) {
+            CompileRequest request = new CompileRequest(options.model, options.recipe(), options.computeType(), out,
+                    evalData, evalWindows, report);
+            CompileReport result;
+            try {
+                result = Compilation.run(request, log);
+            } catch (RuntimeException | IOException e) {
+                // The other ranks' failed collectives then name this one.
+                group.reportFailure(String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString()));
+                if (e instanceof InvalidInputException bad && !place.single()) {
+                    throw new InvalidInputException(prefix + bad.getMessage(), bad);
+                }
+                throw e;
+            }
+            if (result == null) {
+                return 0;
+            }
+            System.out.printf(Locale.ROOT, "wrote %s (%s, %.1f MB) in %.1f s%n", out, result.recipe().label(),
+                    result.bytes() / 1e6, result.seconds());
+            if (json) {
+                java.util.Map<String, Object> out = new java.util.LinkedHashMap<>(result.toJson());
+                out.put("peak_rss_bytes", PeakMemory.residentBytes());
+                System.out.println(JsonWriter.write(out));
+            }
+            return 0;
+        }
     }
 
     /** An artifact's recipe defaults (the Maven goal's, from RecipeParameter), where eval and the tables start from FP. */

@@ -2,6 +2,7 @@ package io.rotquant.cli;
 
 import io.rotquant.compiler.Cancellation;
 import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.distributed.RankLostException;
 import java.io.PrintWriter;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +63,10 @@ public final class RotquantCli {
         if (e instanceof Cancellation.CancelledException) {
             err.println("rotquant: cancelled");
             return EXIT_CANCELLED;
+        }
+        if (e instanceof RankLostException) {
+            err.println("rotquant: error: " + e.getMessage());
+            return EXIT_FAILURE;
         }
         if (e instanceof InvalidInputException) {
             err.println("rotquant: error: " + e.getMessage());

@@ -84,6 +84,41 @@ public final class CompileMojo extends AbstractRecipeMojo {
     boolean fork;
 
     /**
+     * Processes on this machine that share the compile (LibTorch's c10d: Gloo between CPU processes,
+     * NCCL between GPUs, rank r on cuda:r with {@code <device>cuda</device>}): calibration windows,
+     * GPTQ solves and training batches are split over them, and the first writes the artifact.
+     * Needs {@code fork}. <pre>{@code <processes>2</processes>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.processes", defaultValue = "1")
+    int processes;
+
+    /**
+     * In a job across machines (a build farm): this machine's rank, 0 to {@code worldSize − 1};
+     * rank 0 serves the rendezvous at {@code master} and writes the artifact.
+     * <pre>{@code <rank>1</rank>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.rank", defaultValue = "0")
+    int rank;
+
+    /**
+     * In a job across machines: the number of ranks, one per machine's compile.
+     * <pre>{@code <worldSize>4</worldSize>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.worldSize", defaultValue = "1")
+    int worldSize;
+
+    /**
+     * In a job across machines: rank 0's {@code HOST:PORT}, where the ranks meet.
+     * <pre>{@code <master>build-01.example.com:29500</master>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.master")
+    String master;
+
+    /**
      * Extra options of the forked JVM.
      * <pre>{@code <jvmArgs><jvmArg>-Xmx8g</jvmArg></jvmArgs>}</pre>
      * @since 0.1.0
@@ -203,6 +238,11 @@ public final class CompileMojo extends AbstractRecipeMojo {
 
     private void compile(CompileRequest request, RecipeFlags.Parsed parsed, NativesPlan plan)
             throws MojoExecutionException, IOException {
+        boolean shared = processes > 1 || worldSize > 1;
+        if (!fork && shared) {
+            throw new MojoExecutionException("rotquant.processes " + processes + " and rotquant.worldSize " + worldSize
+                    + " need rotquant.fork true: every rank is a JVM of its own");
+        }
         if (!fork) {
             Torch.exclusively(DeviceChoice.parse(parsed.device()), parsed.threads(), parsed.dtype().scalarType(),
                     getLog()::info, () -> Compilation.run(request, getLog()::info));
@@ -233,6 +273,13 @@ public final class CompileMojo extends AbstractRecipeMojo {
             flags.set(at + 1, plan.device());  // auto may have become cpu
         }
         args.addAll(flags);
+        if (shared) {
+            args.addAll(List.of(RecipeParameter.PROCESSES.flag(), Integer.toString(processes), RecipeParameter.RANK.flag(),
+                    Integer.toString(rank), RecipeParameter.WORLD_SIZE.flag(), Integer.toString(worldSize)));
+            if (master != null) {
+                args.addAll(List.of(RecipeParameter.MASTER.flag(), master));
+            }
+        }
         ForkJvm jvm = ForkJvm.select(toolchainManager, session, jdkToolchain);
         getLog().info("rotquant: the forked compiler runs on " + jvm);
         ForkedCompiler.run(jvm, classpath, args, jvmArgs, parsed.threads(), getLog()::info);

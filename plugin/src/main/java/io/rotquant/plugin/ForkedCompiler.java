@@ -37,6 +37,8 @@ final class ForkedCompiler {
                 classpath.stream().map(File::getPath).collect(Collectors.joining(File.pathSeparator)), MAIN});
         command.addArguments(args.toArray(String[]::new));
         command.addEnvironment("MALLOC_MMAP_THRESHOLD_", "131072");
+        // LibTorch's warnings carry C++ stack frames; its errors reach the user as one line anyway.
+        command.addEnvironment("TORCH_CPP_LOG_LEVEL", "ERROR");
         command.addEnvironment("OPENBLAS_NUM_THREADS",
                 Integer.toString(threads != null && threads > 0 ? threads : Runtime.getRuntime().availableProcessors()));
         AtomicReference<String> lastError = new AtomicReference<>();

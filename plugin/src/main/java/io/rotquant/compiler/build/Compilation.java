@@ -4,6 +4,7 @@ import io.rotquant.compiler.InputText;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.artifact.ArtifactWriter;
+import io.rotquant.compiler.distributed.RankGroup;
 import io.rotquant.compiler.eval.ActivationProfile;
 import io.rotquant.compiler.eval.ActivationProfile.LayerProfile;
 import io.rotquant.compiler.eval.Perplexity;
@@ -36,10 +37,15 @@ public final class Compilation {
     private record Measured(PerplexityResult ppl, List<LayerProfile> profile) {
     }
 
+    /**
+     * Compiles {@code request}; in a job of several ranks ({@link RankGroup}) every rank computes
+     * its share and only rank 0 writes the artifact and the report and returns it (the others: null).
+     */
     public static CompileReport run(CompileRequest request, Consumer<String> log) throws IOException {
         Recipe recipe = request.recipe();
+        RankGroup ranks = RankGroup.current();
         Path out = request.out().toAbsolutePath();
-        if (out.getParent() == null || !Files.isDirectory(out.getParent())) {
+        if (ranks.leader() && (out.getParent() == null || !Files.isDirectory(out.getParent()))) {
             throw new InvalidInputException("--out " + request.out() + ": directory " + out.getParent() + " does not exist");
         }
         if (request.evalWindows() < 0) {
@@ -47,8 +53,8 @@ public final class Compilation {
         }
         ArtifactWriter.checkRecipe(recipe);
         long start = System.nanoTime();
-        Map<String, String> digests = InputDigests.checkpoint(request.model());
-        if (recipe.calibration() != null) {
+        Map<String, String> digests = ranks.leader() ? InputDigests.checkpoint(request.model()) : Map.of();
+        if (ranks.leader() && recipe.calibration() != null) {
             digests.put("calibration/" + recipe.calibration().getFileName(),
                     InputDigests.sha256(recipe.calibration(), "--calibration"));
         }
@@ -69,6 +75,13 @@ public final class Compilation {
             if (text != null) {
                 quantized = measure(prepared, recipe, text, request.evalWindows(), profileBits, recipe.label(), log);
                 phases.put("evaluate", fp.ppl().seconds() + seconds(evalStart));
+            }
+            // Every rank's share is done before rank 0 publishes: a rank lost before this point leaves no artifact.
+            ranks.barrier();
+            if (!ranks.leader()) {
+                log.accept(String.format(Locale.ROOT, "%s: done in %.1f s; rank 0 writes the artifact", ranks.label(),
+                        seconds(start)));
+                return null;
             }
             long writeStart = System.nanoTime();
             ArtifactWriter.write(prepared, out, digests);

@@ -2,6 +2,7 @@ package io.rotquant.compiler.eval;
 
 import io.rotquant.compiler.Cancellation;
 import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.distributed.RankGroup;
 import io.rotquant.compiler.model.LlamaModel;
 import io.rotquant.compiler.torch.Tensors;
 import java.util.function.IntConsumer;
@@ -37,17 +38,31 @@ public final class Perplexity {
         }
         int windows = maxWindows > 0 ? Math.min(maxWindows, available) : available;
         long start = System.nanoTime();
-        double totalNll = 0;
-        for (int w = 0; w < windows; w++) {
+        // In a job of several ranks each evaluates every size-th window; the others' entries stay 0,
+        // so the sum over ranks gives each window's NLL exactly, and the total is summed in window order.
+        RankGroup ranks = RankGroup.current();
+        double[] nll = new double[windows];
+        for (int w = ranks.rank(); w < windows; w += ranks.size()) {
             Cancellation.checkpoint();
             long[] ids = new long[seqlen];
             for (int t = 0; t < seqlen; t++) {
                 ids[t] = tokens[w * seqlen + t];
             }
             try (PointerScope scope = new PointerScope()) {
-                totalNll += windowNll(model, ids);
+                nll[w] = windowNll(model, ids);
             }
             progress.accept(w);
+        }
+        if (!ranks.single()) {
+            try (PointerScope scope = new PointerScope()) {
+                Tensor joined = Tensors.doubles(nll, windows).to(model.device(), ScalarType.Double);
+                ranks.allReduceSum(joined);
+                nll = Tensors.toDoubles(joined.cpu());
+            }
+        }
+        double totalNll = 0;
+        for (double n : nll) {
+            totalNll += n;
         }
         long predicted = (long) windows * (seqlen - 1);
         return new PerplexityResult(Math.exp(totalNll / predicted), windows, predicted,

@@ -1,7 +1,9 @@
 package io.rotquant.compiler.learn;
 
 import io.rotquant.compiler.Cancellation;
+import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.config.ModelConfig;
+import io.rotquant.compiler.distributed.RankGroup;
 import io.rotquant.compiler.model.LayerWeights;
 import io.rotquant.compiler.model.LinearGroup;
 import io.rotquant.compiler.model.LlamaModel;
@@ -33,6 +35,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <p>Memory: the graph from rotations to weights is cut at the rotated weights (detached leaves);
  * each window's backward fills their gradients, and one surrogate backward
  * {@code Σ⟨W_eff, ∂L/∂W_eff⟩} carries them to R1 and R2. Only one window's activations live at a time.
+ * In a job of several ranks each runs its share of a step's windows and the matrices' gradients
+ * are summed before the step, so every rank takes the same step.
  */
 public final class RotationTrainer {
     private static final double MAX_GRAD_NORM = 1.0;
@@ -92,6 +96,11 @@ public final class RotationTrainer {
         }
         List<Tensor> params = new ArrayList<>(start.stream()
                 .map(p -> NativeScope.owned(() -> p.to(ScalarType.Float).clone())).toList());
+        RankGroup ranks = RankGroup.current();
+        if (ranks.size() > options.batch()) {
+            throw new InvalidInputException("--train-batch " + options.batch() + " gives " + ranks.label()
+                    + " no training window: use at least as many windows per step as ranks");
+        }
         CayleySgd optimizer = new CayleySgd(options.lr(), steps, seed);
         double[] losses = new double[steps];
         TrainingProgress progress = new TrainingProgress(parameters.name(), steps, log);
@@ -100,6 +109,8 @@ public final class RotationTrainer {
             try (PointerScope scope = new PointerScope()) {
                 params.forEach(p -> p.requires_grad_(true));
                 losses[t] = step(parameters, params, windows.subList(t * options.batch(), (t + 1) * options.batch()));
+                // Each rank's gradients come from its share of the batch: their sum is the batch's.
+                params.forEach(p -> ranks.allReduceSum(p.grad()));
                 torch.clip_grad_norm_(new TensorVector(params.toArray(Tensor[]::new)), MAX_GRAD_NORM);
                 for (int i = 0; i < params.size(); i++) {
                     Tensor p = params.get(i);
@@ -141,7 +152,10 @@ public final class RotationTrainer {
         return w.map(t -> t.to(ScalarType.Float));
     }
 
-    /** One step's forward and backward; leaves the gradients in the parameters, returns the mean loss. */
+    /**
+     * One step's forward and backward on this rank's share of {@code batch}; leaves the share's
+     * gradients in the parameters, returns the batch's mean loss (summed over the ranks).
+     */
     private double step(RotationParameters parameters, List<Tensor> params, List<long[]> batch) {
         Tensor r1 = parameters.r1(params);
         OnlineRotation r4 = parameters.online(params).r4();
@@ -156,7 +170,7 @@ public final class RotationTrainer {
             used.add(leaf.map(this::fakeQuantized));
         }
         double total = 0;
-        for (long[] window : batch) {
+        for (long[] window : RankGroup.current().share(batch)) {
             try (PointerScope scope = new PointerScope()) {
                 // Fresh R1, R3, R4 per window: each window's graph is walked back once, then freed.
                 Tensor loss = windowLoss(parameters.r1(params), parameters.online(params), used, window)
@@ -175,7 +189,7 @@ public final class RotationTrainer {
             }
         }
         surrogate.backward();
-        return total;
+        return RankGroup.current().sum(total);
     }
 
     /** Mean next-token cross-entropy of one window through the rotated, fake-quantized layers. */

@@ -1,6 +1,7 @@
 package io.rotquant.compiler.learn;
 
 import io.rotquant.compiler.Cancellation;
+import io.rotquant.compiler.distributed.RankGroup;
 import io.rotquant.compiler.torch.NativeScope;
 import io.rotquant.compiler.torch.Tensors;
 import org.bytedeco.pytorch.ScalarOptional;
@@ -77,10 +78,17 @@ public final class WeightedProcrustes {
     public static Result refine(Tensor activations, Tensor weights, Tensor start, int steps) {
         // Everything on the activations' device: the start rotation is made on the CPU from the seed.
         Tensor from = start.to(activations.device(), ScalarType.Double);
-        Tensor weighted = activations.to(ScalarType.Double).matmul(from).mul(weights);
+        // The objective and Yᵀ Q(Y) are sums over rows: in a job of several ranks each takes a
+        // contiguous run of the rows and the sums are joined, so every rank makes the same steps.
+        RankGroup ranks = RankGroup.current();
+        long rows = activations.size(0);
+        long first = ranks.firstRow(rows, ranks.rank());
+        long count = ranks.firstRow(rows, ranks.rank() + 1) - first;
+        Tensor weighted = activations.narrow(0, first, count).to(ScalarType.Double).matmul(from)
+                .mul(weights.narrow(0, first, count));
         long d = start.size(0);
         Tensor r = NativeScope.owned(() -> torch.eye(d).to(activations.device(), ScalarType.Double));
-        double initial = loss(weighted, r);
+        double initial = ranks.sum(loss(weighted, r));
         double current = initial;
         for (int i = 0; i < steps; i++) {
             Cancellation.checkpoint();
@@ -89,9 +97,11 @@ public final class WeightedProcrustes {
             Tensor next = NativeScope.owned(() -> {
                 Tensor y = weighted.matmul(now);
                 // argmin over orthogonal P of ‖Y P − Q(Y)‖: P = U Vᵀ from the SVD of Yᵀ Q(Y), re-orthonormalised.
-                T_TensorTensorTensor_T svd = torch.linalg_svd(y.t().matmul(quantize(y)), true, new StringViewOptional());
+                Tensor cross = y.t().matmul(quantize(y));
+                ranks.allReduceSum(cross);
+                T_TensorTensorTensor_T svd = torch.linalg_svd(cross, true, new StringViewOptional());
                 Tensor p = torch.linalg_qr(svd.get0().matmul(svd.get2())).get0();
-                candidate[0] = loss(y, p);
+                candidate[0] = ranks.sum(loss(y, p));
                 return torch.linalg_qr(now.matmul(p)).get0().clone();
             });
             if (Math.sqrt(candidate[0]) <= Math.sqrt(current) + ACCEPT_MARGIN) {

@@ -1,6 +1,8 @@
 package io.rotquant.compiler.pipeline;
 
 import io.rotquant.compiler.Cancellation;
+import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.distributed.RankGroup;
 import io.rotquant.compiler.model.LayerWeights;
 import io.rotquant.compiler.model.LinearGroup;
 import io.rotquant.compiler.model.LinearInputObserver;
@@ -76,10 +78,17 @@ public final class WeightQuantization {
             PhaseTimes times, Consumer<String> log) {
         ModelWeights weights = model.weights();
         int length = windows.get(0).length;
-        CalibrationMemory.check(model.config(), windows.size(), length);
+        // In a job of several ranks each streams its share of the windows; the Hessians are summed.
+        RankGroup ranks = RankGroup.current();
+        List<long[]> mine = ranks.share(windows);
+        if (mine.isEmpty()) {
+            throw new InvalidInputException("--nsamples " + windows.size() + " gives " + ranks.label()
+                    + " no calibration window: use at least as many windows as ranks");
+        }
+        CalibrationMemory.check(model.config(), mine.size(), length);
         // Where memory allows, a Hessian pass keeps what o_proj and down_proj saw, and the stream
         // moves past each half-layer with that linear alone instead of running the half again.
-        List<Tensor> kept = CalibrationMemory.keepsLinearInputs(model.config(), windows.size(), length)
+        List<Tensor> kept = CalibrationMemory.keepsLinearInputs(model.config(), mine.size(), length)
                 ? new ArrayList<>() : null;
         Tensor[] rope;
         try (PointerScope scope = new PointerScope()) {
@@ -90,7 +99,7 @@ public final class WeightQuantization {
         List<Tensor> residuals = new ArrayList<>();
         try {
             times.time("calibration forward", () -> {
-                for (long[] ids : windows) {
+                for (long[] ids : mine) {
                     residuals.add(NativeScope.owned(() -> model.embed(Tensors.longs(ids, 1, length)
                             .to(model.device(), ScalarType.Long))));
                 }
@@ -112,13 +121,14 @@ public final class WeightQuantization {
                     }
                     List<Tensor> keep = group == LinearGroup.O || group == LinearGroup.DOWN ? kept : null;
                     Tensor hessian = times.time("hessians", () -> Torch.tensorCoreMatmuls(tf32, () -> hessian(group,
-                            residuals, keep, (h, observer) -> mlp ? model.mlpHalf(layer, h, observer)
+                            residuals, windows.size(), keep, (h, observer) -> mlp ? model.mlpHalf(layer, h, observer)
                                     : model.layer(layer, h, rope, observer))));
                     LayerWeights current = (LayerWeights) weights.stored(l);
                     try {
                         quantized.put(group, times.time("gptq solve", () -> {
                             try (PointerScope scope = new PointerScope()) {
-                                List<QuantizedWeight> solved = gptq.quantize(current.linears(group), hessian);
+                                List<QuantizedWeight> solved = SharedGptq.quantize(gptq, current.linears(group),
+                                        hessian, ranks);
                                 solved.forEach(QuantizedWeight::retain);
                                 return solved;
                             }
@@ -172,11 +182,13 @@ public final class WeightQuantization {
     }
 
     /**
-     * 2/N·Σ over windows of xᵀx for the group's input, seen by running {@code pass} (a layer or
-     * its MLP half, with the observer given) on each window's stream until the group's input;
-     * each window's input is added to {@code keep} when it is not null.
+     * 2/N·Σ over the {@code total} windows of the job of xᵀx for the group's input, seen by running
+     * {@code pass} (a layer or its MLP half, with the observer given) on each of this rank's
+     * streams until the group's input; each window's input is added to {@code keep} when it is not
+     * null. The sum is kept in float64 so that it does not depend on how the windows were split
+     * over ranks: each window's float32 product adds exactly, or nearly, whatever the order.
      */
-    private static Tensor hessian(LinearGroup group, List<Tensor> streams, List<Tensor> keep,
+    private static Tensor hessian(LinearGroup group, List<Tensor> streams, int total, List<Tensor> keep,
             BiFunction<Tensor, LinearInputObserver, Tensor> pass) {
         Tensor[] sum = {null};
         for (Tensor h : streams) {
@@ -190,17 +202,19 @@ public final class WeightQuantization {
                         keep.add(input);
                     }
                     Tensor x = input.reshape(-1, input.size(-1)).to(ScalarType.Float);
+                    Tensor product = x.t().matmul(x);
                     if (sum[0] == null) {
-                        sum[0] = x.t().matmul(x);
+                        sum[0] = product.to(ScalarType.Double);
                         sum[0].retainReference();
                     } else {
-                        sum[0].addmm_(x.t(), x);
+                        sum[0].add_(product);
                     }
                     return false;
                 });
             }
         }
-        Tensor scaled = NativeScope.owned(() -> sum[0].mul(Tensors.scalar(2.0 / streams.size())));
+        RankGroup.current().allReduceSum(sum[0]);
+        Tensor scaled = NativeScope.owned(() -> sum[0].mul(Tensors.scalar(2.0 / total)).to(ScalarType.Float));
         sum[0].releaseReference();
         return scaled;
     }

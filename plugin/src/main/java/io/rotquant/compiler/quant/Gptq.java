@@ -38,7 +38,19 @@ public final class Gptq {
         if (weights.size() == 1) {
             return List.of(quantize(weights.get(0), hessian));
         }
-        QuantizedWeight all = quantize(torch.cat(new TensorVector(weights.toArray(Tensor[]::new)), 0), hessian);
+        return unstack(quantize(stack(weights), hessian), weights);
+    }
+
+    /** The rows of {@code weights} (linears with one input) stacked into one matrix. */
+    public static Tensor stack(List<Tensor> weights) {
+        return weights.size() == 1 ? weights.get(0) : torch.cat(new TensorVector(weights.toArray(Tensor[]::new)), 0);
+    }
+
+    /** The result of a stacked solve cut back into one result per linear of {@code weights}. */
+    public static List<QuantizedWeight> unstack(QuantizedWeight all, List<Tensor> weights) {
+        if (weights.size() == 1) {
+            return List.of(all);
+        }
         List<QuantizedWeight> parts = new ArrayList<>();
         long row = 0;
         for (Tensor w : weights) {

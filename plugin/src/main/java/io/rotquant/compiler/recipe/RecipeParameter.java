@@ -40,6 +40,10 @@ public enum RecipeParameter {
     DTYPE("dtype", "--dtype", null, RecipeDefaults.DTYPE),
     DEVICE("device", "--device", null, RecipeDefaults.DEVICE),
     THREADS("threads", "--threads", null, null),
+    PROCESSES("processes", "--nproc", null, "1"),
+    RANK("rank", "--rank", null, "0"),
+    WORLD_SIZE("worldSize", "--world-size", null, "1"),
+    MASTER("master", "--master", null, null),
     MODEL("modelDirectory", "--model", null, null);
 
     private final String mavenName;
@@ -63,7 +67,7 @@ public enum RecipeParameter {
         return flag;
     }
 
-    /** The key in the artifact's recipe JSON, or null for a setting of the run (dtype, device, threads, model). */
+    /** The key in the artifact's recipe JSON, or null for a setting of the run (dtype, device, threads, ranks, model). */
     public String jsonKey() {
         return jsonKey;
     }

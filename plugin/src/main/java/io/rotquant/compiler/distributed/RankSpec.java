@@ -1,0 +1,60 @@
+package io.rotquant.compiler.distributed;
+
+import io.rotquant.compiler.InvalidInputException;
+
+/**
+ * Where one process stands in a compile job: its rank, the number of ranks, and the rendezvous
+ * ({@code host:port} of the TCPStore that rank 0 serves). A single process is rank 0 of 1.
+ */
+public record RankSpec(int rank, int size, String host, int port) {
+    /** The plain, one-process compile. */
+    public static final RankSpec SINGLE = new RankSpec(0, 1, null, 0);
+
+    public RankSpec {
+        if (size < 1) {
+            throw new InvalidInputException("--world-size must be at least 1, got " + size);
+        }
+        if (rank < 0 || rank >= size) {
+            throw new InvalidInputException("--rank " + rank + " is outside 0.." + (size - 1) + " (--world-size " + size + ")");
+        }
+        if (size > 1 && (host == null || port < 1 || port > 65535)) {
+            throw new InvalidInputException("--master must be HOST:PORT with a port in 1..65535 for a job of " + size
+                    + " ranks");
+        }
+    }
+
+    /** The spec of rank {@code rank} of {@code size}, with the rendezvous {@code master} as {@code HOST:PORT}. */
+    public static RankSpec of(int rank, int size, String master) {
+        if (size <= 1) {
+            return new RankSpec(rank, size, null, 0);
+        }
+        if (master == null) {
+            throw new InvalidInputException("--world-size " + size + " needs --master HOST:PORT (rank 0's address)");
+        }
+        int colon = master.lastIndexOf(':');
+        int port;
+        try {
+            port = colon > 0 ? Integer.parseInt(master.substring(colon + 1)) : -1;
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 1 || port > 65535) {
+            throw new InvalidInputException("--master " + master + ": expected HOST:PORT with a port in 1..65535");
+        }
+        return new RankSpec(rank, size, master.substring(0, colon), port);
+    }
+
+    public boolean single() {
+        return size == 1;
+    }
+
+    /** Whether the rendezvous is on this machine's loopback interface (a job of local processes). */
+    boolean loopback() {
+        return "127.0.0.1".equals(host) || "localhost".equals(host) || "::1".equals(host);
+    }
+
+    /** "rank R/W", the prefix of every line a rank logs. */
+    public String label() {
+        return "rank " + rank + "/" + size;
+    }
+}
