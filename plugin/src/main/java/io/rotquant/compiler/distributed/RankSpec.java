@@ -17,15 +17,18 @@ public record RankSpec(int rank, int size, String host, int port) {
         if (rank < 0 || rank >= size) {
             throw new InvalidInputException("--rank " + rank + " is outside 0.." + (size - 1) + " (--world-size " + size + ")");
         }
-        if (size > 1 && (host == null || port < 1 || port > 65535)) {
+        if (size > 1 && host == null) {
             throw new InvalidInputException("--master must be HOST:PORT with a port in 1..65535 for a job of " + size
                     + " ranks");
         }
     }
 
-    /** The spec of rank {@code rank} of {@code size}, with the rendezvous {@code master} as {@code HOST:PORT}. */
+    /**
+     * The spec of rank {@code rank} of {@code size}, with the rendezvous {@code master} as
+     * {@code HOST:PORT}; a job of one with a master still runs the distributed path (to measure it).
+     */
     public static RankSpec of(int rank, int size, String master) {
-        if (size <= 1) {
+        if (size < 1 || (size == 1 && master == null)) {
             return new RankSpec(rank, size, null, 0);
         }
         if (master == null) {
@@ -44,8 +47,9 @@ public record RankSpec(int rank, int size, String host, int port) {
         return new RankSpec(rank, size, master.substring(0, colon), port);
     }
 
+    /** Whether this process computes alone, joining no process group ({@code --world-size 1 --master} joins one of one). */
     public boolean single() {
-        return size == 1;
+        return host == null;
     }
 
     /** Whether the rendezvous is on this machine's loopback interface (a job of local processes). */

@@ -16,6 +16,8 @@ class RankSpecTest {
         assertThat(spec.label()).isEqualTo("rank 1/3");
         assertThat(spec.single()).isFalse();
         assertThat(RankSpec.of(0, 1, null).single()).isTrue();
+        assertThat(RankSpec.of(0, 1, "127.0.0.1:29500").single()).as("a job of one, to measure the distributed path")
+                .isFalse();
 
         assertThatThrownBy(() -> RankSpec.of(0, 2, null)).isInstanceOf(InvalidInputException.class)
                 .hasMessage("--world-size 2 needs --master HOST:PORT (rank 0's address)");
