@@ -23,6 +23,9 @@ final class LocalRanks {
     /** How long the other ranks get to notice a lost rank and unwind before they are stopped. */
     private static final long GRACE_SECONDS = 60;
     private static final long POLL_MILLIS = 200;
+    /** The options each rank gets in its own words. */
+    private static final java.util.Set<String> REPLACED = java.util.Set.of("--nproc", "--threads", "--device", "--rank",
+            "--world-size", "--master");
 
     private LocalRanks() {
     }
@@ -85,10 +88,11 @@ final class LocalRanks {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            if (a.equals("--nproc") || a.equals("--threads") || a.equals("--device")) {
-                i++;
-            } else if (!a.startsWith("--nproc=") && !a.startsWith("--threads=") && !a.startsWith("--device=")) {
+            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+            if (!REPLACED.contains(name)) {
                 out.add(a);
+            } else if (name.equals(a)) {
+                i++;  // and its value
             }
         }
         // One GPU per rank: "cuda" means every card of the machine, rank r on card r.

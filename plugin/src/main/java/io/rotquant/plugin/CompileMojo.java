@@ -273,12 +273,15 @@ public final class CompileMojo extends AbstractRecipeMojo {
             flags.set(at + 1, plan.device());  // auto may have become cpu
         }
         args.addAll(flags);
-        if (shared) {
-            args.addAll(List.of(RecipeParameter.PROCESSES.flag(), Integer.toString(processes), RecipeParameter.RANK.flag(),
-                    Integer.toString(rank), RecipeParameter.WORLD_SIZE.flag(), Integer.toString(worldSize)));
-            if (master != null) {
-                args.addAll(List.of(RecipeParameter.MASTER.flag(), master));
-            }
+        if (processes > 1) {
+            args.addAll(List.of(RecipeParameter.PROCESSES.flag(), Integer.toString(processes)));
+        }
+        if (worldSize > 1) {
+            args.addAll(List.of(RecipeParameter.RANK.flag(), Integer.toString(rank), RecipeParameter.WORLD_SIZE.flag(),
+                    Integer.toString(worldSize)));
+        }
+        if (master != null) {
+            args.addAll(List.of(RecipeParameter.MASTER.flag(), master));
         }
         ForkJvm jvm = ForkJvm.select(toolchainManager, session, jdkToolchain);
         getLog().info("rotquant: the forked compiler runs on " + jvm);

@@ -9,7 +9,7 @@ class LocalRanksTest {
     @Test
     void eachRankGetsTheCommandLessNprocWithItsPlaceItsShareOfTheCoresAndOnCudaItsOwnCard() {
         List<String> args = List.of("compile", "--model", "m", "--nproc", "2", "--threads=8", "--device", "cuda",
-                "--w-bits", "4");
+                "--w-bits", "4", "--rank", "0", "--world-size=1");
         assertThat(LocalRanks.rankArgs(args, 1, 2, 29500, "cuda", 4)).containsExactly("compile", "--model", "m",
                 "--w-bits", "4", "--device", "cuda:1", "--threads", "4", "--rank", "1", "--world-size", "2", "--master",
                 "127.0.0.1:29500");
