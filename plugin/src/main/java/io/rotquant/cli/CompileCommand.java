@@ -45,6 +45,11 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "DIR", description = "Write report.json and report.html into DIR.")
     Path report;
 
+    @Option(names = "--head-bits", paramLabel = "B",
+            description = "Embedding and LM head in the artifact: 16 (F16) or 8 (int8 rows, one scale each; half the"
+                    + " head's bytes per decoded token) (default: ${DEFAULT-VALUE}).")
+    int headBits;
+
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
 
@@ -73,7 +78,7 @@ final class CompileCommand implements Callable<Integer> {
         options.initTorch();
         try (RankGroup group = RankGroup.join(place, Torch.card() != null, log)) {
             CompileRequest request = new CompileRequest(options.model, options.recipe(), options.computeType(), out,
-                    evalData, evalWindows, report);
+                    evalData, evalWindows, report, headBits);
             CompileReport result;
             try {
                 result = Compilation.run(request, log);

@@ -67,6 +67,15 @@ public final class CompileMojo extends AbstractRecipeMojo {
     int evalWindows;
 
     /**
+     * How the artifact stores the embedding and the LM head: 16 (F16) or 8 (int8 rows with one
+     * scale each: half the head's bytes per decoded token, at a small perplexity cost).
+     * <pre>{@code <headBits>8</headBits>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.headBits", defaultValue = "16")
+    int headBits;
+
+    /**
      * Attach the artifact to the project, so that {@code install} and {@code deploy} publish it.
      * <pre>{@code <attach>false</attach>}</pre>
      * @since 0.1.0
@@ -174,7 +183,7 @@ public final class CompileMojo extends AbstractRecipeMojo {
         Path out = artifactFile();
         Path reports = reportDirectory.toPath();
         CompileRequest request = new CompileRequest(modelDirectory.toPath(), parsed.recipe(), parsed.dtype(), out,
-                evalData == null ? null : evalData.toPath(), evalWindows, reports);
+                evalData == null ? null : evalData.toPath(), evalWindows, reports, headBits);
         Path fingerprintFile = reports.resolve((classifier() == null ? "artifact" : classifier()) + ".fingerprint.json");
         try {
             if (!Files.isDirectory(request.model())) {
@@ -267,6 +276,7 @@ public final class CompileMojo extends AbstractRecipeMojo {
         if (request.evalData() != null) {
             args.addAll(List.of("--eval-data", request.evalData().toString()));
         }
+        args.addAll(List.of(RecipeParameter.HEAD_BITS.flag(), Integer.toString(request.headBits())));
         List<String> flags = recipeFlags();
         int at = flags.indexOf(RecipeParameter.DEVICE.flag());
         if (at >= 0) {

@@ -10,6 +10,7 @@ import io.rotquant.compiler.model.OnlineRotations;
 import io.rotquant.compiler.model.QuantizedLayer;
 import io.rotquant.compiler.model.StoredLayer;
 import io.rotquant.compiler.quant.QuantizedWeight;
+import io.rotquant.compiler.quant.WeightQuantizer;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.rotation.HadamardTables;
 import io.rotquant.compiler.rotation.HadamardTransform;
@@ -62,8 +63,12 @@ public final class ArtifactWriter {
         }
     }
 
-    /** Writes {@code prepared} to {@code out}; {@code digests} (input file → SHA-256) go into the metadata. */
-    public static void write(PreparedModel prepared, Path out, Map<String, String> digests) throws IOException {
+    /**
+     * Writes {@code prepared} to {@code out}; {@code digests} (input file → SHA-256) go into the
+     * metadata; the embedding and the head in F16 ({@code headBits} 16) or as 8-bit rows.
+     */
+    public static void write(PreparedModel prepared, Path out, Map<String, String> digests, int headBits)
+            throws IOException {
         Recipe recipe = prepared.recipe();
         checkRecipe(recipe);
         ModelConfig c = prepared.checkpoint().config();
@@ -84,7 +89,7 @@ public final class ArtifactWriter {
             rope.putFloat((float) v);
         }
         tensors.add(bytes(ArtifactFormat.ROPE_INVERSE_FREQUENCIES, "F32", rope.array(), inv.length));
-        tensors.add(tensor(ArtifactFormat.EMBEDDING, weights.embed(), ScalarType.Half, "F16"));
+        addTokenTable(tensors, ArtifactFormat.EMBEDDING, weights.embed(), headBits);
         for (int l = 0; l < weights.numLayers(); l++) {
             StoredLayer stored = weights.stored(l);
             if (!(stored instanceof QuantizedLayer layer)) {
@@ -100,7 +105,7 @@ public final class ArtifactWriter {
             }
         }
         addNorm(tensors, ArtifactFormat.FINAL_NORM, weights.finalNorm());
-        tensors.add(tensor(ArtifactFormat.LM_HEAD, weights.lmHead(), ScalarType.Half, "F16"));
+        addTokenTable(tensors, ArtifactFormat.LM_HEAD, weights.lmHead(), headBits);
         addRotation(tensors, "r3", plan.r3(), online.r3(), c.numLayers());
         addRotation(tensors, "r4", plan.r4(), online.r4(), c.numLayers());
 
@@ -167,6 +172,33 @@ public final class ArtifactWriter {
                         ScalarType.Float, "F32"));
             }
         }
+    }
+
+    /**
+     * A [vocab, d] table in F16, or with {@code bits} 8 as symmetric 8-bit codes per row (round to
+     * nearest, no clip search) and one F32 scale per row; quantized when written, so only one
+     * table's codes are held at a time.
+     */
+    private static void addTokenTable(List<SafetensorsWriter.Tensor> tensors, String name, Tensor w, int bits) {
+        if (bits == 16) {
+            tensors.add(tensor(name, w, ScalarType.Half, "F16"));
+            return;
+        }
+        long rows = w.size(0);
+        long cols = w.size(1);
+        WeightQuantizer perRow = new WeightQuantizer(bits, 0, false);
+        tensors.add(new SafetensorsWriter.Tensor(name, ArtifactFormat.ROW_CODES_DTYPE, new long[] {rows, cols}, rows * cols,
+                channel -> {
+                    try (PointerScope scope = new PointerScope()) {
+                        write(channel, perRow.quantize(w.to(ScalarType.Float)).codes(), ScalarType.Char);
+                    }
+                }));
+        tensors.add(new SafetensorsWriter.Tensor(ArtifactFormat.rowScales(name), "F32", new long[] {rows}, 4 * rows,
+                channel -> {
+                    try (PointerScope scope = new PointerScope()) {
+                        write(channel, perRow.quantize(w.to(ScalarType.Float)).scales().reshape(-1), ScalarType.Float);
+                    }
+                }));
     }
 
     private static void addNorm(List<SafetensorsWriter.Tensor> tensors, String name, Tensor norm) {

@@ -48,6 +48,9 @@ public final class Compilation {
         if (ranks.leader() && (out.getParent() == null || !Files.isDirectory(out.getParent()))) {
             throw new InvalidInputException("--out " + request.out() + ": directory " + out.getParent() + " does not exist");
         }
+        if (request.headBits() != 8 && request.headBits() != 16) {
+            throw new InvalidInputException("--head-bits must be 8 or 16, got " + request.headBits());
+        }
         if (request.evalWindows() < 0) {
             throw new InvalidInputException("--eval-windows must be 0 (all) or positive, got " + request.evalWindows());
         }
@@ -84,7 +87,7 @@ public final class Compilation {
                 return null;
             }
             long writeStart = System.nanoTime();
-            ArtifactWriter.write(prepared, out, digests);
+            ArtifactWriter.write(prepared, out, digests, request.headBits());
             phases.put("write", seconds(writeStart));
             CompileReport.Evaluation evaluation = quantized == null ? null
                     : new CompileReport.Evaluation(request.evalData().toString(), quantized.ppl().windows(),

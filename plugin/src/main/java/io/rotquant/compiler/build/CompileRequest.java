@@ -7,8 +7,9 @@ import java.nio.file.Path;
 /**
  * Everything a compilation reads and writes besides the recipe: the checkpoint directory, the
  * artifact to write, the held-out text evaluated before writing (null: no evaluation) and how many
- * of its windows (0: all), and the report directory (null: no report).
+ * of its windows (0: all), the report directory (null: no report), and how the artifact stores the
+ * embedding and the LM head ({@code headBits}: 16 for F16, 8 for int8 rows with a scale each).
  */
 public record CompileRequest(Path model, Recipe recipe, ComputeDType dtype, Path out, Path evalData, int evalWindows,
-        Path reportDir) {
+        Path reportDir, int headBits) {
 }

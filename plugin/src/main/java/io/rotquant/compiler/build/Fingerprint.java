@@ -41,6 +41,7 @@ public record Fingerprint(Map<String, String> entries) {
             }
         });
         e.put("dtype", request.dtype().label());
+        e.put("head_bits", Integer.toString(request.headBits()));
         InputDigests.checkpoint(request.model()).forEach((file, digest) -> e.put("model/" + file, digest));
         Path calibration = request.recipe().calibration();
         e.put("calibration", calibration == null ? CalibrationData.DEFAULT_NAME : InputDigests.sha256(calibration, "--calibration"));

@@ -40,6 +40,7 @@ public enum RecipeParameter {
     DTYPE("dtype", "--dtype", null, RecipeDefaults.DTYPE),
     DEVICE("device", "--device", null, RecipeDefaults.DEVICE),
     THREADS("threads", "--threads", null, null),
+    HEAD_BITS("headBits", "--head-bits", null, "16"),
     PROCESSES("processes", "--nproc", null, "1"),
     RANK("rank", "--rank", null, "0"),
     WORLD_SIZE("worldSize", "--world-size", null, "1"),

@@ -55,7 +55,7 @@ class ArtifactFuzzTest {
         Recipe recipe = Recipe.FP.withRotation(RotationKind.HADAMARD, 0).withWeights(4, WeightMethod.RTN, 0, true)
                 .withActivations(4, 1.0, 4, 1.0);
         try (PreparedModel prepared = TorchTestSupport.open(TestPaths.stories260K(), recipe)) {
-            ArtifactWriter.write(prepared, out, Map.of());
+            ArtifactWriter.write(prepared, out, Map.of(), 16);
         }
         good = Files.readAllBytes(out);
         headerLength = (int) ByteBuffer.wrap(good, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();

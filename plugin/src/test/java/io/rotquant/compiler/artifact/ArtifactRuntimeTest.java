@@ -50,11 +50,34 @@ class ArtifactRuntimeTest {
     }
 
     private Path compile(Recipe recipe, String name) throws IOException {
+        return compile(recipe, name, 16);
+    }
+
+    private Path compile(Recipe recipe, String name, int headBits) throws IOException {
         Path out = dir.resolve(name);
         try (PreparedModel prepared = TorchTestSupport.open(TestPaths.stories260K(), recipe)) {
-            ArtifactWriter.write(prepared, out, Map.of());
+            ArtifactWriter.write(prepared, out, Map.of(), headBits);
         }
         return out;
+    }
+
+    @Test
+    void anEightBitHeadHalvesTheHeadsBytesAndStaysNearTheF16HeadsPerplexity() throws IOException {
+        Path f16 = compile(recipe(4, 8, 8), "f16-head.rqm", 16);
+        Path int8 = compile(recipe(4, 8, 8), "int8-head.rqm", 8);
+        String text = Files.readString(TestPaths.repo().resolve("examples/data/stories260K-samples.txt"));
+        try (RotQuantModel half = RotQuantModel.load(f16, 2); RotQuantModel rows = RotQuantModel.load(int8, 2)) {
+            int vocab = half.spec().vocabSize();
+            int d = half.spec().hiddenSize();
+            // Embedding and head: 2 bytes per weight become 1, plus one F32 scale per row of each.
+            assertThat(Files.size(f16) - Files.size(int8)).isBetween(2L * vocab * d - 8L * vocab - 4096,
+                    2L * vocab * d - 8L * vocab + 4096);
+            assertThat(half.weightBytesPerToken() - rows.weightBytesPerToken()).isEqualTo((long) vocab * d - 4L * vocab);
+            double pplHalf = io.rotquant.runtime.model.Perplexity.evaluate(half, text, 256, 8, w -> { }).ppl();
+            double pplRows = io.rotquant.runtime.model.Perplexity.evaluate(rows, text, 256, 8, w -> { }).ppl();
+            assertThat(pplRows).as("8-bit head %s, F16 head %s", pplRows, pplHalf).isNotEqualTo(pplHalf)
+                    .isCloseTo(pplHalf, org.assertj.core.api.Assertions.withinPercentage(3));
+        }
     }
 
     @Test
@@ -209,7 +232,7 @@ class ArtifactRuntimeTest {
     }
 
     private static Artifact openAfterWriting(PreparedModel prepared, Path out) throws IOException {
-        ArtifactWriter.write(prepared, out, Map.of());
+        ArtifactWriter.write(prepared, out, Map.of(), 16);
         return Artifact.open(out);
     }
 

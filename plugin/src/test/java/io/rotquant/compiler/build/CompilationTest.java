@@ -36,7 +36,7 @@ class CompilationTest {
 
     private CompileReport compile(String name, Path evalData, Path report) throws Exception {
         return Compilation.run(new CompileRequest(TestPaths.stories260K(), QUAROT_RTN, ComputeDType.FP32, dir.resolve(name),
-                evalData, 2, report), line -> { });
+                evalData, 2, report, 16), line -> { });
     }
 
     @Test
@@ -56,7 +56,7 @@ class CompilationTest {
             Files.copy(samples, calibration);
             Recipe gptq = QUAROT_RTN.withWeights(4, WeightMethod.GPTQ, 0, true).withCalibration(calibration, 4, 0);
             sha[i] = Compilation.run(new CompileRequest(TestPaths.stories260K(), gptq, ComputeDType.FP32,
-                    dir.resolve("c" + i + ".rqm"), null, 0, null), line -> { }).sha256();
+                    dir.resolve("c" + i + ".rqm"), null, 0, null, 16), line -> { }).sha256();
         }
         assertThat(sha[1]).isEqualTo(sha[0]);
         try (var artifact = io.rotquant.runtime.artifact.Artifact.open(dir.resolve("c0.rqm"))) {

@@ -31,7 +31,7 @@ class FingerprintTest {
 
     private static Fingerprint of(Path model, Recipe recipe) throws Exception {
         return Fingerprint.of("test 1", new CompileRequest(model, recipe, ComputeDType.FP32, model.resolve("out.rqm"), null, 16,
-                null));
+                null, 16));
     }
 
     @Test

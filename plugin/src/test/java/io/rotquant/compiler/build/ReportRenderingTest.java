@@ -38,7 +38,7 @@ class ReportRenderingTest {
                 .withActivations(4, 1.0, 4, 1.0);
         Path samples = TestPaths.repo().resolve("examples/data/stories260K-samples.txt");
         Compilation.run(new CompileRequest(TestPaths.stories260K(), recipe, ComputeDType.FP32, dir.resolve("m.rqm"), samples, 2,
-                dir.resolve("report")), line -> { });
+                dir.resolve("report"), 16), line -> { });
 
         Path screenshots = Files.createDirectories(Path.of("target", "report-screenshots"));
         Path png = screenshots.resolve("report.png").toAbsolutePath();

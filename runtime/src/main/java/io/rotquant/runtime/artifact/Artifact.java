@@ -88,8 +88,8 @@ public final class Artifact implements AutoCloseable {
         int d = model.hiddenSize();
         int inter = model.intermediateSize();
         java.util.Set<String> expected = new java.util.HashSet<>();
-        expect(path, expected, ArtifactFormat.EMBEDDING, "F16", model.vocabSize(), d);
-        expect(path, expected, ArtifactFormat.LM_HEAD, "F16", model.vocabSize(), d);
+        tokenTable(path, expected, ArtifactFormat.EMBEDDING);
+        tokenTable(path, expected, ArtifactFormat.LM_HEAD);
         optional(path, expected, ArtifactFormat.FINAL_NORM, "F32", d);
         expect(path, expected, ArtifactFormat.ROPE_INVERSE_FREQUENCIES, "F32", model.headDim() / 2);
         SafetensorsFile.Entry tokenizer = expect(path, expected, ArtifactFormat.TOKENIZER, "U8", -1);
@@ -134,6 +134,22 @@ public final class Artifact implements AutoCloseable {
                         + "-byte aligned");
             }
         }
+    }
+
+    /** A [vocab, d] table: F16, or I8 codes with one F32 scale per row. */
+    private void tokenTable(Path path, java.util.Set<String> expected, String name) {
+        SafetensorsFile.Entry entry = file.entries().get(name);
+        if (entry != null && entry.dtype().equals(ArtifactFormat.ROW_CODES_DTYPE)) {
+            expect(path, expected, name, ArtifactFormat.ROW_CODES_DTYPE, model.vocabSize(), model.hiddenSize());
+            expect(path, expected, ArtifactFormat.rowScales(name), "F32", model.vocabSize());
+        } else {
+            expect(path, expected, name, "F16", model.vocabSize(), model.hiddenSize());
+        }
+    }
+
+    /** Whether {@code name} (the embedding or the head) is stored as I8 row codes. */
+    public boolean rowCodes(String name) {
+        return file.entries().get(name).dtype().equals(ArtifactFormat.ROW_CODES_DTYPE);
     }
 
     private void checkRotation(Path path, java.util.Set<String> expected, String name, RotationPlan.Online online,

@@ -24,16 +24,23 @@ public final class ArtifactFormat {
     public static final String KEY_DIGESTS = "input_digests";
     public static final String KEY_CHECKSUM = "data_sha256";
 
-    /** F16 [vocab, d]. */
+    /** F16 [vocab, d], or I8 [vocab, d] with its {@link #rowScales}. */
     public static final String EMBEDDING = "embed_tokens";
-    /** F16 [vocab, d]. */
+    /** F16 [vocab, d], or I8 [vocab, d] with its {@link #rowScales}. */
     public static final String LM_HEAD = "lm_head";
+    /** The dtype of an 8-bit embedding or head: symmetric codes in [−127, 127], one F32 scale per row. */
+    public static final String ROW_CODES_DTYPE = "I8";
     /** F32 [d]; absent when fused into lm_head (then the norm has no weight). */
     public static final String FINAL_NORM = "final_norm";
     /** F32 [head_dim / 2]: RoPE inverse frequencies, scaling already applied. */
     public static final String ROPE_INVERSE_FREQUENCIES = "rope_inv_freq";
     /** U8 [bytes]: the Hugging Face tokenizer.json. */
     public static final String TOKENIZER = "tokenizer_json";
+
+    /** F32 [vocab]: the scale of each row of an I8 embedding or head {@code table} (row = codes × scale). */
+    public static String rowScales(String table) {
+        return table + ".scales";
+    }
 
     /** The seven linears of a layer, in forward order. */
     public static final String[] LINEARS = {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"};

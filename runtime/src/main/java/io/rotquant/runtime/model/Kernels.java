@@ -23,6 +23,9 @@ interface Kernels {
     /** Σ_{i<n} x[xFrom+i]·half(h[hFrom+i]) in float32, h holding IEEE half-precision bits (finite values). */
     float dotHalf(float[] x, int xFrom, short[] h, int hFrom, int n);
 
+    /** Σ_{i<n} x[xFrom+i]·w[wFrom+i] in float32, w holding signed 8-bit codes. */
+    float dotBytes(float[] x, int xFrom, byte[] w, int wFrom, int n);
+
     /** Σ_{i<n} a[aFrom+i]·b[bFrom+i] in float32 (summation order is the implementation's). */
     float dot(float[] a, int aFrom, float[] b, int bFrom, int n);
 

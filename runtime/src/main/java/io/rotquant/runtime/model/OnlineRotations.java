@@ -3,9 +3,9 @@ package io.rotquant.runtime.model;
 import io.rotquant.runtime.artifact.Artifact;
 import io.rotquant.runtime.artifact.ArtifactFormat;
 import io.rotquant.runtime.artifact.RotationPlan;
+import io.rotquant.runtime.safetensors.SafetensorsFile;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -14,7 +14,7 @@ import java.util.Arrays;
  * trained matrices are copied out of the mapped file.
  */
 final class OnlineRotations {
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32 = SafetensorsFile.F32;
 
     private final VectorRotation[][] r3;
     private final VectorRotation[][] r4;

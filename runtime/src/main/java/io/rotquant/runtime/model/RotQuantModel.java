@@ -6,10 +6,10 @@ import io.rotquant.runtime.artifact.ArtifactFormat;
 import io.rotquant.runtime.artifact.ModelSpec;
 import io.rotquant.runtime.artifact.QuantSpec;
 import io.rotquant.runtime.artifact.RotationPlan;
+import io.rotquant.runtime.safetensors.SafetensorsFile;
 import io.rotquant.runtime.tokenizer.Tokenizer;
 import io.rotquant.runtime.tokenizer.TokenizerException;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 
 /**
@@ -17,16 +17,15 @@ import java.nio.file.Path;
  * works through its own {@link Session}. Close it to release the mapped file and the worker threads.
  */
 public final class RotQuantModel implements AutoCloseable {
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat F32 = SafetensorsFile.F32;
 
     private final Artifact artifact;
     private final ModelSpec spec;
     private final QuantSpec quant;
     private final Tokenizer tokenizer;
     private final Layer[] layers;
-    private final short[] embedding;
-    private final short[] lmHead;
+    private final TokenTable embedding;
+    private final TokenTable lmHead;
     private final float[] finalNorm;
     private final float[] inverseFrequencies;
     private final OnlineRotations online;
@@ -44,8 +43,8 @@ public final class RotQuantModel implements AutoCloseable {
         } catch (TokenizerException e) {
             throw new ArtifactException(artifact.path() + ": tokenizer: " + e.getMessage(), e);
         }
-        this.embedding = artifact.tensor(ArtifactFormat.EMBEDDING).toArray(F16);
-        this.lmHead = artifact.tensor(ArtifactFormat.LM_HEAD).toArray(F16);
+        this.embedding = TokenTable.read(artifact, ArtifactFormat.EMBEDDING, spec.hiddenSize());
+        this.lmHead = TokenTable.read(artifact, ArtifactFormat.LM_HEAD, spec.hiddenSize());
         this.finalNorm = floats(ArtifactFormat.FINAL_NORM);
         this.inverseFrequencies = floats(ArtifactFormat.ROPE_INVERSE_FREQUENCIES);
         this.layers = new Layer[spec.numLayers()];
@@ -118,10 +117,10 @@ public final class RotQuantModel implements AutoCloseable {
 
     /**
      * Bytes of weights one decoded token reads as this runtime holds them in memory (packed 4-bit
-     * codes, F16 head, F32 scales): the numerator of the memory-bandwidth bound on decode.
+     * codes, the F16 or 8-bit head, F32 scales): the numerator of the memory-bandwidth bound on decode.
      */
     public long weightBytesPerToken() {
-        long bytes = 2L * lmHead.length + 2L * spec.hiddenSize() + (finalNorm == null ? 0 : 4L * finalNorm.length);
+        long bytes = lmHead.bytes() + 2L * spec.hiddenSize() + (finalNorm == null ? 0 : 4L * finalNorm.length);
         for (Layer layer : layers) {
             bytes += layer.residentBytes();
         }
@@ -133,7 +132,8 @@ public final class RotQuantModel implements AutoCloseable {
         long bytes = 0;
         for (var e : artifact.entries().entrySet()) {
             String name = e.getKey();
-            if (name.startsWith("layers.") || name.equals(ArtifactFormat.LM_HEAD) || name.equals(ArtifactFormat.FINAL_NORM)) {
+            if (name.startsWith("layers.") || name.equals(ArtifactFormat.LM_HEAD)
+                    || name.equals(ArtifactFormat.rowScales(ArtifactFormat.LM_HEAD)) || name.equals(ArtifactFormat.FINAL_NORM)) {
                 bytes += e.getValue().byteLength();
             }
         }
@@ -157,7 +157,7 @@ public final class RotQuantModel implements AutoCloseable {
         return layers[index];
     }
 
-    short[] embedding() {
+    TokenTable embedding() {
         return embedding;
     }
 
@@ -165,8 +165,8 @@ public final class RotQuantModel implements AutoCloseable {
         return kernels;
     }
 
-    /** The head as stored, F16 bits: half the bytes per decoded token of F32, widened in the dot kernel. */
-    short[] lmHead() {
+    /** The head as stored (F16 or 8-bit rows): the largest single read of a decoded token at small models. */
+    TokenTable lmHead() {
         return lmHead;
     }
 

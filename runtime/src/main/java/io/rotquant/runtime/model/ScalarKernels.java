@@ -41,6 +41,15 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public float dotBytes(float[] x, int xFrom, byte[] w, int wFrom, int n) {
+        float acc = 0f;
+        for (int i = 0; i < n; i++) {
+            acc += x[xFrom + i] * w[wFrom + i];
+        }
+        return acc;
+    }
+
+    @Override
     public float dot(float[] a, int aFrom, float[] b, int bFrom, int n) {
         float s0 = 0f;
         float s1 = 0f;

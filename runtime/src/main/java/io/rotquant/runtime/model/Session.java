@@ -79,15 +79,13 @@ public final class Session {
         }
         int d = spec.hiddenSize();
         float[] x = new float[count * d];
-        short[] embedding = model.embedding();
+        TokenTable embedding = model.embedding();
         for (int t = 0; t < count; t++) {
             int token = tokens[from + t];
             if (token < 0 || token >= spec.vocabSize()) {
                 throw new IllegalArgumentException("token id " + token + " outside the vocabulary of " + spec.vocabSize());
             }
-            for (int i = 0; i < d; i++) {
-                x[t * d + i] = Float.float16ToFloat(embedding[token * d + i]);
-            }
+            embedding.row(token, x, t * d);
         }
         for (int l = 0; l < spec.numLayers(); l++) {
             keys[l].ensure(position + count);
@@ -218,14 +216,14 @@ public final class Session {
     /** Logits of rows first .. first+tokens of {@code normed} into out [tokens × vocab], each head row read once for all. */
     private void head(float[] normed, int first, int tokens, float[] out) {
         int d = spec.hiddenSize();
-        short[] head = model.lmHead();
+        TokenTable head = model.lmHead();
         Kernels kernels = model.kernels();
         int vocab = spec.vocabSize();
         int block = 64;
         model.parallel().forEach((vocab + block - 1) / block, task -> {
             for (int j = task * block; j < Math.min(vocab, (task + 1) * block); j++) {
                 for (int t = 0; t < tokens; t++) {
-                    out[t * vocab + j] = kernels.dotHalf(normed, (first + t) * d, head, j * d, d);
+                    out[t * vocab + j] = head.dot(kernels, j, normed, (first + t) * d);
                 }
             }
         });

@@ -87,6 +87,24 @@ final class VectorKernels implements Kernels {
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD) + TAIL.dotHalf(x, xFrom + i, h, hFrom + i, n - i);
     }
 
+    /** Bytes widened to float lanes (vpmovsxbd and a conversion on x86), two accumulators as for halves. */
+    @Override
+    public float dotBytes(float[] x, int xFrom, byte[] w, int wFrom, int n) {
+        FloatVector acc0 = FloatVector.zero(FLOATS);
+        FloatVector acc1 = FloatVector.zero(FLOATS);
+        int i = 0;
+        for (; i <= n - 2 * FLOAT_LANES; i += 2 * FLOAT_LANES) {
+            acc0 = FloatVector.fromArray(FLOATS, x, xFrom + i).fma(byteFloats(w, wFrom + i), acc0);
+            acc1 = FloatVector.fromArray(FLOATS, x, xFrom + i + FLOAT_LANES).fma(byteFloats(w, wFrom + i + FLOAT_LANES),
+                    acc1);
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) + TAIL.dotBytes(x, xFrom + i, w, wFrom + i, n - i);
+    }
+
+    private static FloatVector byteFloats(byte[] w, int from) {
+        return (FloatVector) ByteVector.fromArray(LANE_BYTES, w, from).convertShape(VectorOperators.B2F, FLOATS, 0);
+    }
+
     private static FloatVector widenHalves(ShortVector halves, int part) {
         // Sign-extended, the half's sign lands in bit 31 after the shift; the mask clears the three
         // copies of it that would otherwise fall into the float's exponent.

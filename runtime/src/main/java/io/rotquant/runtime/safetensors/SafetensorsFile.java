@@ -253,6 +253,8 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** A little-endian float32 read (for callers that walk F32 tensors). */
     public static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** An F16 element (IEEE half-precision bits) as stored: little-endian, unaligned. */
+    public static final ValueLayout.OfShort F16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     @Override
     public void close() {

@@ -92,6 +92,26 @@ class KernelsTest {
     }
 
     @Test
+    void int8RowDotsAgreeWithTheirFloat64SumInBothKernels() {
+        SplittableRandom random = new SplittableRandom(3);
+        for (int n : new int[] {0, 5, 16, 31, 64, 2048}) {
+            byte[] w = new byte[n + 3];
+            float[] x = new float[n + 1];
+            double expected = 0;
+            for (int i = 0; i < n; i++) {
+                w[3 + i] = (byte) random.nextInt(-128, 128);
+                x[1 + i] = (float) random.nextGaussian();
+                expected += (double) x[1 + i] * w[3 + i];
+            }
+            double tolerance = 1e-5 * Math.max(1, Math.sqrt(n) * 128);
+            assertThat((double) Kernels.best().dotBytes(x, 1, w, 3, n)).as("vector n=%d", n).isCloseTo(expected,
+                    org.assertj.core.api.Assertions.within(tolerance));
+            assertThat((double) new ScalarKernels().dotBytes(x, 1, w, 3, n)).as("scalar n=%d", n).isCloseTo(expected,
+                    org.assertj.core.api.Assertions.within(tolerance));
+        }
+    }
+
+    @Test
     void vectorSoftmaxExponentialsMatchMathExp() {
         Kernels best = Kernels.best();
         java.util.Random random = new java.util.Random(3);
