@@ -57,7 +57,15 @@ final class BenchRuntimeCommand implements Callable<Integer> {
         if (warmup < 0 || repeat < 1 || prefill < 1 || decodeTokens < 1) {
             throw new InvalidInputException("--warmup must be >= 0; --repeat, --prefill and --decode-tokens >= 1");
         }
+        long loadStart = System.nanoTime();
         try (RotQuantModel model = runtime.load()) {
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            // The first token after load, cold: what an application waits for before anything warms up.
+            long firstStart = System.nanoTime();
+            model.newSession().next(0);
+            double firstSeconds = (System.nanoTime() - firstStart) / 1e9;
+            System.out.printf(Locale.ROOT, "load %.2f s (%s), then the first token in %.2f s%n", loadSeconds,
+                    runtime.trusted ? "data checksum skipped" : "data checksum checked", firstSeconds);
             System.err.println(model.banner());
             int context = model.spec().maxPositions();
             for (int c : contexts) {
@@ -71,6 +79,8 @@ final class BenchRuntimeCommand implements Callable<Integer> {
             }
             int[] ids = new SplittableRandom(seed).ints(context, 0, model.spec().vocabSize()).toArray();
             Map<String, Object> out = new LinkedHashMap<>();
+            out.put("load_seconds", loadSeconds);
+            out.put("first_token_seconds", firstSeconds);
             Timings pre = time(() -> {
                 Session s = model.newSession();
                 long start = System.nanoTime();

@@ -291,5 +291,16 @@ class ArtifactRuntimeTest {
         Files.write(bad, flipped);
         assertThatThrownBy(() -> RotQuantModel.load(bad, 1)).isInstanceOf(ArtifactException.class)
                 .hasMessageContaining("checksum mismatch").hasMessageContaining(bad.toString());
+        // Trusted, a file with a changed weight bit loads: the hash is what was skipped, the structure is still checked.
+        byte[] weightFlipped = good.clone();
+        weightFlipped[good.length - 64] ^= 1;
+        Files.write(bad, weightFlipped);
+        assertThatThrownBy(() -> RotQuantModel.load(bad, 1)).hasMessageContaining("checksum mismatch");
+        try (RotQuantModel model = RotQuantModel.load(bad, 1, io.rotquant.runtime.artifact.Integrity.TRUSTED)) {
+            assertThat(model.spec().numLayers()).isEqualTo(5);
+        }
+        Files.write(bad, java.util.Arrays.copyOf(good, good.length - 1));
+        assertThatThrownBy(() -> RotQuantModel.load(bad, 1, io.rotquant.runtime.artifact.Integrity.TRUSTED))
+                .isInstanceOf(ArtifactException.class);
     }
 }

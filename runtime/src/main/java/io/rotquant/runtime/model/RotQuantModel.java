@@ -3,6 +3,7 @@ package io.rotquant.runtime.model;
 import io.rotquant.runtime.artifact.Artifact;
 import io.rotquant.runtime.artifact.ArtifactException;
 import io.rotquant.runtime.artifact.ArtifactFormat;
+import io.rotquant.runtime.artifact.Integrity;
 import io.rotquant.runtime.artifact.ModelSpec;
 import io.rotquant.runtime.artifact.QuantSpec;
 import io.rotquant.runtime.artifact.RotationPlan;
@@ -66,12 +67,17 @@ public final class RotQuantModel implements AutoCloseable {
         return load(path, Runtime.getRuntime().availableProcessors());
     }
 
-    /** Loads and validates {@code path}; {@code threads} workers run the kernels. */
+    /** Loads and validates {@code path}, its data checksum included; {@code threads} workers run the kernels. */
     public static RotQuantModel load(Path path, int threads) {
+        return load(path, threads, Integrity.CHECKED);
+    }
+
+    /** As {@link #load(Path, int)}, hashing the data section only when {@code integrity} is CHECKED. */
+    public static RotQuantModel load(Path path, int threads, Integrity integrity) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be positive, got " + threads);
         }
-        Artifact artifact = Artifact.open(path);
+        Artifact artifact = Artifact.open(path, integrity);
         try {
             return new RotQuantModel(artifact, threads);
         } catch (RuntimeException e) {
