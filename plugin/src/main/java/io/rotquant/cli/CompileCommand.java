@@ -72,7 +72,7 @@ final class CompileCommand implements Callable<Integer> {
         String prefix = place.single() ? "" : place.label() + ": ";
         Consumer<String> log = line -> {
             if (!quiet) {
-                System.err.println(line.startsWith(prefix) ? line : prefix + line);
+                System.err.println(prefix + line);
             }
         };
         options.initTorch();

@@ -96,13 +96,14 @@ final class LocalRanks {
             }
         }
         // One GPU per rank: "cuda" means every card of the machine, rank r on card r.
-        out.addAll(List.of("--device", device.equals("cuda") ? "cuda:" + r : device, "--threads", Integer.toString(threads),
-                "--rank", Integer.toString(r), "--world-size", Integer.toString(nproc), "--master",
-                InetAddress.getLoopbackAddress().getHostAddress() + ":" + port));
+        out.addAll(List.of("--device", device.equals("cuda") ? "cuda:" + r : device,
+                "--threads", Integer.toString(threads), "--rank", Integer.toString(r),
+                "--world-size", Integer.toString(nproc),
+                "--master", InetAddress.getLoopbackAddress().getHostAddress() + ":" + port));
         return out;
     }
 
-    /** This JVM's command line with {@code args} for the CLI. */
+    /** This JVM's command line (its java, flags and classpath) running the CLI with {@code args}. */
     static List<String> command(List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -20,13 +20,11 @@ class CancellationTest {
     void aTerminatedTrainingRunStopsAtAStepAndLeavesNoCrashLog() throws Exception {
         Path errFile = dir.resolve("stderr.txt");
         String data = TestPaths.repo().resolve("examples/data/stories260K-samples.txt").toString();
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector", "-Xss8m",
-                "-cp", System.getProperty("java.class.path"), RotquantCli.class.getName(),
+        Process process = new ProcessBuilder(LocalRanks.command(List.of(
                 "eval", "--model", TestPaths.stories260K().toString(), "--data", data, "--rotation", "spinquant",
                 "--iters", "110", "--train-batch", "1", "--train-seqlen", "128", "--w-bits", "4", "--w-method", "rtn",
                 "--a-bits", "4", "--kv-bits", "4", "--calibration", data, "--nsamples", "8", "--seqlen", "128",
-                "--threads", "1")
+                "--threads", "1")))
                 .directory(dir.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(errFile.toFile()).start();
         try {

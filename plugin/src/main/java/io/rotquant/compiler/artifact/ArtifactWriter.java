@@ -196,7 +196,7 @@ public final class ArtifactWriter {
         tensors.add(new SafetensorsWriter.Tensor(ArtifactFormat.rowScales(name), "F32", new long[] {rows}, 4 * rows,
                 channel -> {
                     try (PointerScope scope = new PointerScope()) {
-                        write(channel, perRow.quantize(w.to(ScalarType.Float)).scales().reshape(-1), ScalarType.Float);
+                        write(channel, perRow.scales(w.to(ScalarType.Float)).reshape(-1), ScalarType.Float);
                     }
                 }));
     }

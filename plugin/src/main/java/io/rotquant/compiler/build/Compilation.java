@@ -82,8 +82,7 @@ public final class Compilation {
             // Every rank's share is done before rank 0 publishes: a rank lost before this point leaves no artifact.
             ranks.barrier();
             if (!ranks.leader()) {
-                log.accept(String.format(Locale.ROOT, "%s: done in %.1f s; rank 0 writes the artifact", ranks.label(),
-                        seconds(start)));
+                log.accept(String.format(Locale.ROOT, "done in %.1f s; rank 0 writes the artifact", seconds(start)));
                 return null;
             }
             long writeStart = System.nanoTime();

@@ -38,7 +38,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * rendezvous store, or says what the transport saw.
  */
 public final class RankGroup implements AutoCloseable {
-    /** How long a rank waits for the others at a collective: the longest phase one rank can run alone (the artifact write of a large model, a rank's share of a layer). */
+    /**
+     * How long a rank waits for the others at a collective: the longest phase one rank may run
+     * alone (the artifact write of a large model, a rank's share of a layer).
+     */
     private static final long TIMEOUT_MS = 30 * 60 * 1000L;
     private static final String FAILED = "rotquant/failed/";
     private static final String ALIVE = "rotquant/alive/";
@@ -114,8 +117,8 @@ public final class RankGroup implements AutoCloseable {
         Backend backend = gpu ? Nccl.group(store, spec) : gloo(store, spec);
         current = new RankGroup(spec, store, backend);
         current.barrier();
-        log.accept(String.format(Locale.ROOT, "%s: joined the job at %s:%d on %s in %.1f s", spec.label(), spec.host(),
-                spec.port(), gpu ? "NCCL" : "Gloo", (System.nanoTime() - start) / 1e9));
+        log.accept(String.format(Locale.ROOT, "joined the job at %s:%d on %s in %.1f s", spec.host(), spec.port(),
+                gpu ? "NCCL" : "Gloo", (System.nanoTime() - start) / 1e9));
         return current;
     }
 
@@ -176,6 +179,11 @@ public final class RankGroup implements AutoCloseable {
         return total * r / size();
     }
 
+    /** How many of {@code total} rows rank {@code r} owns (see {@link #firstRow}). */
+    public long rowCount(long total, int r) {
+        return firstRow(total, r + 1) - firstRow(total, r);
+    }
+
     /** Replaces {@code tensor} on every rank by the sum of every rank's {@code tensor}, in place. */
     public void allReduceSum(Tensor tensor) {
         if (single()) {
@@ -228,8 +236,8 @@ public final class RankGroup implements AutoCloseable {
         try (PointerScope scope = new PointerScope()) {
             boolean nccl = !(backend instanceof ProcessGroupGloo);
             boolean staged = !tensor.is_contiguous() || (!nccl && tensor.is_cuda());
-            Tensor buffer = !staged ? tensor
-                    : nccl ? tensor.contiguous() : tensor.to(new Device(torch.DeviceType.CPU, (byte) -1), tensor.scalar_type()).contiguous();
+            Tensor buffer = !staged ? tensor : nccl ? tensor.contiguous()
+                    : tensor.to(new Device(torch.DeviceType.CPU, (byte) -1), tensor.scalar_type()).contiguous();
             try {
                 call.start(backend, new TensorVector(buffer))._wait();
             } catch (RuntimeException e) {
@@ -261,7 +269,8 @@ public final class RankGroup implements AutoCloseable {
         try {
             who = failedPeers();
         } catch (RuntimeException storeGone) {
-            who = rank() == 0 ? null : "rank 0 (it serves the rendezvous at " + spec.host() + ":" + spec.port() + ") is gone";
+            who = rank() == 0 ? null
+                    : "rank 0 (it serves the rendezvous at " + spec.host() + ":" + spec.port() + ") is gone";
         }
         if (who == null) {
             who = "a rank left the job (" + transportLine(e) + ")";

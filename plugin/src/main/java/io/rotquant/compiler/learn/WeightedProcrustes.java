@@ -83,7 +83,7 @@ public final class WeightedProcrustes {
         RankGroup ranks = RankGroup.current();
         long rows = activations.size(0);
         long first = ranks.firstRow(rows, ranks.rank());
-        long count = ranks.firstRow(rows, ranks.rank() + 1) - first;
+        long count = ranks.rowCount(rows, ranks.rank());
         Tensor weighted = activations.narrow(0, first, count).to(ScalarType.Double).matmul(from)
                 .mul(weights.narrow(0, first, count));
         long d = start.size(0);

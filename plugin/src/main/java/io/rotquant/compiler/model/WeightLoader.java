@@ -5,15 +5,10 @@ import io.rotquant.compiler.checkpoint.TensorEntry;
 import io.rotquant.compiler.checkpoint.TensorLoader;
 import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.torch.NativeScope;
+import io.rotquant.compiler.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.BoolOptional;
-import org.bytedeco.pytorch.DeviceOptional;
-import org.bytedeco.pytorch.LayoutOptional;
-import org.bytedeco.pytorch.MemoryFormatOptional;
-import org.bytedeco.pytorch.ScalarTypeOptional;
-import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -89,9 +84,7 @@ public final class WeightLoader {
             if (transform == null) {
                 return NativeScope.owned(() -> loader.load(entry, dtype, device).contiguous());
             }
-            Tensor out = NativeScope.owned(() -> torch.empty(entry.shape(),
-                    new ScalarTypeOptional(dtype), new LayoutOptional(), new DeviceOptional(device), new BoolOptional(),
-                    new MemoryFormatOptional()));
+            Tensor out = NativeScope.owned(() -> Tensors.empty(entry.shape(), dtype, device));
             for (long first = 0; first < vocab; first += CHUNK_ROWS) {
                 long count = Math.min(CHUNK_ROWS, vocab - first);
                 try (PointerScope scope = new PointerScope()) {

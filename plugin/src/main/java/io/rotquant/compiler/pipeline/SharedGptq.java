@@ -3,13 +3,9 @@ package io.rotquant.compiler.pipeline;
 import io.rotquant.compiler.distributed.RankGroup;
 import io.rotquant.compiler.quant.Gptq;
 import io.rotquant.compiler.quant.QuantizedWeight;
+import io.rotquant.compiler.torch.Tensors;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.pytorch.BoolOptional;
-import org.bytedeco.pytorch.DeviceOptional;
-import org.bytedeco.pytorch.LayoutOptional;
-import org.bytedeco.pytorch.MemoryFormatOptional;
-import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -30,12 +26,12 @@ final class SharedGptq {
         if (group.single() || rows < group.size()) {
             return gptq.quantize(weights, hessian);
         }
-        long first = group.firstRow(rows, group.rank());
-        QuantizedWeight own = gptq.quantize(all.narrow(0, first, group.firstRow(rows, group.rank() + 1) - first), hessian);
+        QuantizedWeight own = gptq.quantize(all.narrow(0, group.firstRow(rows, group.rank()),
+                group.rowCount(rows, group.rank())), hessian);
         List<Tensor> codes = new ArrayList<>();
         List<Tensor> scales = new ArrayList<>();
         for (int r = 0; r < group.size(); r++) {
-            long count = group.firstRow(rows, r + 1) - group.firstRow(rows, r);
+            long count = group.rowCount(rows, r);
             Tensor c = r == group.rank() ? own.codes() : empty(own.codes(), count);
             Tensor s = r == group.rank() ? own.scales() : empty(own.scales(), count);
             group.broadcast(c, r);
@@ -49,8 +45,7 @@ final class SharedGptq {
 
     /** A tensor like {@code like} (type, device, columns) with {@code rows} rows, filled by the broadcast. */
     private static Tensor empty(Tensor like, long rows) {
-        return torch.empty(new long[] {rows, like.size(1)}, new ScalarTypeOptional(like.scalar_type()),
-                new LayoutOptional(), new DeviceOptional(like.device()), new BoolOptional(), new MemoryFormatOptional());
+        return Tensors.empty(new long[] {rows, like.size(1)}, like.scalar_type(), like.device());
     }
 
     private static Tensor cat(List<Tensor> parts) {

@@ -1,8 +1,16 @@
 package io.rotquant.compiler.torch;
 
 import org.bytedeco.pytorch.AbstractTensor;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.DeviceOptional;
+import org.bytedeco.pytorch.LayoutOptional;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** Small conversions between Java arrays and tensors that the Bytedeco API makes verbose. */
 public final class Tensors {
@@ -31,6 +39,12 @@ public final class Tensors {
         }
         Tensor detached = x.detach();
         return x.add(quantize.apply(detached).sub(detached));
+    }
+
+    /** An uninitialised tensor of {@code shape}, {@code type}, on {@code device}. */
+    public static Tensor empty(long[] shape, ScalarType type, Device device) {
+        return torch.empty(shape, new ScalarTypeOptional(type), new LayoutOptional(), new DeviceOptional(device),
+                new BoolOptional(), new MemoryFormatOptional());
     }
 
     /** A float64 CPU tensor of the given shape holding {@code values} (row-major). */

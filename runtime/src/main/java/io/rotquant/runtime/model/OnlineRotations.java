@@ -4,7 +4,6 @@ import io.rotquant.runtime.artifact.Artifact;
 import io.rotquant.runtime.artifact.ArtifactFormat;
 import io.rotquant.runtime.artifact.RotationPlan;
 import io.rotquant.runtime.safetensors.SafetensorsFile;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
@@ -14,7 +13,6 @@ import java.util.Arrays;
  * trained matrices are copied out of the mapped file.
  */
 final class OnlineRotations {
-    private static final ValueLayout.OfFloat F32 = SafetensorsFile.F32;
 
     private final VectorRotation[][] r3;
     private final VectorRotation[][] r4;
@@ -54,7 +52,7 @@ final class OnlineRotations {
         return switch (online) {
             case RotationPlan.Wht wht -> new VectorRotation[] {wht(artifact, kernels, name, wht)};
             case RotationPlan.Matmul matmul -> {
-                float[] matrices = artifact.tensor(ArtifactFormat.layerRotation(layer, name)).toArray(F32);
+                float[] matrices = artifact.tensor(ArtifactFormat.layerRotation(layer, name)).toArray(SafetensorsFile.F32);
                 VectorRotation[] heads = new VectorRotation[matmul.heads()];
                 int n = matmul.size();
                 for (int h = 0; h < heads.length; h++) {

@@ -1,8 +1,8 @@
 package io.rotquant.runtime.model;
 
+import io.rotquant.runtime.safetensors.SafetensorsFile;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /**
  * One linear layer with integer weight codes {@code c} [out, in] and scales {@code s_w} [out, groups].
@@ -36,7 +36,7 @@ final class QuantizedLinear {
         // Packed groups must start on a byte: an odd group size falls back to one code per byte.
         this.packed = packed && groupSize % 2 == 0;
         this.codes = packed && !this.packed ? unpack(stored) : stored;
-        this.scales = scaleBytes.toArray(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN));
+        this.scales = scaleBytes.toArray(SafetensorsFile.F32);
         this.codeSums = new int[out * groups];
         for (int j = 0; j < out; j++) {
             for (int g = 0; g < groups; g++) {

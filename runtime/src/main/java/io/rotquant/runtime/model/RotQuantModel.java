@@ -18,7 +18,6 @@ import java.nio.file.Path;
  * works through its own {@link Session}. Close it to release the mapped file and the worker threads.
  */
 public final class RotQuantModel implements AutoCloseable {
-    private static final ValueLayout.OfFloat F32 = SafetensorsFile.F32;
 
     private final Artifact artifact;
     private final ModelSpec spec;
@@ -87,7 +86,7 @@ public final class RotQuantModel implements AutoCloseable {
     }
 
     private float[] floats(String name) {
-        return artifact.has(name) ? artifact.tensor(name).toArray(F32) : null;
+        return artifact.has(name) ? artifact.tensor(name).toArray(SafetensorsFile.F32) : null;
     }
 
     private QuantizedLinear linear(int layer, String name, int out, int in) {
