@@ -52,17 +52,19 @@ final class ZeroShotCommand implements Callable<Integer> {
         try (PreparedModel prepared = options.open(recipe, System.err::println)) {
             prepared.weights().dequantizeLayers();
             ZeroShotEvaluator evaluator = new ZeroShotEvaluator(prepared.model(), prepared.tokenizer());
-            System.out.printf(Locale.ROOT, "| task | n | acc | acc_norm |%n|---|---|---|---|%n");
+            System.out.printf(Locale.ROOT, "| task | n | acc | acc_norm | stderr |%n|---|---|---|---|---|%n");
             for (Map.Entry<ZeroShotTask, List<Question>> entry : questions.entrySet()) {
                 TaskResult r = evaluator.evaluate(entry.getKey(), entry.getValue());
                 System.err.printf(Locale.ROOT, "%s: %d questions in %.1f s%n", r.task(), r.count(), r.seconds());
-                System.out.printf(Locale.ROOT, "| %s | %d | %.4f | %s |%n", r.task(), r.count(), r.acc(),
-                        r.reportsAccNorm() ? String.format(Locale.ROOT, "%.4f", r.accNorm()) : "–");
+                System.out.printf(Locale.ROOT, "| %s | %d | %.4f | %s | %.4f |%n", r.task(), r.count(), r.acc(),
+                        r.reportsAccNorm() ? String.format(Locale.ROOT, "%.4f", r.accNorm()) : "–",
+                        r.headlineStandardError());
                 out.put(r.task() + "_acc", r.acc());
                 if (r.reportsAccNorm()) {
                     out.put(r.task() + "_acc_norm", r.accNorm());
                 }
                 out.put(r.task() + "_n", r.count());
+                out.put(r.task() + "_stderr", r.headlineStandardError());
                 headlines.add(r.headline());
             }
         }

@@ -53,12 +53,17 @@ public final class LlamaModel {
 
     /** Float32 logits [B, T, vocab] for int64 token ids [B, T] (tensors attached to the caller's scope). */
     public Tensor logits(Tensor ids) {
+        return head(hidden(ids));
+    }
+
+    /** The residual stream after the last layer, [B, T, d], for int64 token ids [B, T]. */
+    public Tensor hidden(Tensor ids) {
         Tensor[] cosSin = ropeTables(ids.size(1));
         Tensor h = embed(ids);
         for (int i = 0; i < config.numLayers(); i++) {
             h = layer(i, h, cosSin, LinearInputObserver.NONE);
         }
-        return head(h);
+        return h;
     }
 
     /** The residual stream entering layer 0: [B, T, d]. */

@@ -7,4 +7,10 @@ public record TaskResult(String task, int count, double acc, double accNorm, boo
     public double headline() {
         return reportsAccNorm ? accNorm : acc;
     }
+
+    /** Standard error of {@link #headline()} over the questions, as lm-evaluation-harness gives it: √(p(1−p)/(n−1)). */
+    public double headlineStandardError() {
+        double p = headline();
+        return count > 1 ? Math.sqrt(p * (1 - p) / (count - 1)) : Double.NaN;
+    }
 }

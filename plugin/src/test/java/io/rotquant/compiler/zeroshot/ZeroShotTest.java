@@ -57,6 +57,32 @@ class ZeroShotTest {
     }
 
     @Test
+    void scoringInPaddedBatchesGivesEachSequenceItsOwnScore() {
+        // W4A4KV4: if padding leaked through attention or a quantizer's groups, batched scores would move.
+        Recipe w4a4 = Recipe.FP.withRotation(RotationKind.HADAMARD, 0).withWeights(4, WeightMethod.RTN, 0, true)
+                .withActivations(4, 1.0, 4, 1.0);
+        try (PreparedModel prepared = TorchTestSupport.open(TestPaths.stories260K(), w4a4)) {
+            ZeroShotEvaluator evaluator = new ZeroShotEvaluator(prepared.model(), prepared.tokenizer());
+            List<Choice> choices = List.of(new Choice("Once upon a time", ", there was a little girl named Lily", 1),
+                    new Choice("Tom", " ran", 1), new Choice("The sun was hot. The dog", " slept under the big tree", 1),
+                    new Choice("She said", " no", 1));
+            List<double[]> batched = evaluator.scoreAll(choices);
+            for (int i = 0; i < choices.size(); i++) {
+                double[] alone = evaluator.score(choices.get(i));
+                assertThat(batched.get(i)[0]).as("choice %d", i).isCloseTo(alone[0], org.assertj.core.data.Percentage.withPercentage(1e-3));
+                assertThat(batched.get(i)[1]).as("choice %d greedy", i).isEqualTo(alone[1]);
+            }
+            assertThat(batched.get(0)[0]).isNotEqualTo(batched.get(1)[0]);
+        }
+    }
+
+    @Test
+    void theStandardErrorIsTheSampleOneOfTheHeadline() {
+        TaskResult r = new TaskResult("piqa", 101, 0.3, 0.6, true, 1);
+        assertThat(r.headlineStandardError()).isCloseTo(Math.sqrt(0.6 * 0.4 / 100), org.assertj.core.data.Offset.offset(1e-15));
+    }
+
+    @Test
     void dequantizingTheLayersOnceChangesNoScore() {
         Recipe w4 = Recipe.FP.withRotation(RotationKind.HADAMARD, 0).withWeights(4, WeightMethod.RTN, 0, true);
         try (PreparedModel prepared = TorchTestSupport.open(TestPaths.stories260K(), w4)) {
