@@ -5,6 +5,7 @@ import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.eval.Perplexity;
 import io.rotquant.compiler.eval.PerplexityResult;
 import io.rotquant.compiler.recipe.Recipe;
+import io.rotquant.compiler.recipe.RecipeParameter;
 import io.rotquant.compiler.zeroshot.Question;
 import io.rotquant.compiler.zeroshot.TaskResult;
 import io.rotquant.compiler.zeroshot.ZeroShotEvaluator;
@@ -13,18 +14,14 @@ import io.rotquant.runtime.json.JsonWriter;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code rotquant ablate}: one recipe with one or more of its flags each taking several values (one
@@ -38,22 +35,25 @@ import picocli.CommandLine.Spec;
         description = "Perplexity and zero-shot average of one recipe as its flags take several values, "
                 + "over seeds, as markdown tables.")
 final class AblateCommand implements Callable<Integer> {
-    /** Flags that are not the recipe's to vary: the model, the seed (--seeds) and where it runs. */
-    private static final Set<String> FIXED = Set.of("--model", "--seed", "--dtype", "--threads", "--device");
-
-    /** One table: a flag and its values. */
-    private record Axis(String flag, List<String> values) {
+    /** One table: a recipe setting (any but the seed, which varies with --seeds) and its values. */
+    private record Axis(RecipeParameter parameter, List<String> values) {
         static Axis parse(String vary) {
             int equals = vary.indexOf('=');
             if (equals <= 0 || equals == vary.length() - 1) {
                 throw new InvalidInputException("--vary: '" + vary + "' is not of the form FLAG=V1,V2 (e.g. local-block=32,64)");
             }
-            return new Axis("--" + vary.substring(0, equals), List.of(vary.substring(equals + 1).split(",")));
+            String flag = vary.substring(0, equals);
+            RecipeParameter parameter = RecipeParameter.ofFlag("--" + flag)
+                    .filter(p -> p.jsonKey() != null && p != RecipeParameter.SEED)
+                    .orElseThrow(() -> new InvalidInputException("--vary: '" + flag + "' is not a recipe flag that can "
+                            + "vary (the seed varies with --seeds)"));
+            return new Axis(parameter, List.of(vary.substring(equals + 1).split(",")));
+        }
+
+        String flag() {
+            return parameter.flag();
         }
     }
-
-    @Spec
-    CommandSpec spec;
 
     @Mixin
     ModelOptions options;
@@ -87,22 +87,13 @@ final class AblateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Axis> axes = vary.stream().map(Axis::parse).toList();
-        Set<String> recipeFlags = new HashSet<>();
-        spec.mixins().get("options").options().forEach(o -> recipeFlags.addAll(List.of(o.names())));
-        for (Axis axis : axes) {
-            if (!recipeFlags.contains(axis.flag()) || FIXED.contains(axis.flag())) {
-                throw new InvalidInputException("--vary: '" + axis.flag().substring(2) + "' is not a recipe flag that can "
-                        + "vary (the seed varies with --seeds)");
-            }
-        }
-        List<String> args = spec.commandLine().getParseResult().originalArgs();
         // Every recipe first, so that a bad value fails before hours of work; equal recipes are one cell.
         Map<String, Recipe> cells = new LinkedHashMap<>();
         Map<String, String> cellOf = new LinkedHashMap<>();
         for (Axis axis : axes) {
             for (String value : axis.values()) {
                 for (long seed : seeds) {
-                    Recipe recipe = RecipeFlags.withOverrides(args, List.of(axis.flag(), value, "--seed", "" + seed));
+                    Recipe recipe = options.values().set(axis.parameter(), value).set(RecipeParameter.SEED, seed).recipe();
                     String key = JsonWriter.write(recipe.toJson());
                     cells.put(key, recipe);
                     cellOf.put(position(axis.flag(), value, seed), key);

@@ -1,12 +1,15 @@
 package io.rotquant.cli;
 
+import io.rotquant.compiler.InputText;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.build.Compilation;
 import io.rotquant.compiler.build.CompileReport;
 import io.rotquant.compiler.build.CompileRequest;
 import io.rotquant.compiler.distributed.RankGroup;
 import io.rotquant.compiler.distributed.RankSpec;
+import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.recipe.RecipeParameter;
+import io.rotquant.compiler.recipe.RecipeValues;
 import io.rotquant.compiler.torch.Torch;
 import io.rotquant.runtime.json.JsonWriter;
 import java.io.IOException;
@@ -14,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
@@ -27,9 +31,16 @@ import picocli.CommandLine.Spec;
 @Command(name = "compile", mixinStandardHelpOptions = true, sortOptions = false,
         defaultValueProvider = CompileCommand.ArtifactDefaultValues.class,
         description = "Rotate and quantize a checkpoint, then write a rotquant artifact (and a report).")
-final class CompileCommand implements Callable<Integer> {
+public final class CompileCommand implements Callable<Integer> {
+    /** The option that gives the recipe as JSON, in place of the recipe flags (how the Maven goal's fork receives it). */
+    public static final String RECIPE = "--recipe";
+
     @Mixin
     ModelOptions options;
+
+    @Option(names = RECIPE, paramLabel = "FILE", description = "The recipe as JSON (as an artifact's metadata records "
+            + "it), in place of the recipe flags.")
+    Path recipeFile;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Artifact to write (atomically).")
     Path out;
@@ -77,7 +88,7 @@ final class CompileCommand implements Callable<Integer> {
         };
         options.initTorch();
         try (RankGroup group = RankGroup.join(place, Torch.card() != null, log)) {
-            CompileRequest request = new CompileRequest(options.model, options.recipe(), options.computeType(), out,
+            CompileRequest request = new CompileRequest(options.model, recipe(), options.computeType(), out,
                     evalData, evalWindows, report, headBits);
             CompileReport result;
             try {
@@ -102,6 +113,21 @@ final class CompileCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** The recipe of the flags, or of {@code --recipe}'s JSON, which no recipe flag may accompany. */
+    private Recipe recipe() {
+        if (recipeFile == null) {
+            return options.recipe();
+        }
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        for (RecipeParameter p : RecipeParameter.values()) {
+            if (p.jsonKey() != null && parsed.hasMatchedOption(p.flag())) {
+                throw new InvalidInputException(RECIPE + " " + recipeFile + " gives the whole recipe; " + p.named()
+                        + " cannot be given beside it");
+            }
+        }
+        return RecipeValues.fromJson(RECIPE + " " + recipeFile, InputText.read(recipeFile, RECIPE)).recipe();
     }
 
     /** An artifact's recipe defaults (the Maven goal's, from RecipeParameter), where eval and the tables start from FP. */

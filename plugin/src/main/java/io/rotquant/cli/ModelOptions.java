@@ -3,15 +3,10 @@ package io.rotquant.cli;
 import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.model.ComputeDType;
-import io.rotquant.compiler.quant.GptqOptions;
-import io.rotquant.compiler.recipe.DualVariant;
-import io.rotquant.compiler.recipe.OnlineChoice;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.recipe.RecipeDefaults;
-import io.rotquant.compiler.recipe.RotationInit;
-import io.rotquant.compiler.recipe.TrainingOptions;
-import io.rotquant.compiler.recipe.WeightMethod;
-import io.rotquant.compiler.rotation.RotationKind;
+import io.rotquant.compiler.recipe.RecipeParameter;
+import io.rotquant.compiler.recipe.RecipeValues;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import picocli.CommandLine.Mixin;
@@ -124,11 +119,25 @@ final class ModelOptions {
     DeviceOptions where;
 
     Recipe recipe() {
-        return new Recipe(RotationKind.parse(rotation), seed, wBits, WeightMethod.parse(wMethod), wGroup, wClip, aBits,
-                aClip, kvBits, kvClip, calibration, nsamples, seqlen,
-                new GptqOptions(GptqOptions.BLOCK_SIZE, gptqDamp, gptqActOrder, gptqStaticGroups),
-                new TrainingOptions(iters, lr, trainBatch, trainSeqlen, alpha, DualVariant.parse(rotationVariant), localBlock,
-                        RotationInit.parse(init), OnlineChoice.parse(online), onlineThreshold));
+        return values().recipe();
+    }
+
+    /** The recipe settings these options hold, for {@link RecipeValues} to parse. */
+    RecipeValues values() {
+        return new RecipeValues().set(RecipeParameter.ROTATION, rotation).set(RecipeParameter.SEED, seed)
+                .set(RecipeParameter.W_BITS, wBits).set(RecipeParameter.W_METHOD, wMethod)
+                .set(RecipeParameter.W_GROUP, wGroup).set(RecipeParameter.W_CLIP, wClip)
+                .set(RecipeParameter.A_BITS, aBits).set(RecipeParameter.A_CLIP, aClip)
+                .set(RecipeParameter.KV_BITS, kvBits).set(RecipeParameter.KV_CLIP, kvClip)
+                .set(RecipeParameter.CALIBRATION, calibration).set(RecipeParameter.NSAMPLES, nsamples)
+                .set(RecipeParameter.SEQLEN, seqlen).set(RecipeParameter.GPTQ_DAMP, gptqDamp)
+                .set(RecipeParameter.GPTQ_ACT_ORDER, gptqActOrder)
+                .set(RecipeParameter.GPTQ_STATIC_GROUPS, gptqStaticGroups).set(RecipeParameter.ITERS, iters)
+                .set(RecipeParameter.LR, lr).set(RecipeParameter.TRAIN_BATCH, trainBatch)
+                .set(RecipeParameter.TRAIN_SEQLEN, trainSeqlen).set(RecipeParameter.ALPHA, alpha)
+                .set(RecipeParameter.ROTATION_VARIANT, rotationVariant).set(RecipeParameter.LOCAL_BLOCK, localBlock)
+                .set(RecipeParameter.INIT, init).set(RecipeParameter.ONLINE, online)
+                .set(RecipeParameter.ONLINE_THRESHOLD, onlineThreshold);
     }
 
     ComputeDType computeType() {

@@ -1,5 +1,7 @@
 package io.rotquant.compiler;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.W_GROUP;
+
 import io.rotquant.compiler.calibration.CalibrationData;
 import io.rotquant.compiler.checkpoint.Checkpoint;
 import io.rotquant.compiler.learn.RotationLearning;
@@ -120,7 +122,7 @@ public final class PreparedModel implements AutoCloseable {
         inputs.put("intermediate_size", c.intermediateSize());
         inputs.forEach((field, size) -> {
             if (size % recipe.wGroup() != 0) {
-                throw new InvalidInputException("--w-group " + recipe.wGroup() + " does not divide " + field + " = "
+                throw new InvalidInputException(W_GROUP.named() + " " + recipe.wGroup() + " does not divide " + field + " = "
                         + size + " (config.json)");
             }
         });

@@ -1,14 +1,13 @@
 package io.rotquant.plugin;
 
-import io.rotquant.cli.RecipeFlags;
-import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.model.ComputeDType;
 import io.rotquant.compiler.recipe.ArtifactDefaults;
+import io.rotquant.compiler.recipe.ParameterNames;
+import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.recipe.RecipeDefaults;
 import io.rotquant.compiler.recipe.RecipeParameter;
+import io.rotquant.compiler.recipe.RecipeValues;
 import java.io.File;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugins.annotations.Parameter;
 
 /**
@@ -233,61 +232,29 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
     String device;
 
 
-    /** The recipe, dtype, device and threads as the compiler's flags (unset parameters left out). */
-    final List<String> recipeFlags() {
-        List<String> f = new ArrayList<>();
-        add(f, RecipeParameter.ROTATION, rotation);
-        add(f, RecipeParameter.ROTATION_VARIANT, rotationVariant);
-        add(f, RecipeParameter.LOCAL_BLOCK, localBlock);
-        add(f, RecipeParameter.INIT, init);
-        add(f, RecipeParameter.ONLINE, online);
-        add(f, RecipeParameter.ONLINE_THRESHOLD, onlineThreshold);
-        add(f, RecipeParameter.SEED, seed);
-        add(f, RecipeParameter.W_BITS, wBits);
-        add(f, RecipeParameter.W_METHOD, wMethod);
-        add(f, RecipeParameter.W_GROUP, wGroup);
-        if (wClip != null) {
-            f.add(wClip ? RecipeParameter.W_CLIP.flag() : "--no-" + RecipeParameter.W_CLIP.flag().substring(2));
-        }
-        add(f, RecipeParameter.A_BITS, aBits);
-        add(f, RecipeParameter.A_CLIP, aClip);
-        add(f, RecipeParameter.KV_BITS, kvBits);
-        add(f, RecipeParameter.KV_CLIP, kvClip);
-        add(f, RecipeParameter.CALIBRATION, calibration);
-        add(f, RecipeParameter.NSAMPLES, nsamples);
-        add(f, RecipeParameter.SEQLEN, seqlen);
-        add(f, RecipeParameter.GPTQ_DAMP, gptqDamp);
-        if (gptqActOrder) {
-            f.add(RecipeParameter.GPTQ_ACT_ORDER.flag());
-        }
-        if (gptqStaticGroups) {
-            f.add(RecipeParameter.GPTQ_STATIC_GROUPS.flag());
-        }
-        add(f, RecipeParameter.ITERS, iters);
-        add(f, RecipeParameter.LR, lr);
-        add(f, RecipeParameter.TRAIN_BATCH, trainBatch);
-        add(f, RecipeParameter.TRAIN_SEQLEN, trainSeqlen);
-        add(f, RecipeParameter.ALPHA, alpha);
-        add(f, RecipeParameter.DTYPE, dtype);
-        add(f, RecipeParameter.DEVICE, device);
-        add(f, RecipeParameter.THREADS, threads);
-        return f;
+    /**
+     * The recipe these parameters give, parsed and validated by the compiler's {@link RecipeValues}
+     * (a bad value fails naming its parameter in the words of the caller's {@link ParameterNames}).
+     */
+    final Recipe recipe() {
+        return new RecipeValues().set(RecipeParameter.ROTATION, rotation)
+                .set(RecipeParameter.ROTATION_VARIANT, rotationVariant).set(RecipeParameter.LOCAL_BLOCK, localBlock)
+                .set(RecipeParameter.INIT, init).set(RecipeParameter.ONLINE, online)
+                .set(RecipeParameter.ONLINE_THRESHOLD, onlineThreshold).set(RecipeParameter.SEED, seed)
+                .set(RecipeParameter.W_BITS, wBits).set(RecipeParameter.W_METHOD, wMethod)
+                .set(RecipeParameter.W_GROUP, wGroup).set(RecipeParameter.W_CLIP, wClip)
+                .set(RecipeParameter.A_BITS, aBits).set(RecipeParameter.A_CLIP, aClip)
+                .set(RecipeParameter.KV_BITS, kvBits).set(RecipeParameter.KV_CLIP, kvClip)
+                .set(RecipeParameter.CALIBRATION, calibration).set(RecipeParameter.NSAMPLES, nsamples)
+                .set(RecipeParameter.SEQLEN, seqlen).set(RecipeParameter.GPTQ_DAMP, gptqDamp)
+                .set(RecipeParameter.GPTQ_ACT_ORDER, gptqActOrder)
+                .set(RecipeParameter.GPTQ_STATIC_GROUPS, gptqStaticGroups).set(RecipeParameter.ITERS, iters)
+                .set(RecipeParameter.LR, lr).set(RecipeParameter.TRAIN_BATCH, trainBatch)
+                .set(RecipeParameter.TRAIN_SEQLEN, trainSeqlen).set(RecipeParameter.ALPHA, alpha).recipe();
     }
 
-    private static void add(List<String> flags, RecipeParameter parameter, Object value) {
-        if (value != null) {
-            flags.add(parameter.flag());
-            flags.add(value.toString());
-        }
+    /** The compute dtype, checked. */
+    final ComputeDType computeType() {
+        return ComputeDType.parse(dtype);
     }
-
-    /** The parameters parsed and validated as one recipe; a bad value fails with one line naming its parameter. */
-    final RecipeFlags.Parsed parsed() throws MojoExecutionException {
-        try {
-            return RecipeFlags.parse(modelDirectory.toPath(), recipeFlags());
-        } catch (InvalidInputException e) {
-            throw new MojoExecutionException(MavenNames.of(e.getMessage()));
-        }
-    }
-
 }

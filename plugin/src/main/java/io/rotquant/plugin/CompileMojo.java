@@ -1,16 +1,19 @@
 package io.rotquant.plugin;
 
-import io.rotquant.cli.RecipeFlags;
+import io.rotquant.cli.CompileCommand;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.build.Compilation;
 import io.rotquant.compiler.build.CompileRequest;
 import io.rotquant.compiler.build.Fingerprint;
 import io.rotquant.compiler.build.InputDigests;
+import io.rotquant.compiler.recipe.ParameterNames;
+import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.recipe.RecipeParameter;
 import io.rotquant.compiler.torch.DeviceChoice;
 import io.rotquant.compiler.torch.Natives;
 import io.rotquant.compiler.torch.NativesPlan;
 import io.rotquant.compiler.torch.Torch;
+import io.rotquant.runtime.json.JsonWriter;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -178,34 +181,42 @@ public final class CompileMojo extends AbstractRecipeMojo {
             getLog().info("rotquant: compile skipped (rotquant.skip)");
             return;
         }
+        try (ParameterNames.Scope names = ParameterNames.MAVEN.use()) {
+            build();
+        }
+    }
+
+    private void build() throws MojoExecutionException {
         long start = System.nanoTime();
-        RecipeFlags.Parsed parsed = parsed();
         Path out = artifactFile();
         Path reports = reportDirectory.toPath();
-        CompileRequest request = new CompileRequest(modelDirectory.toPath(), parsed.recipe(), parsed.dtype(), out,
-                evalData == null ? null : evalData.toPath(), evalWindows, reports, headBits);
         Path fingerprintFile = reports.resolve((classifier() == null ? "artifact" : classifier()) + ".fingerprint.json");
+        Recipe recipe;
         try {
+            recipe = recipe();
+            CompileRequest request = new CompileRequest(modelDirectory.toPath(), recipe, computeType(), out,
+                    evalData == null ? null : evalData.toPath(), evalWindows, reports, headBits);
             if (!Files.isDirectory(request.model())) {
-                throw new InvalidInputException("--model " + request.model() + ": directory not found");
+                throw new InvalidInputException(RecipeParameter.MODEL.named() + " " + request.model()
+                        + ": directory not found");
             }
             // Decided before the fingerprint: an artifact built on a GPU is not the CPU's, bit for bit.
-            NativesPlan plan = fork ? NativesPlan.forDevice(DeviceChoice.parse(parsed.device())) : CPU_IN_PROCESS;
+            NativesPlan plan = fork ? NativesPlan.forDevice(DeviceChoice.parse(device)) : CPU_IN_PROCESS;
             Fingerprint now = Fingerprint.of("rotquant-maven-plugin " + plugin.getVersion(), request)
                     .with("device", plan.gpu() ? "cuda" : "cpu");
             List<String> reasons = reasonsToBuild(now, Fingerprint.read(fingerprintFile), out);
             if (reasons.isEmpty()) {
                 getLog().info(String.format(Locale.ROOT, "rotquant: %s is up to date (%s)", out.getFileName(),
-                        parsed.recipe().label()));
+                        recipe.label()));
             } else {
-                getLog().info("rotquant: compiling " + parsed.recipe().label() + " because " + String.join("; ", reasons));
+                getLog().info("rotquant: compiling " + recipe.label() + " because " + String.join("; ", reasons));
                 Files.createDirectories(out.toAbsolutePath().getParent());
-                compile(request, parsed, plan);
+                compile(request, plan);
                 now.withArtifact(InputDigests.sha256(out)).write(fingerprintFile);
             }
             BuildTimestamp.apply(outputTimestamp, out);
         } catch (InvalidInputException e) {
-            throw new MojoExecutionException(MavenNames.of(e.getMessage()));
+            throw new MojoExecutionException(e.getMessage());
         } catch (IOException e) {
             throw new MojoExecutionException("rotquant: " + e.getMessage(), e);
         }
@@ -216,7 +227,7 @@ public final class CompileMojo extends AbstractRecipeMojo {
                 projectHelper.attachArtifact(project, TYPE, classifier(), out.toFile());
             }
         }
-        getLog().info(String.format(Locale.ROOT, "rotquant: %s (%s%s) in %.1f s", out, parsed.recipe().label(),
+        getLog().info(String.format(Locale.ROOT, "rotquant: %s (%s%s) in %.1f s", out, recipe.label(),
                 attach ? ", attached" : "", (System.nanoTime() - start) / 1e9));
     }
 
@@ -227,7 +238,7 @@ public final class CompileMojo extends AbstractRecipeMojo {
                     new DefaultArtifact(c.groupId(), c.artifactId(), c.classifier(), "jar", c.version()),
                     pluginRepositories, null)).getArtifact().getFile();
         } catch (ArtifactResolutionException e) {
-            throw new InvalidInputException("--device " + device + ": cannot resolve " + c + ", LibTorch's GPU natives ("
+            throw new InvalidInputException(RecipeParameter.DEVICE.named() + " " + device + ": cannot resolve " + c + ", LibTorch's GPU natives ("
                     + e.getMessage().lines().findFirst().orElse("") + ")");
         }
     }
@@ -245,20 +256,21 @@ public final class CompileMojo extends AbstractRecipeMojo {
         return reasons;
     }
 
-    private void compile(CompileRequest request, RecipeFlags.Parsed parsed, NativesPlan plan)
-            throws MojoExecutionException, IOException {
+    private void compile(CompileRequest request, NativesPlan plan) throws MojoExecutionException, IOException {
         boolean shared = processes > 1 || worldSize > 1;
         if (!fork && shared) {
-            throw new MojoExecutionException("rotquant.processes " + processes + " and rotquant.worldSize " + worldSize
-                    + " need rotquant.fork true: every rank is a JVM of its own");
+            throw new MojoExecutionException(RecipeParameter.PROCESSES.named() + " " + processes + " and "
+                    + RecipeParameter.WORLD_SIZE.named() + " " + worldSize + " need rotquant.fork true: every rank is a"
+                    + " JVM of its own");
         }
+        int threadCount = threads == null ? 0 : threads;
         if (!fork) {
-            Torch.exclusively(DeviceChoice.parse(parsed.device()), parsed.threads(), parsed.dtype().scalarType(),
-                    getLog()::info, () -> Compilation.run(request, getLog()::info));
+            Torch.exclusively(DeviceChoice.parse(device), threadCount, request.dtype().scalarType(), getLog()::info,
+                    () -> Compilation.run(request, getLog()::info));
             return;
         }
         if (plan.note() != null) {
-            getLog().info("rotquant: " + MavenNames.of(plan.note()));
+            getLog().info("rotquant: " + plan.note());
         }
         List<File> gpuJars = new ArrayList<>();
         List<File> classpath = ForkClasspath.of(plugin, plan, c -> {
@@ -270,19 +282,20 @@ public final class CompileMojo extends AbstractRecipeMojo {
             getLog().info("rotquant: the forked compiler runs on LibTorch's GPU build: "
                     + gpuJars.stream().map(File::getName).collect(java.util.stream.Collectors.joining(", ")));
         }
-        List<String> args = new ArrayList<>(List.of("compile", "--model", request.model().toString(), "--out",
-                request.out().toString(), "--report", request.reportDir().toString(), "--eval-windows",
-                Integer.toString(request.evalWindows())));
+        // The recipe travels as the JSON the artifact records; the run's own settings as the CLI's flags.
+        Path recipeFile = request.reportDir().resolve((classifier() == null ? "artifact" : classifier()) + ".recipe.json");
+        Files.createDirectories(request.reportDir());
+        Files.writeString(recipeFile, JsonWriter.write(request.recipe().toJson()));
+        List<String> args = new ArrayList<>(List.of("compile", CompileCommand.RECIPE, recipeFile.toString(),
+                RecipeParameter.MODEL.flag(), request.model().toString(), RecipeParameter.OUT.flag(),
+                request.out().toString(), RecipeParameter.REPORT.flag(), request.reportDir().toString(),
+                RecipeParameter.EVAL_WINDOWS.flag(), Integer.toString(request.evalWindows()),
+                RecipeParameter.HEAD_BITS.flag(), Integer.toString(request.headBits()),
+                RecipeParameter.DTYPE.flag(), dtype, RecipeParameter.DEVICE.flag(), plan.device(),
+                RecipeParameter.THREADS.flag(), Integer.toString(threadCount)));
         if (request.evalData() != null) {
-            args.addAll(List.of("--eval-data", request.evalData().toString()));
+            args.addAll(List.of(RecipeParameter.EVAL_DATA.flag(), request.evalData().toString()));
         }
-        args.addAll(List.of(RecipeParameter.HEAD_BITS.flag(), Integer.toString(request.headBits())));
-        List<String> flags = recipeFlags();
-        int at = flags.indexOf(RecipeParameter.DEVICE.flag());
-        if (at >= 0) {
-            flags.set(at + 1, plan.device());  // auto may have become cpu
-        }
-        args.addAll(flags);
         if (processes > 1) {
             args.addAll(List.of(RecipeParameter.PROCESSES.flag(), Integer.toString(processes)));
         }
@@ -295,6 +308,6 @@ public final class CompileMojo extends AbstractRecipeMojo {
         }
         ForkJvm jvm = ForkJvm.select(toolchainManager, session, jdkToolchain);
         getLog().info("rotquant: the forked compiler runs on " + jvm);
-        ForkedCompiler.run(jvm, classpath, args, jvmArgs, parsed.threads(), getLog()::info);
+        ForkedCompiler.run(jvm, classpath, args, jvmArgs, threads, getLog()::info);
     }
 }

@@ -1,5 +1,6 @@
 package io.rotquant.plugin;
 
+import io.rotquant.compiler.recipe.ParameterNames;
 import java.io.File;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,6 +31,8 @@ final class ForkedCompiler {
         Commandline command = new Commandline();
         command.setExecutable(jvm.java().toString());
         command.addArguments(jvm.flags().toArray(String[]::new));
+        // The fork's messages name settings as Maven users set them (ParameterNames), so no text is rewritten here.
+        command.addArguments(new String[] {"-D" + ParameterNames.PROPERTY + "=maven"});
         if (jvmArgs != null) {
             command.addArguments(jvmArgs.toArray(String[]::new));
         }
@@ -60,7 +63,7 @@ final class ForkedCompiler {
         }
         if (code != 0) {
             String line = lastError.get() == null ? "exit code " + code : lastError.get();
-            throw new MojoExecutionException(MavenNames.of(line.replaceFirst("^rotquant: (error: )?", "")));
+            throw new MojoExecutionException(line.replaceFirst("^rotquant: (error: )?", ""));
         }
     }
 }

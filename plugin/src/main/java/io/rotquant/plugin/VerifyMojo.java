@@ -1,5 +1,6 @@
 package io.rotquant.plugin;
 
+import io.rotquant.compiler.recipe.ParameterNames;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.build.ReportWriter;
 import io.rotquant.compiler.build.Verification;
@@ -53,11 +54,11 @@ public final class VerifyMojo extends AbstractArtifactMojo {
             return;
         }
         Verification.Result result;
-        try {
+        try (ParameterNames.Scope names = ParameterNames.MAVEN.use()) {
             result = Verification.run(artifactFile(), reportDirectory.toPath().resolve(ReportWriter.JSON), verifyPrompt,
                     verifyTokens, threads == null ? 0 : threads, line -> getLog().info("rotquant: " + line));
         } catch (InvalidInputException e) {
-            throw new MojoExecutionException(MavenNames.of(e.getMessage()));
+            throw new MojoExecutionException(e.getMessage());
         } catch (IOException e) {
             throw new MojoExecutionException("rotquant: " + e.getMessage(), e);
         }

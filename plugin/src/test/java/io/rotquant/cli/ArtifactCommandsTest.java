@@ -64,6 +64,31 @@ class ArtifactCommandsTest {
     }
 
     @Test
+    void aRecipeGivenAsJsonCompilesTheSameBytesAsItsFlags() throws Exception {
+        String model = TestPaths.stories260K().toString();
+        Path byFlags = dir.resolve("flags.rqm");
+        CliRun flags = CliRun.of("compile", "--model", model, "--out", byFlags.toString(), "--rotation", "orthogonal",
+                "--w-bits", "4", "--w-method", "rtn", "--no-w-clip", "--a-bits", "8", "--kv-bits", "8", "--seed", "5",
+                "--quiet");
+        assertThat(flags.exitCode()).as(flags.err()).isZero();
+        Path recipe = dir.resolve("recipe.json");
+        // The recipe as the artifact records it.
+        JsonObject inspected = JsonObject.parse("inspect", CliRun.of("inspect", byFlags.toString(), "--json").lastLine());
+        Files.writeString(recipe, inspected.string("recipe"));
+        Path byJson = dir.resolve("json.rqm");
+        CliRun json = CliRun.of("compile", "--model", model, "--out", byJson.toString(), "--recipe", recipe.toString(),
+                "--quiet");
+        assertThat(json.exitCode()).as(json.err()).isZero();
+        assertThat(Files.readAllBytes(byJson)).isEqualTo(Files.readAllBytes(byFlags));
+
+        CliRun both = CliRun.of("compile", "--model", model, "--out", dir.resolve("both.rqm").toString(), "--recipe",
+                recipe.toString(), "--w-bits", "8");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err().strip()).isEqualTo("rotquant: error: --recipe " + recipe
+                + " gives the whole recipe; --w-bits cannot be given beside it");
+    }
+
+    @Test
     void badInputEndsWithOneLine() throws Exception {
         CliRun missing = CliRun.of("run", "--artifact", dir.resolve("none.rqm").toString(), "--prompt", "x");
         assertThat(missing.exitCode()).isEqualTo(2);

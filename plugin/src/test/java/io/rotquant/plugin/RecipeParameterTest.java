@@ -3,6 +3,7 @@ package io.rotquant.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rotquant.cli.RotquantCli;
+import io.rotquant.compiler.recipe.ParameterNames;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.recipe.RecipeParameter;
 import io.rotquant.compiler.rotation.RotationKind;
@@ -80,8 +81,13 @@ class RecipeParameterTest {
     }
 
     @Test
-    void mavenNamesComeFromTheTable() {
-        assertThat(MavenNames.of("--model x: --w-bits 3 and --no-w-clip; --eval-data y")).isEqualTo(
-                "rotquant.modelDirectory x: rotquant.wBits 3 and rotquant.wClip; rotquant.evalData y");
+    void eachFrontEndNamesASettingInItsOwnWords() {
+        assertThat(RecipeParameter.W_BITS.named()).isEqualTo("--w-bits");
+        try (ParameterNames.Scope maven = ParameterNames.MAVEN.use()) {
+            assertThat(RecipeParameter.W_BITS.named()).isEqualTo("rotquant.wBits");
+            assertThat(RecipeParameter.MODEL.named()).isEqualTo("rotquant.modelDirectory");
+            assertThat(RecipeParameter.OUT.named()).isEqualTo("rotquant.outputFile");
+        }
+        assertThat(RecipeParameter.OUT.named()).isEqualTo("--out");
     }
 }

@@ -1,5 +1,10 @@
 package io.rotquant.compiler.artifact;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.GPTQ_ACT_ORDER;
+import static io.rotquant.compiler.recipe.RecipeParameter.GPTQ_STATIC_GROUPS;
+import static io.rotquant.compiler.recipe.RecipeParameter.W_BITS;
+import static io.rotquant.compiler.recipe.RecipeParameter.W_GROUP;
+
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.config.ModelConfig;
@@ -54,12 +59,12 @@ public final class ArtifactWriter {
      */
     public static void checkRecipe(Recipe recipe) {
         if (!recipe.quantizesWeights()) {
-            throw new InvalidInputException("--w-bits " + recipe.wBits() + ": an artifact needs quantized weights (2..8 bits)");
+            throw new InvalidInputException(W_BITS.named() + " " + recipe.wBits() + ": an artifact needs quantized weights (2..8 bits)");
         }
         if (recipe.wMethod() == io.rotquant.compiler.recipe.WeightMethod.GPTQ && recipe.wGroup() > 0
                 && recipe.gptq().actOrder() && !recipe.gptq().staticGroups()) {
-            throw new InvalidInputException("--gptq-act-order with --w-group (without --gptq-static-groups) gives groups the "
-                    + "runtime cannot store; add --gptq-static-groups");
+            throw new InvalidInputException(GPTQ_ACT_ORDER.named() + " with " + W_GROUP.named() + " (without " + GPTQ_STATIC_GROUPS.named() + ") gives groups the "
+                    + "runtime cannot store; add " + GPTQ_STATIC_GROUPS.named());
         }
     }
 

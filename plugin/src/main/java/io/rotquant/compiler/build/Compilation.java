@@ -1,5 +1,11 @@
 package io.rotquant.compiler.build;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.CALIBRATION;
+import static io.rotquant.compiler.recipe.RecipeParameter.EVAL_DATA;
+import static io.rotquant.compiler.recipe.RecipeParameter.EVAL_WINDOWS;
+import static io.rotquant.compiler.recipe.RecipeParameter.HEAD_BITS;
+import static io.rotquant.compiler.recipe.RecipeParameter.OUT;
+
 import io.rotquant.compiler.InputText;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.PreparedModel;
@@ -46,22 +52,22 @@ public final class Compilation {
         RankGroup ranks = RankGroup.current();
         Path out = request.out().toAbsolutePath();
         if (ranks.leader() && (out.getParent() == null || !Files.isDirectory(out.getParent()))) {
-            throw new InvalidInputException("--out " + request.out() + ": directory " + out.getParent() + " does not exist");
+            throw new InvalidInputException(OUT.named() + " " + request.out() + ": directory " + out.getParent() + " does not exist");
         }
         if (request.headBits() != 8 && request.headBits() != 16) {
-            throw new InvalidInputException("--head-bits must be 8 or 16, got " + request.headBits());
+            throw new InvalidInputException(HEAD_BITS.named() + " must be 8 or 16, got " + request.headBits());
         }
         if (request.evalWindows() < 0) {
-            throw new InvalidInputException("--eval-windows must be 0 (all) or positive, got " + request.evalWindows());
+            throw new InvalidInputException(EVAL_WINDOWS.named() + " must be 0 (all) or positive, got " + request.evalWindows());
         }
         ArtifactWriter.checkRecipe(recipe);
         long start = System.nanoTime();
         Map<String, String> digests = ranks.leader() ? InputDigests.checkpoint(request.model()) : Map.of();
         if (ranks.leader() && recipe.calibration() != null) {
             digests.put("calibration/" + recipe.calibration().getFileName(),
-                    InputDigests.sha256(recipe.calibration(), "--calibration"));
+                    InputDigests.sha256(recipe.calibration(), CALIBRATION.named()));
         }
-        String text = request.evalData() == null ? null : InputText.read(request.evalData(), "--eval-data");
+        String text = request.evalData() == null ? null : InputText.read(request.evalData(), EVAL_DATA.named());
         int profileBits = Bits.quantized(recipe.aBits()) ? recipe.aBits() : DEFAULT_PROFILE_BITS;
 
         Measured fp = null;

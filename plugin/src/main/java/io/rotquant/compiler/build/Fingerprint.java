@@ -1,5 +1,8 @@
 package io.rotquant.compiler.build;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.CALIBRATION;
+import static io.rotquant.compiler.recipe.RecipeParameter.EVAL_DATA;
+
 import io.rotquant.compiler.calibration.CalibrationData;
 import io.rotquant.runtime.json.JsonException;
 import io.rotquant.runtime.json.JsonObject;
@@ -44,9 +47,9 @@ public record Fingerprint(Map<String, String> entries) {
         e.put("head_bits", Integer.toString(request.headBits()));
         InputDigests.checkpoint(request.model()).forEach((file, digest) -> e.put("model/" + file, digest));
         Path calibration = request.recipe().calibration();
-        e.put("calibration", calibration == null ? CalibrationData.DEFAULT_NAME : InputDigests.sha256(calibration, "--calibration"));
+        e.put("calibration", calibration == null ? CalibrationData.DEFAULT_NAME : InputDigests.sha256(calibration, CALIBRATION.named()));
         if (request.evalData() != null) {
-            e.put("eval_data", InputDigests.sha256(request.evalData(), "--eval-data"));
+            e.put("eval_data", InputDigests.sha256(request.evalData(), EVAL_DATA.named()));
             e.put("eval_windows", Integer.toString(request.evalWindows()));
         }
         return new Fingerprint(e);

@@ -1,5 +1,8 @@
 package io.rotquant.compiler.build;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.EVAL_DATA;
+import static io.rotquant.compiler.recipe.RecipeParameter.OUT;
+
 import io.rotquant.compiler.InputText;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.runtime.artifact.ArtifactException;
@@ -38,7 +41,7 @@ public final class Verification {
         String text = InputText.read(data, "eval_data of " + report);
         int windows = (int) compiled.integer("eval_windows");
         if (!Files.isRegularFile(artifact)) {
-            throw new InvalidInputException("--out " + artifact + ": file not found (run the compile goal first)");
+            throw new InvalidInputException(OUT.named() + " " + artifact + ": file not found (run the compile goal first)");
         }
         try (RotQuantModel model = RotQuantModel.load(artifact, threads > 0 ? threads : Runtime.getRuntime().availableProcessors())) {
             log.accept(model.banner());
@@ -60,11 +63,11 @@ public final class Verification {
         try {
             JsonObject json = JsonObject.parse(report.toString(), Files.readString(report));
             if (json.raw("ppl_fp") == null) {
-                throw new InvalidInputException(report + " has no FP perplexity: compile with --eval-data (rotquant.evalData)");
+                throw new InvalidInputException(report + " has no FP perplexity: compile with " + EVAL_DATA.named() + " (rotquant.evalData)");
             }
             return json;
         } catch (NoSuchFileException e) {
-            throw new InvalidInputException(report + ": no compile report (run the compile goal with --eval-data first)");
+            throw new InvalidInputException(report + ": no compile report (run the compile goal with " + EVAL_DATA.named() + " first)");
         } catch (JsonException e) {
             throw new InvalidInputException(e.getMessage(), e);
         }

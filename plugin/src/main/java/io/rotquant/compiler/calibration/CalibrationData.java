@@ -1,5 +1,8 @@
 package io.rotquant.compiler.calibration;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.CALIBRATION;
+import static io.rotquant.compiler.recipe.RecipeParameter.NSAMPLES;
+
 import io.rotquant.compiler.InputText;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.runtime.json.JsonException;
@@ -41,10 +44,10 @@ public final class CalibrationData {
                 throw new IllegalStateException("cannot read " + DEFAULT_RESOURCE, e);
             }
         }
-        String content = InputText.read(file, "--calibration");
+        String content = InputText.read(file, CALIBRATION.named());
         String text = file.getFileName().toString().endsWith(".jsonl") ? jsonLines(file, content) : content;
         if (text.isBlank()) {
-            throw new InvalidInputException("--calibration " + file + ": no text in the file");
+            throw new InvalidInputException(CALIBRATION.named() + " " + file + ": no text in the file");
         }
         return text;
     }
@@ -59,7 +62,7 @@ public final class CalibrationData {
             try {
                 texts.add(JsonObject.parse(file + " line " + (i + 1), lines[i]).string("text"));
             } catch (JsonException e) {
-                throw new InvalidInputException("--calibration " + e.getMessage(), e);
+                throw new InvalidInputException(CALIBRATION.named() + " " + e.getMessage(), e);
             }
         }
         return String.join("\n\n", texts);
@@ -68,9 +71,9 @@ public final class CalibrationData {
     /** {@code nsamples} windows of {@code seqlen} token ids drawn from {@code text} with {@code seed}. */
     public static List<long[]> windows(String name, String text, Tokenizer tokenizer, int nsamples, int seqlen, long seed) {
         if (nsamples < 1) {
-            throw new InvalidInputException("--nsamples must be positive, got " + nsamples);
+            throw new InvalidInputException(NSAMPLES.named() + " must be positive, got " + nsamples);
         }
-        return windows(name, text, tokenizer, nsamples, seqlen, seed, "--nsamples " + nsamples);
+        return windows(name, text, tokenizer, nsamples, seqlen, seed, NSAMPLES.named() + " " + nsamples);
     }
 
     /**

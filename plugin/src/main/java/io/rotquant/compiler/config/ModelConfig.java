@@ -1,5 +1,7 @@
 package io.rotquant.compiler.config;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.SEQLEN;
+
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.runtime.json.JsonException;
 import io.rotquant.runtime.json.JsonObject;
@@ -110,7 +112,7 @@ public record ModelConfig(String modelType, int hiddenSize, int intermediateSize
     /** A window length the model can run: 2..max_position_embeddings, or a one-line error. */
     public int checkWindow(int length) {
         if (length < 2 || length > maxPositions) {
-            throw new InvalidInputException("--seqlen " + length + " must be between 2 and the model's context "
+            throw new InvalidInputException(SEQLEN.named() + " " + length + " must be between 2 and the model's context "
                     + "(config.json max_position_embeddings = " + maxPositions + ")");
         }
         return length;

@@ -1,5 +1,7 @@
 package io.rotquant.compiler.distributed;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.MASTER;
+
 import io.rotquant.compiler.torch.Tensors;
 import io.rotquant.compiler.torch.Torch;
 import java.nio.charset.StandardCharsets;
@@ -111,7 +113,7 @@ public final class RankGroup implements AutoCloseable {
         try {
             store = new TCPStore(spec.host(), options);
         } catch (RuntimeException e) {
-            throw new RankLostException(spec.label() + ": cannot meet the other ranks at --master " + spec.host() + ":"
+            throw new RankLostException(spec.label() + ": cannot meet the other ranks at " + MASTER.named() + " " + spec.host() + ":"
                     + spec.port() + ": " + transportLine(e), e);
         }
         Backend backend = gpu ? Nccl.group(store, spec) : gloo(store, spec);

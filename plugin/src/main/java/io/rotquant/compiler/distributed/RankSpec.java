@@ -1,5 +1,9 @@
 package io.rotquant.compiler.distributed;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.MASTER;
+import static io.rotquant.compiler.recipe.RecipeParameter.RANK;
+import static io.rotquant.compiler.recipe.RecipeParameter.WORLD_SIZE;
+
 import io.rotquant.compiler.InvalidInputException;
 
 /**
@@ -12,13 +16,13 @@ public record RankSpec(int rank, int size, String host, int port) {
 
     public RankSpec {
         if (size < 1) {
-            throw new InvalidInputException("--world-size must be at least 1, got " + size);
+            throw new InvalidInputException(WORLD_SIZE.named() + " must be at least 1, got " + size);
         }
         if (rank < 0 || rank >= size) {
-            throw new InvalidInputException("--rank " + rank + " is outside 0.." + (size - 1) + " (--world-size " + size + ")");
+            throw new InvalidInputException(RANK.named() + " " + rank + " is outside 0.." + (size - 1) + " (" + WORLD_SIZE.named() + " " + size + ")");
         }
         if (size > 1 && host == null) {
-            throw new InvalidInputException("--master must be HOST:PORT with a port in 1..65535 for a job of " + size
+            throw new InvalidInputException(MASTER.named() + " must be HOST:PORT with a port in 1..65535 for a job of " + size
                     + " ranks");
         }
     }
@@ -32,7 +36,7 @@ public record RankSpec(int rank, int size, String host, int port) {
             return new RankSpec(rank, size, null, 0);
         }
         if (master == null) {
-            throw new InvalidInputException("--world-size " + size + " needs --master HOST:PORT (rank 0's address)");
+            throw new InvalidInputException(WORLD_SIZE.named() + " " + size + " needs " + MASTER.named() + " HOST:PORT (rank 0's address)");
         }
         int colon = master.lastIndexOf(':');
         int port;
@@ -42,7 +46,7 @@ public record RankSpec(int rank, int size, String host, int port) {
             port = -1;
         }
         if (port < 1 || port > 65535) {
-            throw new InvalidInputException("--master " + master + ": expected HOST:PORT with a port in 1..65535");
+            throw new InvalidInputException(MASTER.named() + " " + master + ": expected HOST:PORT with a port in 1..65535");
         }
         return new RankSpec(rank, size, master.substring(0, colon), port);
     }

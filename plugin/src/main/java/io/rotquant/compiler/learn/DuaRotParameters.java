@@ -1,5 +1,8 @@
 package io.rotquant.compiler.learn;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.INIT;
+import static io.rotquant.compiler.recipe.RecipeParameter.LOCAL_BLOCK;
+
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.model.OnlineRotation;
@@ -58,7 +61,7 @@ public final class DuaRotParameters implements RotationParameters {
     public DuaRotParameters(ModelConfig config, long seed, Device device, DualVariant variant, int block,
             RotationInit init, Tensor globalStart, OnlineChoice online, int threshold, boolean keysQuantized) {
         if (variant != DualVariant.GLOBAL && config.hiddenSize() % block != 0) {
-            throw new InvalidInputException("--local-block " + block + " does not divide hidden_size = "
+            throw new InvalidInputException(LOCAL_BLOCK.named() + " " + block + " does not divide hidden_size = "
                     + config.hiddenSize() + " (config.json)");
         }
         this.config = config;
@@ -69,7 +72,7 @@ public final class DuaRotParameters implements RotationParameters {
         this.init = init;
         this.globalStart = globalStart;
         if ((init == RotationInit.DFROT) != (globalStart != null)) {
-            throw new IllegalArgumentException("--init dfrot needs DFRot's R1 as the global start, and only it");
+            throw new IllegalArgumentException(INIT.named() + " dfrot needs DFRot's R1 as the global start, and only it");
         }
         this.trainR3 = keysQuantized && online.trains(config.headDim(), threshold);
         this.headHadamard = ModelRotator.headHadamard(config);
@@ -103,7 +106,7 @@ public final class DuaRotParameters implements RotationParameters {
             matrices.add(start(random, config.hiddenSize(), "R1", "hidden_size", init));
         }
         for (int b = 0; b < blocks(); b++) {
-            matrices.add(start(random, block, "R_L/block " + b, "--local-block", hasGlobal() ? RotationInit.IDENTITY : init));
+            matrices.add(start(random, block, "R_L/block " + b, LOCAL_BLOCK.named(), hasGlobal() ? RotationInit.IDENTITY : init));
         }
         for (String name : new String[] {"R2", "R3"}) {
             if (name.equals("R3") && !trainR3) {

@@ -1,5 +1,10 @@
 package io.rotquant.compiler.learn;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.INIT;
+import static io.rotquant.compiler.recipe.RecipeParameter.ITERS;
+import static io.rotquant.compiler.recipe.RecipeParameter.ROTATION_VARIANT;
+import static io.rotquant.compiler.recipe.RecipeParameter.TRAIN_BATCH;
+
 import io.rotquant.compiler.calibration.CalibrationData;
 import io.rotquant.compiler.checkpoint.Checkpoint;
 import io.rotquant.compiler.config.ModelConfig;
@@ -120,7 +125,7 @@ public final class RotationLearning implements AutoCloseable {
                 Tensor globalStart = null;
                 if (o.init() == RotationInit.DFROT) {
                     if (o.variant() == DualVariant.LOCAL) {
-                        throw new InvalidInputException("--init dfrot starts the global factor; --rotation-variant local has none");
+                        throw new InvalidInputException(INIT.named() + " dfrot starts the global factor; " + ROTATION_VARIANT.named() + " local has none");
                     }
                     globalStart = dfRotR1(windows.get(0), DFROT_ALTERNATIONS, log);
                 }
@@ -187,6 +192,6 @@ public final class RotationLearning implements AutoCloseable {
         }
         int count = options.iters() * options.batch();
         return CalibrationData.epochs(name, text, tokenizer, count, seqlen, recipe.seed(),
-                "--iters " + options.iters() + " x --train-batch " + options.batch() + " = " + count + " windows");
+                ITERS.named() + " " + options.iters() + " x " + TRAIN_BATCH.named() + " " + options.batch() + " = " + count + " windows");
     }
 }

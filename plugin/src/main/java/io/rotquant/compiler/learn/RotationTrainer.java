@@ -1,5 +1,7 @@
 package io.rotquant.compiler.learn;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.TRAIN_BATCH;
+
 import io.rotquant.compiler.Cancellation;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.config.ModelConfig;
@@ -98,7 +100,7 @@ public final class RotationTrainer {
                 .map(p -> NativeScope.owned(() -> p.to(ScalarType.Float).clone())).toList());
         RankGroup ranks = RankGroup.current();
         if (ranks.size() > options.batch()) {
-            throw new InvalidInputException("--train-batch " + options.batch() + " gives " + ranks.label()
+            throw new InvalidInputException(TRAIN_BATCH.named() + " " + options.batch() + " gives " + ranks.label()
                     + " no training window: use at least as many windows per step as ranks");
         }
         CayleySgd optimizer = new CayleySgd(options.lr(), steps, seed);

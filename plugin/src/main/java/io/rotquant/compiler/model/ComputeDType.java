@@ -1,5 +1,7 @@
 package io.rotquant.compiler.model;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.DTYPE;
+
 import io.rotquant.compiler.EnumFlags;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -26,6 +28,6 @@ public enum ComputeDType {
     }
 
     public static ComputeDType parse(String value) {
-        return EnumFlags.parse("--dtype", value, ComputeDType.class);
+        return EnumFlags.parse(DTYPE.named(), value, ComputeDType.class);
     }
 }

@@ -1,5 +1,9 @@
 package io.rotquant.compiler.pipeline;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.DEVICE;
+import static io.rotquant.compiler.recipe.RecipeParameter.NSAMPLES;
+import static io.rotquant.compiler.recipe.RecipeParameter.SEQLEN;
+
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.torch.CudaCard;
@@ -59,9 +63,9 @@ final class CalibrationMemory {
         long need = needed(c, windows, seqlen);
         long free = card.freeBytes();
         if (need > free) {
-            throw new InvalidInputException(String.format(Locale.ROOT, "--device %s: GPTQ needs about %.1f GB on the "
+            throw new InvalidInputException(DEVICE.named() + String.format(Locale.ROOT, " %s: GPTQ needs about %.1f GB on the "
                     + "card (%d calibration windows of %d tokens, one layer and its Hessians) but %.1f GB are free; "
-                    + "lower --nsamples or --seqlen, or use a card with more memory", Torch.deviceName(), need / 1e9,
+                    + "lower " + NSAMPLES.named() + " or " + SEQLEN.named() + ", or use a card with more memory", Torch.deviceName(), need / 1e9,
                     windows, seqlen, free / 1e9));
         }
     }

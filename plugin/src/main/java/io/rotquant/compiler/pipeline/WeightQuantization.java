@@ -1,5 +1,7 @@
 package io.rotquant.compiler.pipeline;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.NSAMPLES;
+
 import io.rotquant.compiler.Cancellation;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.distributed.RankGroup;
@@ -82,7 +84,7 @@ public final class WeightQuantization {
         RankGroup ranks = RankGroup.current();
         List<long[]> mine = ranks.share(windows);
         if (mine.isEmpty()) {
-            throw new InvalidInputException("--nsamples " + windows.size() + " gives " + ranks.label()
+            throw new InvalidInputException(NSAMPLES.named() + " " + windows.size() + " gives " + ranks.label()
                     + " no calibration window: use at least as many windows as ranks");
         }
         CalibrationMemory.check(model.config(), mine.size(), length);

@@ -1,5 +1,7 @@
 package io.rotquant.compiler.quant;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.W_GROUP;
+
 import io.rotquant.compiler.torch.NativeScope;
 import io.rotquant.compiler.torch.Tensors;
 import io.rotquant.compiler.torch.Torch;
@@ -69,7 +71,7 @@ public final class Gptq {
         long cols = w.size(1);
         int group = quantizer.group();
         if (group > 0 && cols % group != 0) {
-            throw new io.rotquant.compiler.InvalidInputException("--w-group " + group
+            throw new io.rotquant.compiler.InvalidInputException(W_GROUP.named() + " " + group
                     + " does not divide the input dimension " + cols);
         }
 

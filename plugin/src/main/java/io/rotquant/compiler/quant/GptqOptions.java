@@ -1,5 +1,7 @@
 package io.rotquant.compiler.quant;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.GPTQ_DAMP;
+
 import io.rotquant.compiler.InvalidInputException;
 
 /**
@@ -16,7 +18,7 @@ public record GptqOptions(int blockSize, double damp, boolean actOrder, boolean 
             throw new InvalidInputException("GPTQ block size must be positive, got " + blockSize);
         }
         if (!(damp > 0 && damp < 1)) {
-            throw new InvalidInputException("--gptq-damp must be in (0, 1), got " + damp);
+            throw new InvalidInputException(GPTQ_DAMP.named() + " must be in (0, 1), got " + damp);
         }
     }
 }

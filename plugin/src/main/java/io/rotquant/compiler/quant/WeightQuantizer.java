@@ -1,5 +1,8 @@
 package io.rotquant.compiler.quant;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.W_BITS;
+import static io.rotquant.compiler.recipe.RecipeParameter.W_GROUP;
+
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
@@ -24,9 +27,9 @@ public final class WeightQuantizer {
 
     /** {@code group} 0 means one scale per row. */
     public WeightQuantizer(int bits, int group, boolean mseClip) {
-        this.bits = Bits.check("--w-bits", bits);
+        this.bits = Bits.check(W_BITS.named(), bits);
         if (group < 0) {
-            throw new InvalidInputException("--w-group must be 0 (per channel) or positive, got " + group);
+            throw new InvalidInputException(W_GROUP.named() + " must be 0 (per channel) or positive, got " + group);
         }
         this.group = group;
         this.mseClip = mseClip;
@@ -136,7 +139,7 @@ public final class WeightQuantizer {
         }
         long in = weight.size(1);
         if (in % group != 0) {
-            throw new InvalidInputException("--w-group " + group + " does not divide the input dimension " + in);
+            throw new InvalidInputException(W_GROUP.named() + " " + group + " does not divide the input dimension " + in);
         }
         return weight.view(weight.size(0), in / group, group);
     }

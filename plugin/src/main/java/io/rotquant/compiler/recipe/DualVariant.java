@@ -1,5 +1,7 @@
 package io.rotquant.compiler.recipe;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.ROTATION_VARIANT;
+
 import io.rotquant.compiler.EnumFlags;
 
 /** {@code --rotation-variant}: which factors of DuaRot's R1 = R_G·R_L are used (specification.md §8.1). */
@@ -12,7 +14,7 @@ public enum DualVariant {
     LOCAL;
 
     public static DualVariant parse(String value) {
-        return EnumFlags.parse("--rotation-variant", value, DualVariant.class);
+        return EnumFlags.parse(ROTATION_VARIANT.named(), value, DualVariant.class);
     }
 
     public String label() {

@@ -1,5 +1,7 @@
 package io.rotquant.compiler.recipe;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.ONLINE;
+
 import io.rotquant.compiler.EnumFlags;
 import io.rotquant.compiler.rotation.HadamardTables;
 
@@ -14,7 +16,7 @@ public enum OnlineChoice {
     AUTO, WHT, MATMUL;
 
     public static OnlineChoice parse(String value) {
-        return EnumFlags.parse("--online", value, OnlineChoice.class);
+        return EnumFlags.parse(ONLINE.named(), value, OnlineChoice.class);
     }
 
     public String label() {

@@ -1,5 +1,14 @@
 package io.rotquant.compiler.recipe;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.A_BITS;
+import static io.rotquant.compiler.recipe.RecipeParameter.A_CLIP;
+import static io.rotquant.compiler.recipe.RecipeParameter.KV_BITS;
+import static io.rotquant.compiler.recipe.RecipeParameter.KV_CLIP;
+import static io.rotquant.compiler.recipe.RecipeParameter.NSAMPLES;
+import static io.rotquant.compiler.recipe.RecipeParameter.SEQLEN;
+import static io.rotquant.compiler.recipe.RecipeParameter.W_BITS;
+import static io.rotquant.compiler.recipe.RecipeParameter.W_GROUP;
+
 import io.rotquant.compiler.quant.Bits;
 import io.rotquant.compiler.quant.GptqOptions;
 import io.rotquant.compiler.quant.WeightQuantizer;
@@ -17,6 +26,11 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
         int aBits, double aClip, int kvBits, double kvClip, Path calibration, int nsamples, int seqlen,
         GptqOptions gptq, TrainingOptions training) {
 
+    /** The key of {@link #label()} in {@link #toJson()}. */
+    public static final String LABEL_KEY = "recipe";
+    /** {@link #toJson()}'s calibration value for the embedded sample (a null {@code calibration}). */
+    public static final String EMBEDDED_CALIBRATION = "embedded C4 sample";
+
     /** The unquantized, unrotated model. */
     public static final Recipe FP = new Recipe(RotationKind.parse(RecipeDefaults.FP_ROTATION),
             Long.parseLong(RecipeDefaults.SEED), Integer.parseInt(RecipeDefaults.FP_BITS),
@@ -29,19 +43,19 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
             TrainingOptions.DEFAULT);
 
     public Recipe {
-        Bits.check("--w-bits", wBits);
-        Bits.check("--a-bits", aBits);
-        Bits.check("--kv-bits", kvBits);
-        Bits.checkClip("--a-clip", aClip);
-        Bits.checkClip("--kv-clip", kvClip);
+        Bits.check(W_BITS.named(), wBits);
+        Bits.check(A_BITS.named(), aBits);
+        Bits.check(KV_BITS.named(), kvBits);
+        Bits.checkClip(A_CLIP.named(), aClip);
+        Bits.checkClip(KV_CLIP.named(), kvClip);
         if (wGroup < 0) {
-            throw new io.rotquant.compiler.InvalidInputException("--w-group must be 0 (per channel) or positive, got " + wGroup);
+            throw new io.rotquant.compiler.InvalidInputException(W_GROUP.named() + " must be 0 (per channel) or positive, got " + wGroup);
         }
         if (nsamples < 1) {
-            throw new io.rotquant.compiler.InvalidInputException("--nsamples must be positive, got " + nsamples);
+            throw new io.rotquant.compiler.InvalidInputException(NSAMPLES.named() + " must be positive, got " + nsamples);
         }
         if (seqlen < 0) {
-            throw new io.rotquant.compiler.InvalidInputException("--seqlen must be positive, got " + seqlen);
+            throw new io.rotquant.compiler.InvalidInputException(SEQLEN.named() + " must be positive, got " + seqlen);
         }
     }
 
@@ -94,7 +108,7 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
     /** Every field under the names of the CLI flags (snake case), for JSON output and artifact metadata. */
     public java.util.Map<String, Object> toJson() {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put("recipe", label());
+        m.put(LABEL_KEY, label());
         m.put("rotation", rotation.label());
         m.put("seed", seed);
         m.put("w_bits", wBits);
@@ -105,7 +119,7 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
         m.put("a_clip", aClip);
         m.put("kv_bits", kvBits);
         m.put("kv_clip", kvClip);
-        m.put("calibration", calibration == null ? "embedded C4 sample" : calibration.toString());
+        m.put("calibration", calibration == null ? EMBEDDED_CALIBRATION : calibration.toString());
         m.put("nsamples", nsamples);
         m.put("seqlen", seqlen);
         m.put("gptq_damp", gptq.damp());

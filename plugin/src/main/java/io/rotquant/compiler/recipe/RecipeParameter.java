@@ -8,7 +8,7 @@ import java.util.Optional;
  * its command-line flag, its key in the recipe JSON (null for settings of the run, not of the
  * recipe), and its default for an artifact. The CLI's options and the Maven goal's parameters are
  * declared where picocli and the plugin tools read them, and checked against this table by tests;
- * messages name a setting by its flag, and the plugin turns the flag into the Maven name from here.
+ * messages name a setting through {@link #named()}, in the words of the front end that runs.
  */
 public enum RecipeParameter {
     ROTATION("rotation", "--rotation", "rotation", ArtifactDefaults.ROTATION),
@@ -45,7 +45,11 @@ public enum RecipeParameter {
     RANK("rank", "--rank", null, "0"),
     WORLD_SIZE("worldSize", "--world-size", null, "1"),
     MASTER("master", "--master", null, null),
-    MODEL("modelDirectory", "--model", null, null);
+    MODEL("modelDirectory", "--model", null, null),
+    OUT("outputFile", "--out", null, null),
+    REPORT("reportDirectory", "--report", null, null),
+    EVAL_DATA("evalData", "--eval-data", null, null),
+    EVAL_WINDOWS("evalWindows", "--eval-windows", null, "16");
 
     private final String mavenName;
     private final String flag;
@@ -66,6 +70,16 @@ public enum RecipeParameter {
 
     public String flag() {
         return flag;
+    }
+
+    /** This setting as the running front end names it ({@link ParameterNames}): {@code --w-bits} or {@code rotquant.wBits}. */
+    public String named() {
+        return ParameterNames.current().name(this);
+    }
+
+    /** The setting whose recipe JSON key is {@code key}. */
+    public static Optional<RecipeParameter> ofJsonKey(String key) {
+        return Arrays.stream(values()).filter(p -> key.equals(p.jsonKey)).findFirst();
     }
 
     /** The key in the artifact's recipe JSON, or null for a setting of the run (dtype, device, threads, ranks, model). */

@@ -1,5 +1,7 @@
 package io.rotquant.compiler.recipe;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.INIT;
+
 import io.rotquant.compiler.EnumFlags;
 
 /**
@@ -10,7 +12,7 @@ public enum RotationInit {
     HADAMARD, IDENTITY, ORTHOGONAL, DFROT;
 
     public static RotationInit parse(String value) {
-        return EnumFlags.parse("--init", value, RotationInit.class);
+        return EnumFlags.parse(INIT.named(), value, RotationInit.class);
     }
 
     public String label() {

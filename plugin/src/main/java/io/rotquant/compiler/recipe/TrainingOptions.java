@@ -1,5 +1,13 @@
 package io.rotquant.compiler.recipe;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.ALPHA;
+import static io.rotquant.compiler.recipe.RecipeParameter.ITERS;
+import static io.rotquant.compiler.recipe.RecipeParameter.LOCAL_BLOCK;
+import static io.rotquant.compiler.recipe.RecipeParameter.LR;
+import static io.rotquant.compiler.recipe.RecipeParameter.ONLINE_THRESHOLD;
+import static io.rotquant.compiler.recipe.RecipeParameter.TRAIN_BATCH;
+import static io.rotquant.compiler.recipe.RecipeParameter.TRAIN_SEQLEN;
+
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.runtime.model.VectorRotation;
 
@@ -28,25 +36,25 @@ public record TrainingOptions(int iters, double lr, int batch, int seqlen, doubl
 
     public TrainingOptions {
         if (iters < 0) {
-            throw new InvalidInputException("--iters must be 0 or positive, got " + iters);
+            throw new InvalidInputException(ITERS.named() + " must be 0 or positive, got " + iters);
         }
         if (!(lr > 0) || Double.isInfinite(lr)) {
-            throw new InvalidInputException("--lr must be a positive number, got " + lr);
+            throw new InvalidInputException(LR.named() + " must be a positive number, got " + lr);
         }
         if (batch < 1) {
-            throw new InvalidInputException("--train-batch must be positive, got " + batch);
+            throw new InvalidInputException(TRAIN_BATCH.named() + " must be positive, got " + batch);
         }
         if (!(alpha >= 1) || Double.isInfinite(alpha)) {
-            throw new InvalidInputException("--alpha must be a number of at least 1, got " + alpha);
+            throw new InvalidInputException(ALPHA.named() + " must be a number of at least 1, got " + alpha);
         }
         if (onlineThreshold < 1) {
-            throw new InvalidInputException("--online-threshold must be positive, got " + onlineThreshold);
+            throw new InvalidInputException(ONLINE_THRESHOLD.named() + " must be positive, got " + onlineThreshold);
         }
         if (localBlock < 1) {
-            throw new InvalidInputException("--local-block must be positive, got " + localBlock);
+            throw new InvalidInputException(LOCAL_BLOCK.named() + " must be positive, got " + localBlock);
         }
         if (seqlen < 0) {
-            throw new InvalidInputException("--train-seqlen must be positive, got " + seqlen);
+            throw new InvalidInputException(TRAIN_SEQLEN.named() + " must be positive, got " + seqlen);
         }
     }
 

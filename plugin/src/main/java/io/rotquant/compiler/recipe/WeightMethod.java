@@ -1,5 +1,7 @@
 package io.rotquant.compiler.recipe;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.W_METHOD;
+
 import io.rotquant.compiler.EnumFlags;
 
 /** {@code --w-method}: round-to-nearest with the clip search, or GPTQ. */
@@ -7,7 +9,7 @@ public enum WeightMethod {
     RTN, GPTQ;
 
     public static WeightMethod parse(String value) {
-        return EnumFlags.parse("--w-method", value, WeightMethod.class);
+        return EnumFlags.parse(W_METHOD.named(), value, WeightMethod.class);
     }
 
     public String label() {

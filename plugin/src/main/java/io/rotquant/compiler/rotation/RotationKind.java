@@ -1,5 +1,7 @@
 package io.rotquant.compiler.rotation;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.ROTATION;
+
 import io.rotquant.compiler.EnumFlags;
 
 /**
@@ -27,7 +29,7 @@ public enum RotationKind {
     }
 
     public static RotationKind parse(String value) {
-        return EnumFlags.parse("--rotation", value, RotationKind.class);
+        return EnumFlags.parse(ROTATION.named(), value, RotationKind.class);
     }
 
     public String label() {

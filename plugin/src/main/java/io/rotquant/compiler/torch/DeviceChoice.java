@@ -1,5 +1,7 @@
 package io.rotquant.compiler.torch;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.DEVICE;
+
 import io.rotquant.compiler.InvalidInputException;
 import java.util.Locale;
 
@@ -33,7 +35,7 @@ public record DeviceChoice(Kind kind, int index) {
                 if (v.matches("cuda:[0-9]{1,3}")) {
                     return new DeviceChoice(Kind.CUDA, Integer.parseInt(v.substring(5)));
                 }
-                throw new InvalidInputException("--device: '" + value + "' is not one of " + VALUES);
+                throw new InvalidInputException(DEVICE.named() + ": '" + value + "' is not one of " + VALUES);
         }
     }
 

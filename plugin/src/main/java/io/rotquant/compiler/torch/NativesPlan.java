@@ -1,5 +1,7 @@
 package io.rotquant.compiler.torch;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.DEVICE;
+
 import io.rotquant.compiler.InvalidInputException;
 import java.util.List;
 
@@ -26,7 +28,7 @@ public record NativesPlan(String device, boolean gpu, String note) {
             case CPU -> new NativesPlan("cpu", false, null);
             case CUDA -> {
                 if (machineProblem != null) {
-                    throw new InvalidInputException("--device " + choice + ": " + machineProblem);
+                    throw new InvalidInputException(DEVICE.named() + " " + choice + ": " + machineProblem);
                 }
                 yield new NativesPlan(choice.toString(), true, null);
             }

@@ -1,5 +1,8 @@
 package io.rotquant.compiler.torch;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.DEVICE;
+import static io.rotquant.compiler.recipe.RecipeParameter.THREADS;
+
 import io.rotquant.compiler.InvalidInputException;
 import java.util.function.Consumer;
 import org.bytedeco.pytorch.Device;
@@ -34,12 +37,12 @@ public final class Torch {
      */
     public static synchronized void init(DeviceChoice choice, int threads, ScalarType computeType, Consumer<String> log) {
         if (threads < 0) {
-            throw new InvalidInputException("--threads must be 0 (all cores) or positive, got " + threads);
+            throw new InvalidInputException(THREADS.named() + " must be 0 (all cores) or positive, got " + threads);
         }
         cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         boolean cuda = choice.wantsGpu() && gpuUsable(choice, log);
         if (!cuda && Natives.gpuBuildPresent()) {
-            requireLibraries("--device " + choice);  // the GPU build loads CUDA's runtime even to compute on the CPU
+            requireLibraries(DEVICE.named() + " " + choice);  // the GPU build loads CUDA's runtime even to compute on the CPU
         }
         torch.set_num_threads(!cuda && computeType == ScalarType.Float ? 1 : cores);
         int index = cuda ? choice.index() : 0;
@@ -77,12 +80,12 @@ public final class Torch {
         boolean auto = choice.kind() == DeviceChoice.Kind.AUTO;
         if (!Natives.gpuBuildPresent()) {
             String why = Natives.cpuBuildPresent() ? "LibTorch's CPU build is on the classpath: an in-process compile "
-                    + "runs on the plugin's own LibTorch, so set --fork true (the default), or run bin/rotquant, to get "
+                    + "runs on the plugin's own LibTorch, so set rotquant.fork to true (the default), or run bin/rotquant, to get "
                     + "the GPU build" : "the classpath has no LibTorch natives with libtorch_cuda.so (expected in "
                     + Natives.gpu().get(0) + ")";
             return fallBack(auto, choice, why, log);
         }
-        requireLibraries("--device " + choice);
+        requireLibraries(DEVICE.named() + " " + choice);
         // Before the first use of the torch class, which loads the natives (and skips, silently, any that fail).
         Natives.unpackGpuBuild();
         // cuBLAS reads this when it makes its first handle; unset, deterministic mode refuses cuBLAS calls.
@@ -94,7 +97,7 @@ public final class Torch {
         }
         int count = torch.cuda_device_count();
         if (choice.index() >= count) {
-            throw new InvalidInputException("--device " + choice + ": this machine has " + count + " CUDA device"
+            throw new InvalidInputException(DEVICE.named() + " " + choice + ": this machine has " + count + " CUDA device"
                     + (count == 1 ? "" : "s") + " (cuda:0" + (count > 1 ? " to cuda:" + (count - 1) : "") + ")");
         }
         return true;
@@ -102,7 +105,7 @@ public final class Torch {
 
     private static boolean fallBack(boolean auto, DeviceChoice choice, String why, Consumer<String> log) {
         if (!auto) {
-            throw new InvalidInputException("--device " + choice + ": " + why);
+            throw new InvalidInputException(DEVICE.named() + " " + choice + ": " + why);
         }
         log.accept("device auto: compiling on the CPU: " + why);
         return false;
