@@ -1,5 +1,6 @@
 package io.rotquant.cli;
 
+import io.rotquant.compiler.recipe.RecipeDefaults;
 import io.rotquant.compiler.InputText;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.build.Compilation;
@@ -49,7 +50,7 @@ public final class CompileCommand implements Callable<Integer> {
             description = "Held-out text: FP and quantized perplexity and the activation profiles, before writing.")
     Path evalData;
 
-    @Option(names = "--eval-windows", defaultValue = "16", paramLabel = "N",
+    @Option(names = "--eval-windows", defaultValue = RecipeDefaults.EVAL_WINDOWS, paramLabel = "N",
             description = "Windows of --eval-data to evaluate, 0 = all (default: ${DEFAULT-VALUE}).")
     int evalWindows;
 

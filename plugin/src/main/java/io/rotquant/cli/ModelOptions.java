@@ -122,22 +122,9 @@ final class ModelOptions {
         return values().recipe();
     }
 
-    /** The recipe settings these options hold, for {@link RecipeValues} to parse. */
+    /** The recipe settings these options hold (fields named as in {@link RecipeParameter}), for {@link RecipeValues} to parse. */
     RecipeValues values() {
-        return new RecipeValues().set(RecipeParameter.ROTATION, rotation).set(RecipeParameter.SEED, seed)
-                .set(RecipeParameter.W_BITS, wBits).set(RecipeParameter.W_METHOD, wMethod)
-                .set(RecipeParameter.W_GROUP, wGroup).set(RecipeParameter.W_CLIP, wClip)
-                .set(RecipeParameter.A_BITS, aBits).set(RecipeParameter.A_CLIP, aClip)
-                .set(RecipeParameter.KV_BITS, kvBits).set(RecipeParameter.KV_CLIP, kvClip)
-                .set(RecipeParameter.CALIBRATION, calibration).set(RecipeParameter.NSAMPLES, nsamples)
-                .set(RecipeParameter.SEQLEN, seqlen).set(RecipeParameter.GPTQ_DAMP, gptqDamp)
-                .set(RecipeParameter.GPTQ_ACT_ORDER, gptqActOrder)
-                .set(RecipeParameter.GPTQ_STATIC_GROUPS, gptqStaticGroups).set(RecipeParameter.ITERS, iters)
-                .set(RecipeParameter.LR, lr).set(RecipeParameter.TRAIN_BATCH, trainBatch)
-                .set(RecipeParameter.TRAIN_SEQLEN, trainSeqlen).set(RecipeParameter.ALPHA, alpha)
-                .set(RecipeParameter.ROTATION_VARIANT, rotationVariant).set(RecipeParameter.LOCAL_BLOCK, localBlock)
-                .set(RecipeParameter.INIT, init).set(RecipeParameter.ONLINE, online)
-                .set(RecipeParameter.ONLINE_THRESHOLD, onlineThreshold);
+        return RecipeValues.of(this);
     }
 
     ComputeDType computeType() {

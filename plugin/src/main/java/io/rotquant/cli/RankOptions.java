@@ -1,21 +1,22 @@
 package io.rotquant.cli;
 
+import io.rotquant.compiler.recipe.RecipeDefaults;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.distributed.RankSpec;
 import picocli.CommandLine.Option;
 
 /** How many processes share a compile: local ones started here, or this process's place in a job across machines. */
 final class RankOptions {
-    @Option(names = "--nproc", defaultValue = "1", paramLabel = "N",
+    @Option(names = "--nproc", defaultValue = RecipeDefaults.PROCESSES, paramLabel = "N",
             description = "Processes on this machine that share the compile: one per GPU with --device cuda (rank r on"
                     + " cuda:r), CPU processes otherwise (default: ${DEFAULT-VALUE}).")
     int nproc;
 
-    @Option(names = "--rank", defaultValue = "0", paramLabel = "R",
+    @Option(names = "--rank", defaultValue = RecipeDefaults.RANK, paramLabel = "R",
             description = "In a job across machines: this process's rank, 0 serves the rendezvous and writes the artifact.")
     int rank;
 
-    @Option(names = "--world-size", defaultValue = "1", paramLabel = "W",
+    @Option(names = "--world-size", defaultValue = RecipeDefaults.WORLD_SIZE, paramLabel = "W",
             description = "In a job across machines: the number of ranks (default: ${DEFAULT-VALUE}).")
     int worldSize;
 

@@ -1,11 +1,9 @@
 package io.rotquant.plugin;
 
 import io.rotquant.compiler.model.ComputeDType;
-import io.rotquant.compiler.recipe.ArtifactDefaults;
 import io.rotquant.compiler.recipe.ParameterNames;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.recipe.RecipeDefaults;
-import io.rotquant.compiler.recipe.RecipeParameter;
 import io.rotquant.compiler.recipe.RecipeValues;
 import java.io.File;
 import org.apache.maven.plugins.annotations.Parameter;
@@ -13,7 +11,7 @@ import org.apache.maven.plugins.annotations.Parameter;
 /**
  * The parameters of the goal that compiles: the model and the recipe (the names of the recipes
  * page, as {@code rotquant.*} user properties). Every default comes from RecipeParameter's table
- * (RecipeDefaults, ArtifactDefaults): a QuaRot W4A4KV4 model with GPTQ weights.
+ * (RecipeDefaults): a QuaRot W4A4KV4 model with GPTQ weights.
  */
 abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
     /**
@@ -29,7 +27,7 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
      * <pre>{@code <rotation>duarot</rotation>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.rotation", defaultValue = ArtifactDefaults.ROTATION)
+    @Parameter(property = "rotquant.rotation", defaultValue = RecipeDefaults.ROTATION)
     String rotation;
 
     /**
@@ -80,7 +78,7 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
      * Weight bits, 2..8, or 16 for unquantized. <pre>{@code <wBits>4</wBits>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.wBits", defaultValue = ArtifactDefaults.W_BITS)
+    @Parameter(property = "rotquant.wBits", defaultValue = RecipeDefaults.W_BITS)
     Integer wBits;
 
     /**
@@ -108,7 +106,7 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
      * Activation bits, 2..8 or 16. <pre>{@code <aBits>4</aBits>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.aBits", defaultValue = ArtifactDefaults.A_BITS)
+    @Parameter(property = "rotquant.aBits", defaultValue = RecipeDefaults.A_BITS)
     Integer aBits;
 
     /**
@@ -122,7 +120,7 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
      * K/V cache bits, 2..8 or 16. <pre>{@code <kvBits>4</kvBits>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.kvBits", defaultValue = ArtifactDefaults.KV_BITS)
+    @Parameter(property = "rotquant.kvBits", defaultValue = RecipeDefaults.KV_BITS)
     Integer kvBits;
 
     /**
@@ -166,7 +164,7 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
      * GPTQ: quantize columns by decreasing Hessian diagonal. <pre>{@code <gptqActOrder>true</gptqActOrder>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.gptqActOrder", defaultValue = "false")
+    @Parameter(property = "rotquant.gptqActOrder", defaultValue = RecipeDefaults.GPTQ_ACT_ORDER)
     boolean gptqActOrder;
 
     /**
@@ -174,7 +172,7 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
      * <pre>{@code <gptqStaticGroups>true</gptqStaticGroups>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.gptqStaticGroups", defaultValue = "false")
+    @Parameter(property = "rotquant.gptqStaticGroups", defaultValue = RecipeDefaults.GPTQ_STATIC_GROUPS)
     boolean gptqStaticGroups;
 
     /**
@@ -237,20 +235,7 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
      * (a bad value fails naming its parameter in the words of the caller's {@link ParameterNames}).
      */
     final Recipe recipe() {
-        return new RecipeValues().set(RecipeParameter.ROTATION, rotation)
-                .set(RecipeParameter.ROTATION_VARIANT, rotationVariant).set(RecipeParameter.LOCAL_BLOCK, localBlock)
-                .set(RecipeParameter.INIT, init).set(RecipeParameter.ONLINE, online)
-                .set(RecipeParameter.ONLINE_THRESHOLD, onlineThreshold).set(RecipeParameter.SEED, seed)
-                .set(RecipeParameter.W_BITS, wBits).set(RecipeParameter.W_METHOD, wMethod)
-                .set(RecipeParameter.W_GROUP, wGroup).set(RecipeParameter.W_CLIP, wClip)
-                .set(RecipeParameter.A_BITS, aBits).set(RecipeParameter.A_CLIP, aClip)
-                .set(RecipeParameter.KV_BITS, kvBits).set(RecipeParameter.KV_CLIP, kvClip)
-                .set(RecipeParameter.CALIBRATION, calibration).set(RecipeParameter.NSAMPLES, nsamples)
-                .set(RecipeParameter.SEQLEN, seqlen).set(RecipeParameter.GPTQ_DAMP, gptqDamp)
-                .set(RecipeParameter.GPTQ_ACT_ORDER, gptqActOrder)
-                .set(RecipeParameter.GPTQ_STATIC_GROUPS, gptqStaticGroups).set(RecipeParameter.ITERS, iters)
-                .set(RecipeParameter.LR, lr).set(RecipeParameter.TRAIN_BATCH, trainBatch)
-                .set(RecipeParameter.TRAIN_SEQLEN, trainSeqlen).set(RecipeParameter.ALPHA, alpha).recipe();
+        return RecipeValues.of(this).recipe();
     }
 
     /** The compute dtype, checked. */

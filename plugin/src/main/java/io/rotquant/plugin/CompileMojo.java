@@ -1,5 +1,6 @@
 package io.rotquant.plugin;
 
+import io.rotquant.compiler.recipe.RecipeDefaults;
 import io.rotquant.cli.CompileCommand;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.build.Compilation;
@@ -66,7 +67,7 @@ public final class CompileMojo extends AbstractRecipeMojo {
      * <pre>{@code <evalWindows>16</evalWindows>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.evalWindows", defaultValue = "16")
+    @Parameter(property = "rotquant.evalWindows", defaultValue = RecipeDefaults.EVAL_WINDOWS)
     int evalWindows;
 
     /**
@@ -75,7 +76,7 @@ public final class CompileMojo extends AbstractRecipeMojo {
      * <pre>{@code <headBits>8</headBits>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.headBits", defaultValue = "16")
+    @Parameter(property = "rotquant.headBits", defaultValue = RecipeDefaults.HEAD_BITS)
     int headBits;
 
     /**
@@ -102,7 +103,7 @@ public final class CompileMojo extends AbstractRecipeMojo {
      * Needs {@code fork}. <pre>{@code <processes>2</processes>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.processes", defaultValue = "1")
+    @Parameter(property = "rotquant.processes", defaultValue = RecipeDefaults.PROCESSES)
     int processes;
 
     /**
@@ -111,7 +112,7 @@ public final class CompileMojo extends AbstractRecipeMojo {
      * <pre>{@code <rank>1</rank>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.rank", defaultValue = "0")
+    @Parameter(property = "rotquant.rank", defaultValue = RecipeDefaults.RANK)
     int rank;
 
     /**
@@ -119,7 +120,7 @@ public final class CompileMojo extends AbstractRecipeMojo {
      * <pre>{@code <worldSize>4</worldSize>}</pre>
      * @since 0.1.0
      */
-    @Parameter(property = "rotquant.worldSize", defaultValue = "1")
+    @Parameter(property = "rotquant.worldSize", defaultValue = RecipeDefaults.WORLD_SIZE)
     int worldSize;
 
     /**

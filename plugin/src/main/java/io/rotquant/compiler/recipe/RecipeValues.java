@@ -32,10 +32,12 @@ import io.rotquant.compiler.quant.GptqOptions;
 import io.rotquant.compiler.rotation.RotationKind;
 import io.rotquant.runtime.json.Json;
 import io.rotquant.runtime.json.JsonException;
+import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A recipe's settings as text, keyed by {@link RecipeParameter}, from any front end (the CLI's
@@ -57,6 +59,36 @@ public final class RecipeValues {
             values.put(parameter, value.toString());
         }
         return this;
+    }
+
+    /**
+     * The recipe settings an object holds in fields named as the parameters' Maven names (a Maven
+     * goal's parameters, the CLI's options: both declare each setting under that name), read by name
+     * so that neither front end lists the settings again. A null field is unset.
+     */
+    public static RecipeValues of(Object settings) {
+        RecipeValues out = new RecipeValues();
+        for (RecipeParameter p : RecipeParameter.values()) {
+            if (p.jsonKey() != null) {
+                out.set(p, field(settings, p.mavenName()));
+            }
+        }
+        return out;
+    }
+
+    private static Object field(Object holder, String name) {
+        for (Class<?> c = holder.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField(name);
+                f.setAccessible(true);
+                return f.get(holder);
+            } catch (NoSuchFieldException e) {
+                // declared further up, if at all
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException(holder.getClass().getName() + " has no field '" + name + "' for its recipe");
     }
 
     /** The settings of a recipe JSON object ({@link Recipe#toJson()}); its label and unknown keys are refused. */
@@ -98,12 +130,7 @@ public final class RecipeValues {
     }
 
     private long whole(RecipeParameter p) {
-        String v = text(p);
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException(p.named() + ": '" + v + "' is not a whole number", e);
-        }
+        return parsed(p, Long::parseLong, "a whole number");
     }
 
     private int integer(RecipeParameter p) {
@@ -115,11 +142,15 @@ public final class RecipeValues {
     }
 
     private double number(RecipeParameter p) {
+        return parsed(p, Double::parseDouble, "a number");
+    }
+
+    private <T> T parsed(RecipeParameter p, Function<String, T> parse, String expected) {
         String v = text(p);
         try {
-            return Double.parseDouble(v);
+            return parse.apply(v);
         } catch (NumberFormatException e) {
-            throw new InvalidInputException(p.named() + ": '" + v + "' is not a number", e);
+            throw new InvalidInputException(p.named() + ": '" + v + "' is not " + expected, e);
         }
     }
 

@@ -32,6 +32,49 @@ class RecipeValuesTest {
         assertThat(recipe.label()).isEqualTo("duarot W4A8KV4 rtn");
     }
 
+    /** A front end's settings: fields named as the parameters' Maven names, some unset. */
+    static class Settings {
+        String rotation = "spinquant";
+        Integer wBits = 3;
+        Integer aBits;
+        boolean gptqActOrder = true;
+    }
+
+    static class AllSettings extends Settings {
+        String rotationVariant;
+        Integer localBlock;
+        String init;
+        String online;
+        Integer onlineThreshold;
+        Long seed = 4L;
+        String wMethod;
+        Integer wGroup;
+        Boolean wClip;
+        Double aClip;
+        Integer kvBits = 16;
+        Double kvClip;
+        java.io.File calibration;
+        Integer nsamples;
+        Integer seqlen;
+        Double gptqDamp;
+        boolean gptqStaticGroups;
+        Integer iters;
+        Double lr;
+        Integer trainBatch;
+        Integer trainSeqlen;
+        Double alpha;
+    }
+
+    @Test
+    void aFrontEndsFieldsAreReadByTheParametersNames() {
+        Recipe recipe = RecipeValues.of(new AllSettings()).recipe();
+        assertThat(recipe.label()).isEqualTo("spinquant W3A4KV16 gptq");
+        assertThat(recipe.seed()).isEqualTo(4);
+        assertThat(recipe.gptq().actOrder()).isTrue();
+        assertThatThrownBy(() -> RecipeValues.of(new Settings())).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("has no field 'rotationVariant'");
+    }
+
     @Test
     void theRecipeJsonGivesBackTheSameRecipe() {
         Recipe learned = new RecipeValues().set(RecipeParameter.ROTATION, "duarot").set(RecipeParameter.ITERS, 7)
