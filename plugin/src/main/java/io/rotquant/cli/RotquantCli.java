@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "rotquant", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Rotated 4-bit LLM compiler for the JVM.",
-        subcommands = {EvalCommand.class, CompareCommand.class, AblateCommand.class, ZeroShotCommand.class, BenchCommand.class, BenchOnlineCommand.class, BenchRuntimeCommand.class, BenchDeviceCommand.class, SynthCommand.class, CompileCommand.class, NativesCommand.class, PplCommand.class, RunCommand.class, InspectCommand.class,
+        subcommands = {EvalCommand.class, CompareCommand.class, AblateCommand.class, ZeroShotCommand.class, BenchCommand.class, BenchOnlineCommand.class, BenchRuntimeCommand.class, BenchDeviceCommand.class, SynthCommand.class, CompileCommand.class, NativesCommand.class, PplCommand.class, RunCommand.class, ChatCommand.class, InspectCommand.class,
             CommandLine.HelpCommand.class})
 public final class RotquantCli {
     static final int EXIT_INVALID_INPUT = 2;

@@ -6,6 +6,7 @@ import static io.rotquant.compiler.recipe.RecipeParameter.W_BITS;
 import static io.rotquant.compiler.recipe.RecipeParameter.W_GROUP;
 
 import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.checkpoint.TokenizerConfig;
 import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.model.LinearGroup;
@@ -127,6 +128,8 @@ public final class ArtifactWriter {
         }
         metadata.put(ArtifactFormat.KEY_RECIPE, JsonWriter.write(recipeJson));
         metadata.put(ArtifactFormat.KEY_DIGESTS, JsonWriter.write(digests));
+        TokenizerConfig.chat(prepared.checkpoint().directory())
+                .ifPresent(chat -> metadata.put(ArtifactFormat.KEY_CHAT, JsonWriter.write(chat.toJson())));
         SafetensorsWriter.write(out, metadata, tensors, ArtifactFormat.ALIGNMENT, ArtifactFormat.KEY_CHECKSUM);
     }
 

@@ -18,13 +18,14 @@ public final class InputDigests {
     private InputDigests() {
     }
 
-    /** config.json, tokenizer.json and every safetensors file of a checkpoint directory, sorted by name. */
+    /** config.json, tokenizer.json, tokenizer_config.json (the chat template) and every safetensors file, sorted by name. */
     public static Map<String, String> checkpoint(Path model) throws IOException {
         List<Path> files;
         try (Stream<Path> listing = Files.list(model)) {
             files = listing.filter(p -> {
                 String name = p.getFileName().toString();
-                return name.equals("config.json") || name.equals("tokenizer.json") || name.endsWith(".safetensors");
+                return name.equals("config.json") || name.equals("tokenizer.json") || name.equals("tokenizer_config.json")
+                        || name.endsWith(".safetensors");
             }).sorted().toList();
         } catch (NoSuchFileException e) {
             throw new InvalidInputException("model directory " + model + " does not exist");

@@ -23,6 +23,8 @@ public final class ArtifactFormat {
     public static final String KEY_RECIPE = "recipe";
     public static final String KEY_DIGESTS = "input_digests";
     public static final String KEY_CHECKSUM = "data_sha256";
+    /** The checkpoint's chat template and its special tokens ({@link io.rotquant.runtime.chat.ChatFormat}); absent without one. */
+    public static final String KEY_CHAT = "chat";
 
     /** F16 [vocab, d], or I8 [vocab, d] with its {@link #rowScales}. */
     public static final String EMBEDDING = "embed_tokens";

@@ -12,6 +12,7 @@ import io.rotquant.runtime.tokenizer.Tokenizer;
 import io.rotquant.runtime.tokenizer.TokenizerException;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * A rotquant artifact loaded for inference. Immutable once loaded and safe to share: each thread
@@ -59,6 +60,11 @@ public final class RotQuantModel implements AutoCloseable {
         this.online = OnlineRotations.load(artifact, kernels);
         this.parallel = new Parallel(threads);
         this.attention = new Attention(spec, kernels, parallel);
+    }
+
+    /** A metadata entry of the artifact ({@link ArtifactFormat}'s keys), if present. */
+    public Optional<String> metadata(String key) {
+        return Optional.ofNullable(artifact.metadata().get(key));
     }
 
     /** Loads and validates {@code path} with one worker per available processor. */

@@ -57,6 +57,14 @@ public final class Session {
         position = 0;
     }
 
+    /** Keeps the first {@code length} tokens of the sequence and forgets the rest (their cache rows are overwritten by what follows). */
+    public void rewind(int length) {
+        if (length < 0 || length > position) {
+            throw new IllegalArgumentException("cannot keep " + length + " of " + position + " tokens");
+        }
+        position = length;
+    }
+
     /** Appends one token and returns the next-token logits (a reused array). */
     public float[] next(int token) {
         forward(new int[] {token}, 0, 1, false, (i, l) -> { });

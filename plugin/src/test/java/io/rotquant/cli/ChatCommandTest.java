@@ -1,0 +1,90 @@
+package io.rotquant.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rotquant.runtime.TestPaths;
+import io.rotquant.runtime.chat.Chat;
+import io.rotquant.runtime.model.Generation;
+import io.rotquant.runtime.model.RotQuantModel;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A checkpoint with a chat template, compiled: the artifact carries it, and chat turns reuse the cache exactly. */
+class ChatCommandTest {
+    private static final String TEMPLATE = "{{ bos_token }}{% for m in messages %}{{ m.role | upper }}: {{ m.content }}\n"
+            + "{% endfor %}{% if add_generation_prompt %}ASSISTANT:{% endif %}";
+
+    @TempDir
+    static Path dir;
+    static Path artifact;
+
+    @BeforeAll
+    static void compile() throws IOException {
+        Path model = dir.resolve("stories-chat");
+        Files.createDirectories(model);
+        try (Stream<Path> files = Files.list(TestPaths.stories260K())) {
+            for (Path f : files.toList()) {
+                Files.copy(f, model.resolve(f.getFileName()));
+            }
+        }
+        Path config = model.resolve("tokenizer_config.json");
+        String json = Files.readString(config).strip();
+        Files.writeString(config, json.substring(0, json.length() - 1) + ", \"chat_template\": "
+                + io.rotquant.runtime.json.JsonWriter.write(TEMPLATE) + "}");
+        artifact = dir.resolve("chat.rqm");
+        CliRun compile = CliRun.of("compile", "--model", model.toString(), "--out", artifact.toString(), "--w-bits", "8",
+                "--w-method", "rtn", "--a-bits", "8", "--kv-bits", "8", "--quiet");
+        assertThat(compile.exitCode()).as(compile.err()).isZero();
+    }
+
+    @Test
+    void aSecondTurnOnTheCacheEqualsOneGenerationOverTheWholeConversation() {
+        try (RotQuantModel model = RotQuantModel.load(artifact, 1)) {
+            Chat chat = Chat.on(model).system("Tell stories.");
+            Generation.Result first = chat.send("Once upon a time", g -> g.maxTokens(12));
+            int[] second = chat.prompt("Then what?");
+            Generation.Result reply = chat.send("Then what?", g -> g.maxTokens(12));
+            Generation.Result fresh = model.newSession().generate().maxTokens(12).run(second);
+            assertThat(reply.tokens()).isEqualTo(fresh.tokens());
+            assertThat(chat.reused()).as("prompt tokens from the cache").isGreaterThan(first.tokens().length).isLessThan(second.length);
+            assertThat(first.tokens()).isNotEmpty();
+            // BOS once, at the start: the template places it and encoding adds none.
+            int bos = model.spec().bosTokenId();
+            assertThat(Arrays.stream(second).filter(t -> t == bos).count()).isEqualTo(1);
+            assertThat(second[0]).isEqualTo(bos);
+            assertThat(chat.messages()).hasSize(5);
+            assertThat(model.tokenizer().decode(second, true)).startsWith("SYSTEM: Tell stories.\nUSER: Once upon a time\n"
+                    + "ASSISTANT: " + first.text().strip());
+        }
+    }
+
+    @Test
+    void theTerminalChatAnswersEachLine() {
+        InputStream saved = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream("Once upon a time\nThe dog\n\n".getBytes(StandardCharsets.UTF_8)));
+            CliRun run = CliRun.of("chat", "--artifact", artifact.toString(), "--max-tokens", "6", "--system", "Be brief.");
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(run.err()).contains("[6 tokens in").containsPattern("(?s)\\[\\d+ tokens in .*\\[\\d+ tokens in ");
+            assertThat(run.out().strip().lines().count()).isEqualTo(2);
+        } finally {
+            System.setIn(saved);
+        }
+        Path plain = dir.resolve("plain.rqm");
+        assertThat(CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out", plain.toString(),
+                "--w-bits", "8", "--w-method", "rtn", "--quiet").exitCode()).isZero();
+        CliRun none = CliRun.of("chat", "--artifact", plain.toString());
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err().strip()).isEqualTo("rotquant: error: --artifact " + plain + ": the artifact has no chat"
+                + " template (its checkpoint's tokenizer_config.json had none)");
+    }
+}

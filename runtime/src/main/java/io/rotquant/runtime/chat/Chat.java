@@ -1,0 +1,94 @@
+package io.rotquant.runtime.chat;
+
+import io.rotquant.runtime.artifact.ArtifactFormat;
+import io.rotquant.runtime.json.JsonObject;
+import io.rotquant.runtime.model.Generation;
+import io.rotquant.runtime.model.RotQuantModel;
+import io.rotquant.runtime.model.Session;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * A conversation on one session of a model: each turn renders the whole conversation with the
+ * artifact's chat template (which places BOS and the role markers itself, so the text is encoded
+ * without added special tokens), keeps the cache of the longest prefix the session has already
+ * seen and feeds only the rest. Generation stops at the model's EOS ids and the template's EOS token. One
+ * conversation per thread; the model may serve many.
+ */
+public final class Chat {
+    private final RotQuantModel model;
+    private final ChatTemplate template;
+    private final Session session;
+    private final int[] stopTokens;
+    private final List<ChatMessage> messages = new ArrayList<>();
+    private int[] fed = new int[0];
+    private int reused;
+
+    public Chat(RotQuantModel model, ChatTemplate template, String eosToken) {
+        this.model = model;
+        this.template = template;
+        this.session = model.newSession();
+        int eos = eosToken == null || eosToken.isEmpty() ? -1 : model.tokenizer().idOf(eosToken);
+        this.stopTokens = IntStream.concat(model.spec().eosTokenIds().stream().mapToInt(Integer::intValue),
+                eos < 0 ? IntStream.empty() : IntStream.of(eos)).distinct().toArray();
+    }
+
+    /** A conversation with the chat template the artifact carries. */
+    public static Chat on(RotQuantModel model) {
+        String json = model.metadata(ArtifactFormat.KEY_CHAT).orElseThrow(() -> new IllegalStateException(
+                "the artifact has no chat template (its checkpoint's tokenizer_config.json had none)"));
+        ChatFormat format = ChatFormat.fromJson(JsonObject.parse("artifact metadata '" + ArtifactFormat.KEY_CHAT + "'", json));
+        return new Chat(model, format.parse(), format.eosToken());
+    }
+
+    /** Sets the system prompt; only before the first turn. */
+    public Chat system(String content) {
+        if (!messages.isEmpty()) {
+            throw new IllegalStateException("the system prompt comes before the first turn");
+        }
+        messages.add(ChatMessage.system(content));
+        return this;
+    }
+
+    /** The conversation so far. */
+    public List<ChatMessage> messages() {
+        return List.copyOf(messages);
+    }
+
+    /** The prompt tokens of the conversation so far plus {@code user}'s turn, ending where the reply starts. */
+    public int[] prompt(String user) {
+        List<ChatMessage> next = new ArrayList<>(messages);
+        next.add(ChatMessage.user(user));
+        return model.tokenizer().encode(template.render(next, true), false);
+    }
+
+    /**
+     * Sends {@code user}'s turn and generates the reply; {@code settings} configures the generation
+     * (token budget, sampling, listener, stop strings). The reply joins the conversation.
+     */
+    public Generation.Result send(String user, Consumer<Generation> settings) {
+        int[] prompt = prompt(user);
+        int common = 0;
+        int limit = Math.min(Math.min(fed.length, session.position()), prompt.length - 1);
+        while (common < limit && fed[common] == prompt[common]) {
+            common++;
+        }
+        session.rewind(common);
+        reused = common;
+        Generation generation = session.generate().stopTokens(stopTokens);
+        settings.accept(generation);
+        Generation.Result result = generation.run(Arrays.copyOfRange(prompt, common, prompt.length));
+        messages.add(ChatMessage.user(user));
+        messages.add(ChatMessage.assistant(result.text()));
+        fed = IntStream.concat(Arrays.stream(prompt), Arrays.stream(result.tokens())).toArray();
+        return result;
+    }
+
+    /** Tokens of the last turn's prompt taken from the cache rather than computed again. */
+    public int reused() {
+        return reused;
+    }
+}
