@@ -203,14 +203,19 @@ final class ExpressionParser {
 
     private List<Expr> arguments() {
         expect("(");
-        List<Expr> args = new ArrayList<>();
-        while (!accept(")")) {
-            args.add(or());
-            if (!peek(")")) {
+        return items(")");
+    }
+
+    /** Comma-separated expressions up to {@code close} (consumed). */
+    private List<Expr> items(String close) {
+        List<Expr> items = new ArrayList<>();
+        while (!accept(close)) {
+            items.add(or());
+            if (!peek(close)) {
                 expect(",");
             }
         }
-        return args;
+        return items;
     }
 
     private Expr primary() {
@@ -232,14 +237,7 @@ final class ExpressionParser {
             return e;
         }
         if (accept("[")) {
-            List<Expr> items = new ArrayList<>();
-            while (!accept("]")) {
-                items.add(or());
-                if (!peek("]")) {
-                    expect(",");
-                }
-            }
-            return new Expr.ListOf(items);
+            return new Expr.ListOf(items("]"));
         }
         String n = name();
         return switch (n) {
