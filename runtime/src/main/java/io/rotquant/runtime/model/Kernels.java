@@ -1,5 +1,7 @@
 package io.rotquant.runtime.model;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * The inner loops the model runs on: int8 × int8 dot products with int32 accumulation for the
  * linears; float32 dot, axpy and butterfly for the online rotations. The Vector API
@@ -21,10 +23,10 @@ interface Kernels {
     float expSum(float[] s, int from, int n, float shift);
 
     /** Σ_{i<n} x[xFrom+i]·half(h[hFrom+i]) in float32, h holding IEEE half-precision bits (finite values). */
-    float dotHalf(float[] x, int xFrom, short[] h, int hFrom, int n);
+    float dotHalf(float[] x, int xFrom, MemorySegment h, long hFrom, int n);
 
     /** Σ_{i<n} x[xFrom+i]·w[wFrom+i] in float32, w holding signed 8-bit codes. */
-    float dotBytes(float[] x, int xFrom, byte[] w, int wFrom, int n);
+    float dotBytes(float[] x, int xFrom, MemorySegment w, long wFrom, int n);
 
     /** Σ_{i<n} a[aFrom+i]·b[bFrom+i] in float32 (summation order is the implementation's). */
     float dot(float[] a, int aFrom, float[] b, int bFrom, int n);

@@ -15,6 +15,15 @@ import java.lang.foreign.ValueLayout;
 final class QuantizedLinear {
     private static final int ROWS_PER_TASK = 16;
 
+    /** The two signed nibbles of each byte value, added. */
+    private static final int[] NIBBLE_SUMS = new int[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            NIBBLE_SUMS[b] = Kernels.lowNibble((byte) b) + Kernels.highNibble((byte) b);
+        }
+    }
+
     private final int out;
     private final int in;
     private final int groups;
@@ -37,16 +46,7 @@ final class QuantizedLinear {
         this.packed = packed && groupSize % 2 == 0;
         this.codes = packed && !this.packed ? unpack(stored) : stored;
         this.scales = scaleBytes.toArray(SafetensorsFile.F32);
-        this.codeSums = new int[out * groups];
-        for (int j = 0; j < out; j++) {
-            for (int g = 0; g < groups; g++) {
-                int sum = 0;
-                for (int i = g * groupSize; i < (g + 1) * groupSize; i++) {
-                    sum += code(j, i);
-                }
-                codeSums[j * groups + g] = sum;
-            }
-        }
+        this.codeSums = codeSums();
     }
 
     /** Bytes one pass over this linear reads: a code byte per weight, and the scales. */
@@ -60,6 +60,20 @@ final class QuantizedLinear {
 
     int inputs() {
         return in;
+    }
+
+    /** The sum of each row's codes per group (the zero point's correction), byte by byte: a load-time pass over every weight. */
+    private int[] codeSums() {
+        int[] sums = new int[out * groups];
+        int bytesPerGroup = packed ? groupSize / 2 : groupSize;
+        for (int r = 0; r < out * groups; r++) {
+            int sum = 0;
+            for (int b = r * bytesPerGroup, end = b + bytesPerGroup; b < end; b++) {
+                sum += packed ? NIBBLE_SUMS[codes[b] & 0xff] : codes[b];
+            }
+            sums[r] = sum;
+        }
+        return sums;
     }
 
     /** Two's-complement nibbles, even column in the low nibble, to one signed byte per code. */

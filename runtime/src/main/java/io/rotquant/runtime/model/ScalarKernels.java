@@ -1,5 +1,9 @@
 package io.rotquant.runtime.model;
 
+import io.rotquant.runtime.safetensors.SafetensorsFile;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /** The portable kernels: plain loops (four float accumulators, so that the float loop is not one long dependency chain). */
 final class ScalarKernels implements Kernels {
     @Override
@@ -32,19 +36,19 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public float dotHalf(float[] x, int xFrom, short[] h, int hFrom, int n) {
+    public float dotHalf(float[] x, int xFrom, MemorySegment h, long hFrom, int n) {
         float acc = 0f;
         for (int i = 0; i < n; i++) {
-            acc += x[xFrom + i] * Float.float16ToFloat(h[hFrom + i]);
+            acc += x[xFrom + i] * Float.float16ToFloat(h.getAtIndex(SafetensorsFile.F16, hFrom + i));
         }
         return acc;
     }
 
     @Override
-    public float dotBytes(float[] x, int xFrom, byte[] w, int wFrom, int n) {
+    public float dotBytes(float[] x, int xFrom, MemorySegment w, long wFrom, int n) {
         float acc = 0f;
         for (int i = 0; i < n; i++) {
-            acc += x[xFrom + i] * w[wFrom + i];
+            acc += x[xFrom + i] * w.get(ValueLayout.JAVA_BYTE, wFrom + i);
         }
         return acc;
     }

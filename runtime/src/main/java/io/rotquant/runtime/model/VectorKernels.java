@@ -1,5 +1,8 @@
 package io.rotquant.runtime.model;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -75,12 +78,12 @@ final class VectorKernels implements Kernels {
      * values; the sign rides along in bit 31. Infinities and NaNs are not expected in weights.
      */
     @Override
-    public float dotHalf(float[] x, int xFrom, short[] h, int hFrom, int n) {
+    public float dotHalf(float[] x, int xFrom, MemorySegment h, long hFrom, int n) {
         FloatVector acc0 = FloatVector.zero(FLOATS);
         FloatVector acc1 = FloatVector.zero(FLOATS);
         int i = 0;
         for (; i <= n - SHORT_LANES; i += SHORT_LANES) {
-            ShortVector halves = ShortVector.fromArray(SHORTS, h, hFrom + i);
+            ShortVector halves = ShortVector.fromMemorySegment(SHORTS, h, 2 * (hFrom + i), ByteOrder.LITTLE_ENDIAN);
             acc0 = FloatVector.fromArray(FLOATS, x, xFrom + i).fma(widenHalves(halves, 0), acc0);
             acc1 = FloatVector.fromArray(FLOATS, x, xFrom + i + FLOAT_LANES).fma(widenHalves(halves, 1), acc1);
         }
@@ -89,7 +92,7 @@ final class VectorKernels implements Kernels {
 
     /** Bytes widened to float lanes (vpmovsxbd and a conversion on x86), two accumulators as for halves. */
     @Override
-    public float dotBytes(float[] x, int xFrom, byte[] w, int wFrom, int n) {
+    public float dotBytes(float[] x, int xFrom, MemorySegment w, long wFrom, int n) {
         FloatVector acc0 = FloatVector.zero(FLOATS);
         FloatVector acc1 = FloatVector.zero(FLOATS);
         int i = 0;
@@ -101,8 +104,9 @@ final class VectorKernels implements Kernels {
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD) + TAIL.dotBytes(x, xFrom + i, w, wFrom + i, n - i);
     }
 
-    private static FloatVector byteFloats(byte[] w, int from) {
-        return (FloatVector) ByteVector.fromArray(LANE_BYTES, w, from).convertShape(VectorOperators.B2F, FLOATS, 0);
+    private static FloatVector byteFloats(MemorySegment w, long from) {
+        return (FloatVector) ByteVector.fromMemorySegment(LANE_BYTES, w, from, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2F, FLOATS, 0);
     }
 
     private static FloatVector widenHalves(ShortVector halves, int part) {

@@ -2,6 +2,8 @@ package io.rotquant.runtime.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rotquant.runtime.safetensors.SafetensorsFile;
+import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -73,7 +75,7 @@ class KernelsTest {
             h[0] = all[i];
             float[] x = new float[32];
             x[0] = 1f;
-            assertThat(best.dotHalf(x, 0, h, 0, 32)).as("half bits %x", all[i]).isEqualTo(Float.float16ToFloat(all[i]));
+            assertThat(best.dotHalf(x, 0, halves(h), 0, 32)).as("half bits %x", all[i]).isEqualTo(Float.float16ToFloat(all[i]));
         }
         for (int n : new int[] {0, 5, 16, 31, 64, 2048}) {
             short[] h = new short[n + 2];
@@ -84,9 +86,9 @@ class KernelsTest {
                 x[1 + i] = (float) random.nextGaussian();
                 expected += (double) x[1 + i] * Float.float16ToFloat(h[2 + i]);
             }
-            assertThat((double) best.dotHalf(x, 1, h, 2, n)).as("n=%d", n).isCloseTo(expected,
+            assertThat((double) best.dotHalf(x, 1, halves(h), 2, n)).as("n=%d", n).isCloseTo(expected,
                     org.assertj.core.api.Assertions.within(1e-3));
-            assertThat((double) new ScalarKernels().dotHalf(x, 1, h, 2, n)).isCloseTo(expected,
+            assertThat((double) new ScalarKernels().dotHalf(x, 1, halves(h), 2, n)).isCloseTo(expected,
                     org.assertj.core.api.Assertions.within(1e-3));
         }
     }
@@ -104,9 +106,9 @@ class KernelsTest {
                 expected += (double) x[1 + i] * w[3 + i];
             }
             double tolerance = 1e-5 * Math.max(1, Math.sqrt(n) * 128);
-            assertThat((double) Kernels.best().dotBytes(x, 1, w, 3, n)).as("vector n=%d", n).isCloseTo(expected,
+            assertThat((double) Kernels.best().dotBytes(x, 1, MemorySegment.ofArray(w), 3, n)).as("vector n=%d", n).isCloseTo(expected,
                     org.assertj.core.api.Assertions.within(tolerance));
-            assertThat((double) new ScalarKernels().dotBytes(x, 1, w, 3, n)).as("scalar n=%d", n).isCloseTo(expected,
+            assertThat((double) new ScalarKernels().dotBytes(x, 1, MemorySegment.ofArray(w), 3, n)).as("scalar n=%d", n).isCloseTo(expected,
                     org.assertj.core.api.Assertions.within(tolerance));
         }
     }
@@ -134,5 +136,12 @@ class KernelsTest {
                         .isCloseTo(Math.exp(copy[i] - shift), org.assertj.core.api.Assertions.withinPercentage(1e-4));
             }
         }
+    }
+
+    /** Halves as the artifact stores them (little-endian), in a segment like the mapped file's. */
+    private static MemorySegment halves(short[] h) {
+        MemorySegment segment = MemorySegment.ofArray(new byte[2 * h.length]);
+        MemorySegment.copy(h, 0, segment, SafetensorsFile.F16, 0, h.length);
+        return segment;
     }
 }

@@ -3,6 +3,8 @@ package io.rotquant.runtime.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.rotquant.runtime.safetensors.SafetensorsFile;
+import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
 class TokenTableTest {
@@ -11,7 +13,7 @@ class TokenTableTest {
     @Test
     void rowCodesLookUpAndDotTheirRowTimesItsScale() {
         byte[] codes = {1, -2, 3, 127, -128, 0, 5, -5};
-        TokenTable table = new TokenTable.RowCodes(4, codes, new float[] {0.5f, 2f});
+        TokenTable table = new TokenTable.RowCodes(4, MemorySegment.ofArray(codes), new float[] {0.5f, 2f});
         float[] row = new float[6];
         table.row(1, row, 2);
         assertThat(row).containsExactly(0f, 0f, -256f, 0f, 10f, -10f);
@@ -25,7 +27,9 @@ class TokenTableTest {
     void halfRowsWidenExactly() {
         short[] halves = {Float.floatToFloat16(1.5f), Float.floatToFloat16(-0.25f), Float.floatToFloat16(3f),
             Float.floatToFloat16(0.125f)};
-        TokenTable table = new TokenTable.Half(2, halves);
+        MemorySegment stored = MemorySegment.ofArray(new byte[2 * halves.length]);
+        MemorySegment.copy(halves, 0, stored, SafetensorsFile.F16, 0, halves.length);
+        TokenTable table = new TokenTable.Half(2, stored);
         float[] row = new float[2];
         table.row(1, row, 0);
         assertThat(row).containsExactly(3f, 0.125f);
