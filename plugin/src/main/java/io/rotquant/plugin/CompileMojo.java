@@ -191,7 +191,7 @@ public final class CompileMojo extends AbstractRecipeMojo {
         long start = System.nanoTime();
         Path out = artifactFile();
         Path reports = reportDirectory.toPath();
-        Path fingerprintFile = reports.resolve((classifier() == null ? "artifact" : classifier()) + ".fingerprint.json");
+        Path fingerprintFile = reportFile(".fingerprint.json");
         Recipe recipe;
         try {
             recipe = recipe();
@@ -230,6 +230,11 @@ public final class CompileMojo extends AbstractRecipeMojo {
         }
         getLog().info(String.format(Locale.ROOT, "rotquant: %s (%s%s) in %.1f s", out, recipe.label(),
                 attach ? ", attached" : "", (System.nanoTime() - start) / 1e9));
+    }
+
+    /** This goal's file in the report directory, named by the classifier (or "artifact") and {@code suffix}. */
+    private Path reportFile(String suffix) {
+        return reportDirectory.toPath().resolve((classifier() == null ? "artifact" : classifier()) + suffix);
     }
 
     /** One artifact through Maven's repository system (downloaded once, then from the local repository). */
@@ -284,7 +289,7 @@ public final class CompileMojo extends AbstractRecipeMojo {
                     + gpuJars.stream().map(File::getName).collect(java.util.stream.Collectors.joining(", ")));
         }
         // The recipe travels as the JSON the artifact records; the run's own settings as the CLI's flags.
-        Path recipeFile = request.reportDir().resolve((classifier() == null ? "artifact" : classifier()) + ".recipe.json");
+        Path recipeFile = reportFile(".recipe.json");
         Files.createDirectories(request.reportDir());
         Files.writeString(recipeFile, JsonWriter.write(request.recipe().toJson()));
         List<String> args = new ArrayList<>(List.of("compile", CompileCommand.RECIPE, recipeFile.toString(),

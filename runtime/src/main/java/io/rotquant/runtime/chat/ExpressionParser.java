@@ -3,6 +3,7 @@ package io.rotquant.runtime.chat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Jinja expressions by precedence: {@code or}, {@code and}, {@code not}, comparisons
@@ -106,19 +107,11 @@ final class ExpressionParser {
     }
 
     private Expr or() {
-        Expr e = and();
-        while (accept("or")) {
-            e = new Expr.Binary("or", e, and());
-        }
-        return e;
+        return leftAssociative(this::and, Set.of("or"));
     }
 
     private Expr and() {
-        Expr e = not();
-        while (accept("and")) {
-            e = new Expr.Binary("and", e, not());
-        }
-        return e;
+        return leftAssociative(this::not, Set.of("and"));
     }
 
     private Expr not() {
@@ -146,27 +139,23 @@ final class ExpressionParser {
     }
 
     private Expr concat() {
-        Expr e = additive();
-        while (accept("~")) {
-            e = new Expr.Binary("~", e, additive());
-        }
-        return e;
+        return leftAssociative(this::additive, Set.of("~"));
     }
 
     private Expr additive() {
-        Expr e = multiplicative();
-        while (peek("+") || peek("-")) {
-            String op = tokens.get(at++);
-            e = new Expr.Binary(op, e, multiplicative());
-        }
-        return e;
+        return leftAssociative(this::multiplicative, Set.of("+", "-"));
     }
 
     private Expr multiplicative() {
-        Expr e = unary();
-        while (peek("*") || peek("/") || peek("%")) {
+        return leftAssociative(this::unary, Set.of("*", "/", "%"));
+    }
+
+    /** One left-associative level: operands from {@code operand} joined by any of {@code operators}. */
+    private Expr leftAssociative(Supplier<Expr> operand, Set<String> operators) {
+        Expr e = operand.get();
+        while (at < tokens.size() && operators.contains(tokens.get(at))) {
             String op = tokens.get(at++);
-            e = new Expr.Binary(op, e, unary());
+            e = new Expr.Binary(op, e, operand.get());
         }
         return e;
     }

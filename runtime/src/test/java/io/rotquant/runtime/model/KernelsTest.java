@@ -139,7 +139,7 @@ class KernelsTest {
     }
 
     /** Halves as the artifact stores them (little-endian), in a segment like the mapped file's. */
-    private static MemorySegment halves(short[] h) {
+    static MemorySegment halves(short[] h) {
         MemorySegment segment = MemorySegment.ofArray(new byte[2 * h.length]);
         MemorySegment.copy(h, 0, segment, SafetensorsFile.F16, 0, h.length);
         return segment;

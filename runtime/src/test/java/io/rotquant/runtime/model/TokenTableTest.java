@@ -3,7 +3,6 @@ package io.rotquant.runtime.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.rotquant.runtime.safetensors.SafetensorsFile;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 
@@ -27,9 +26,7 @@ class TokenTableTest {
     void halfRowsWidenExactly() {
         short[] halves = {Float.floatToFloat16(1.5f), Float.floatToFloat16(-0.25f), Float.floatToFloat16(3f),
             Float.floatToFloat16(0.125f)};
-        MemorySegment stored = MemorySegment.ofArray(new byte[2 * halves.length]);
-        MemorySegment.copy(halves, 0, stored, SafetensorsFile.F16, 0, halves.length);
-        TokenTable table = new TokenTable.Half(2, stored);
+        TokenTable table = new TokenTable.Half(2, KernelsTest.halves(halves));
         float[] row = new float[2];
         table.row(1, row, 0);
         assertThat(row).containsExactly(3f, 0.125f);
