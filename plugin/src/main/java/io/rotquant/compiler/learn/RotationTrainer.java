@@ -34,9 +34,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * (§7.2): each step rotates the fused weights in float64 inside the autograd graph, fake-quantizes
  * them (straight-through), and runs the windows of the step one at a time.
  *
- * <p>Memory: the graph from rotations to weights is cut at the rotated weights (detached leaves);
- * each window's backward fills their gradients, and one surrogate backward
- * {@code Σ⟨W_eff, ∂L/∂W_eff⟩} carries them to R1 and R2. Only one window's activations live at a time.
+ * <p>Memory: the graph from rotations to weights is cut at the fake-quantized rotated weights
+ * (leaves made without a graph); each window's backward fills their gradients, and a surrogate
+ * backward {@code Σ⟨W_eff, ∂L/∂W_eff⟩}, one layer at a time, carries them to R1 and R2. Only one
+ * window's activations and one layer's rotation graph live at a time.
  * In a job of several ranks each runs its share of a step's windows and the matrices' gradients
  * are summed before the step, so every rank takes the same step.
  */
@@ -134,7 +135,9 @@ public final class RotationTrainer {
         try (PointerScope scope = new PointerScope()) {
             List<LayerWeights> layers = new ArrayList<>();
             for (int l = 0; l < config.numLayers(); l++) {
-                layers.add(rotated(rotations.r1(), rotations.r2().get(l), rotations.online().r4(), l).map(this::fakeQuantized));
+                int layer = l;
+                layers.add(NativeScope.keep(() -> rotated(rotations.r1(), rotations.r2().get(layer),
+                        rotations.online().r4(), layer).map(this::fakeQuantized), LayerWeights::tensors));
             }
             double total = 0;
             for (long[] window : windows) {
@@ -158,39 +161,43 @@ public final class RotationTrainer {
      * One step's forward and backward on this rank's share of {@code batch}; leaves the share's
      * gradients in the parameters, returns the batch's mean loss (summed over the ranks).
      */
-    private double step(RotationParameters parameters, List<Tensor> params, List<long[]> batch) {
-        Tensor r1 = parameters.r1(params);
-        OnlineRotation r4 = parameters.online(params).r4();
-        List<LayerWeights> rotated = new ArrayList<>();
+    double step(RotationParameters parameters, List<Tensor> params, List<long[]> batch) {
+        // The leaves: every layer's fake-quantized rotated weights, made without a graph (the
+        // straight-through estimator's gradient with respect to them is the one for W_eff).
+        List<Tensor> values = params.stream().map(Tensor::detach).toList();
+        Tensor r1 = parameters.r1(values);
+        OnlineRotation r4 = parameters.online(values).r4();
         List<LayerWeights> leaves = new ArrayList<>();
-        List<LayerWeights> used = new ArrayList<>();
         for (int l = 0; l < config.numLayers(); l++) {
-            LayerWeights w = rotated(r1, parameters.r2(params, l), r4, l);
-            LayerWeights leaf = w.map(t -> t.detach().requires_grad_(true));
-            rotated.add(w);
-            leaves.add(leaf);
-            used.add(leaf.map(this::fakeQuantized));
+            int layer = l;
+            leaves.add(NativeScope.keep(() -> rotated(r1, parameters.r2(values, layer), r4, layer)
+                    .map(t -> fakeQuantized(t).requires_grad_(true)), LayerWeights::tensors));
         }
         double total = 0;
         for (long[] window : RankGroup.current().share(batch)) {
             try (PointerScope scope = new PointerScope()) {
                 // Fresh R1, R3, R4 per window: each window's graph is walked back once, then freed.
-                Tensor loss = windowLoss(parameters.r1(params), parameters.online(params), used, window)
+                Tensor loss = windowLoss(parameters.r1(params), parameters.online(params), leaves, window)
                         .div(Tensors.scalar(batch.size()));
                 loss.backward();
                 total += loss.item_double();
             }
         }
-        Tensor surrogate = null;
-        for (int l = 0; l < rotated.size(); l++) {
-            List<Tensor> effective = rotated.get(l).tensors().toList();
-            List<Tensor> leaf = leaves.get(l).tensors().toList();
-            for (int i = 0; i < effective.size(); i++) {
-                Tensor term = effective.get(i).mul(leaf.get(i).grad()).sum();
-                surrogate = surrogate == null ? term : surrogate.add(term);
+        // Σ⟨W_eff, ∂L/∂W_eff⟩ walked back one layer at a time, so that one layer's float64 graph
+        // from the matrices to its weights is alive at once (at 8B all of them would not fit a card).
+        for (int l = 0; l < leaves.size(); l++) {
+            try (PointerScope scope = new PointerScope()) {
+                List<Tensor> effective = rotated(parameters.r1(params), parameters.r2(params, l),
+                        parameters.online(params).r4(), l).tensors().toList();
+                List<Tensor> leaf = leaves.get(l).tensors().toList();
+                Tensor surrogate = null;
+                for (int i = 0; i < effective.size(); i++) {
+                    Tensor term = effective.get(i).mul(leaf.get(i).grad()).sum();
+                    surrogate = surrogate == null ? term : surrogate.add(term);
+                }
+                surrogate.backward();
             }
         }
-        surrogate.backward();
         return RankGroup.current().sum(total);
     }
 
@@ -210,9 +217,9 @@ public final class RotationTrainer {
         return torch.cross_entropy_loss(logits.narrow(0, 0, length - 1), ids.squeeze(0).narrow(0, 1, length - 1));
     }
 
-    /** Weight fake quantization, straight-through when the weight carries gradients. */
+    /** Weight fake quantization (the weights are leaves or constants: nothing to pass through). */
     private Tensor fakeQuantized(Tensor weight) {
-        return weights == null ? weight : Tensors.straightThrough(weight, weights::fakeQuantize);
+        return weights == null ? weight : weights.fakeQuantize(weight);
     }
 
 }

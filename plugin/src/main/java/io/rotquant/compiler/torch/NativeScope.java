@@ -1,6 +1,8 @@
 package io.rotquant.compiler.torch;
 
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
@@ -17,11 +19,22 @@ public final class NativeScope {
      * Without an enclosing scope the caller owns it and must {@code releaseReference()} it.
      */
     public static Tensor keep(Supplier<Tensor> work) {
-        Tensor result = owned(work);
+        return keep(work, Stream::ofNullable);
+    }
+
+    /** As {@link #keep(Supplier)} for a result made of several tensors, listed by {@code tensors}. */
+    public static <T> T keep(Supplier<T> work, Function<T, Stream<Tensor>> tensors) {
+        T result;
+        try (PointerScope scope = new PointerScope()) {
+            result = work.get();
+            tensors.apply(result).forEach(Tensor::retainReference);
+        }
         PointerScope outer = PointerScope.getInnerScope();
-        if (outer != null && result != null) {
-            outer.attach(result);
-            result.releaseReference();
+        if (outer != null) {
+            tensors.apply(result).forEach(t -> {
+                outer.attach(t);
+                t.releaseReference();
+            });
         }
         return result;
     }

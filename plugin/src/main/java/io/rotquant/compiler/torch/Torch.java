@@ -47,6 +47,7 @@ public final class Torch {
         torch.set_num_threads(!cuda && computeType == ScalarType.Float ? 1 : cores);
         int index = cuda ? choice.index() : 0;
         device = new Device(cuda ? torch.DeviceType.CUDA : torch.DeviceType.CPU, (byte) index);
+        device.retainReference();  // process-wide: a scope open at the first call must not free it
         deviceName = cuda ? "cuda:" + index : "cpu";
         card = null;
         if (cuda) {
