@@ -45,7 +45,7 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "compile (%s): %.1f s [%s]%n", recipe.label(), compileSeconds,
                     PhaseTimes.summary(prepared.phaseSeconds()));
             int length = options.windowLength(prepared.checkpoint().config());
-            ComputeDType computeType = options.computeType();
+            ComputeDType computeType = options.computeType().effective();
             SplittableRandom random = new SplittableRandom(0);
             long[] ids = random.longs(length, 0, prepared.checkpoint().config().vocabSize()).toArray();
             double[] seconds = new double[runs.repeat];

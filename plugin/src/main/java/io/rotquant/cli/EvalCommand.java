@@ -68,7 +68,7 @@ final class EvalCommand implements Callable<Integer> {
             out.put("tokens_per_second", result.tokensPerSecond());
             phases.forEach((phase, seconds) -> out.put("prepare_" + phase.replaceAll("[^a-z0-9]+", "_") + "_seconds", seconds));
             out.putAll(recipe.toJson());
-            out.put("dtype", options.computeType().label());
+            out.put("dtype", options.computeType().effective().label());
             out.put("device", Torch.deviceName());
             out.put("threads", Torch.threads());
             out.put("model", options.model.toString());
@@ -87,7 +87,7 @@ final class EvalCommand implements Callable<Integer> {
             int window = options.windowLength(c);
             log.printf(Locale.ROOT, "model %s: %s, %d layers, d=%d, %d/%d heads, vocab %d; %s, %s on %s, %d threads, "
                     + "ready in %.1f s%n", options.model, c.modelType(), c.numLayers(), c.hiddenSize(), c.numHeads(),
-                    c.numKvHeads(), c.vocabSize(), recipe.label(), options.computeType().label(), Torch.deviceName(),
+                    c.numKvHeads(), c.vocabSize(), recipe.label(), options.computeType().effective().label(), Torch.deviceName(),
                     Torch.threads(), seconds(start));
 
             long tokenizeStart = System.nanoTime();

@@ -112,7 +112,7 @@ final class ModelOptions {
                     + " the runtime's measured WHT/matmul crossover; the paper's GPU figure is 512).")
     int onlineThreshold;
 
-    @Option(names = "--dtype", defaultValue = RecipeDefaults.DTYPE, description = "fp32|bf16|tf32 (tf32: fp32 with GPTQ calibration on a GPU's TF32 tensor cores; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dtype", defaultValue = RecipeDefaults.DTYPE, description = "fp32|bf16|tf32 (tf32: fp32 with GPTQ calibration on a GPU's TF32 tensor cores, fp32 on the CPU; default: ${DEFAULT-VALUE}).")
     String dtype;
 
     @Mixin

@@ -19,6 +19,6 @@ final class TableOptions {
      */
     CompareResults results(ModelOptions options, Map<String, Object> protocol) {
         options.initTorch();
-        return CompareResults.open(resume, protocol, TableMachine.current(options.computeType().label()));
+        return CompareResults.open(resume, protocol, TableMachine.current(options.computeType().effective().label()));
     }
 }

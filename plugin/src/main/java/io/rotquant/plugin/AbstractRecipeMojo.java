@@ -212,7 +212,7 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
 
     /**
      * Compute dtype of the compiler, {@code fp32|bf16|tf32} (tf32: fp32 with GPTQ calibration on a
-     * GPU's TF32 tensor cores, faster, further from the CPU). <pre>{@code <dtype>fp32</dtype>}</pre>
+     * GPU's TF32 tensor cores, fp32 on the CPU). <pre>{@code <dtype>fp32</dtype>}</pre>
      * @since 0.1.0
      */
     @Parameter(property = "rotquant.dtype", defaultValue = RecipeDefaults.DTYPE)

@@ -48,7 +48,7 @@ public final class RecipeDefaults {
     public static final String ONLINE = "auto";
     /** The runtime's measured WHT/matmul crossover. */
     public static final String ONLINE_THRESHOLD = "" + VectorRotation.MATMUL_CROSSOVER;
-    public static final String DTYPE = "fp32";
+    public static final String DTYPE = "tf32";
     public static final String DEVICE = "cpu";
     /** F16 embedding and head. */
     public static final String HEAD_BITS = "16";
