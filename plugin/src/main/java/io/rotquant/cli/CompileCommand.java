@@ -58,8 +58,9 @@ public final class CompileCommand implements Callable<Integer> {
     Path report;
 
     @Option(names = "--head-bits", paramLabel = "B",
-            description = "Embedding and LM head in the artifact: 16 (F16) or 8 (int8 rows, one scale each; half the"
-                    + " head's bytes per decoded token) (default: ${DEFAULT-VALUE}).")
+            description = "Embedding and LM head in the artifact: 16 (F16), 8 (int8 rows, one scale each; half the"
+                    + " head's bytes per decoded token) or 4 (4-bit, a scale per 32 columns; under a third)"
+                    + " (default: ${DEFAULT-VALUE}).")
     int headBits;
 
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")

@@ -71,8 +71,9 @@ public final class CompileMojo extends AbstractRecipeMojo {
     int evalWindows;
 
     /**
-     * How the artifact stores the embedding and the LM head: 16 (F16) or 8 (int8 rows with one
-     * scale each: half the head's bytes per decoded token, at a small perplexity cost).
+     * How the artifact stores the embedding and the LM head: 16 (F16), 8 (int8 rows with one
+     * scale each: half the head's bytes per decoded token, at a small perplexity cost) or 4 (4-bit
+     * codes with a scale per 32 columns: under a third of the bytes, at a larger cost).
      * <pre>{@code <headBits>8</headBits>}</pre>
      * @since 0.1.0
      */

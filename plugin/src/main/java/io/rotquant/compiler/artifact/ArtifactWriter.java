@@ -51,6 +51,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * rotation plan, the tokenizer and the metadata. Atomic: a failure leaves no file.
  */
 public final class ArtifactWriter {
+    /** Columns per scale of a 4-bit token table: a scale per 32 weights, as common 4-bit formats keep. */
+    private static final int TABLE_GROUP = 32;
+
     private ArtifactWriter() {
     }
 
@@ -71,7 +74,7 @@ public final class ArtifactWriter {
 
     /**
      * Writes {@code prepared} to {@code out}; {@code digests} (input file → SHA-256) go into the
-     * metadata; the embedding and the head in F16 ({@code headBits} 16) or as 8-bit rows.
+     * metadata; the embedding and the head in F16 ({@code headBits} 16), as 8-bit rows or as 4-bit groups.
      */
     public static void write(PreparedModel prepared, Path out, Map<String, String> digests, int headBits)
             throws IOException {
@@ -95,7 +98,7 @@ public final class ArtifactWriter {
             rope.putFloat((float) v);
         }
         tensors.add(bytes(ArtifactFormat.ROPE_INVERSE_FREQUENCIES, "F32", rope.array(), inv.length));
-        addTokenTable(tensors, ArtifactFormat.EMBEDDING, weights.embed(), headBits);
+        addTokenTable(tensors, ArtifactFormat.EMBEDDING, weights.embed(), headBits, recipe.wClip());
         for (int l = 0; l < weights.numLayers(); l++) {
             StoredLayer stored = weights.stored(l);
             if (!(stored instanceof QuantizedLayer layer)) {
@@ -111,7 +114,7 @@ public final class ArtifactWriter {
             }
         }
         addNorm(tensors, ArtifactFormat.FINAL_NORM, weights.finalNorm());
-        addTokenTable(tensors, ArtifactFormat.LM_HEAD, weights.lmHead(), headBits);
+        addTokenTable(tensors, ArtifactFormat.LM_HEAD, weights.lmHead(), headBits, recipe.wClip());
         addRotation(tensors, "r3", plan.r3(), online.r3(), c.numLayers());
         addRotation(tensors, "r4", plan.r4(), online.r4(), c.numLayers());
 
@@ -187,9 +190,34 @@ public final class ArtifactWriter {
      * nearest, no clip search) and one F32 scale per row; quantized when written, so only one
      * table's codes are held at a time.
      */
-    private static void addTokenTable(List<SafetensorsWriter.Tensor> tensors, String name, Tensor w, int bits) {
+    /**
+     * A token table: F16; int8 rows with a max-abs scale each; or 4-bit codes with a scale per
+     * {@link #TABLE_GROUP} columns (one per row would cost far more at 4 bits), clip-searched when
+     * the recipe clips its weights, packed as the 4-bit linears are.
+     */
+    private static void addTokenTable(List<SafetensorsWriter.Tensor> tensors, String name, Tensor w, int bits,
+            boolean clip) {
         if (bits == 16) {
             tensors.add(tensor(name, w, ScalarType.Half, "F16"));
+            return;
+        }
+        if (bits == 4) {
+            long rows = w.size(0);
+            long cols = w.size(1);
+            WeightQuantizer grouped = new WeightQuantizer(4, TABLE_GROUP, clip);
+            tensors.add(new SafetensorsWriter.Tensor(name, ArtifactFormat.GROUP_CODES_DTYPE, new long[] {rows, cols / 2},
+                    rows * (cols / 2), channel -> {
+                        try (PointerScope scope = new PointerScope()) {
+                            SafetensorsWriter.writeFully(channel, ByteBuffer.wrap(packNibbles(
+                                    toBytes(grouped.quantize(w.to(ScalarType.Float)).codes()))));
+                        }
+                    }));
+            tensors.add(new SafetensorsWriter.Tensor(ArtifactFormat.rowScales(name), "F32",
+                    new long[] {rows, cols / TABLE_GROUP}, 4 * rows * (cols / TABLE_GROUP), channel -> {
+                        try (PointerScope scope = new PointerScope()) {
+                            write(channel, grouped.quantize(w.to(ScalarType.Float)).scales().reshape(-1), ScalarType.Float);
+                        }
+                    }));
             return;
         }
         long rows = w.size(0);
@@ -224,18 +252,21 @@ public final class ArtifactWriter {
         int in = (int) w.codes().size(1);
         if (quant.packedWeights()) {
             tensors.add(new SafetensorsWriter.Tensor(ArtifactFormat.codes(layer, name), "U8", new long[] {out, in / 2},
-                    (long) out * (in / 2), channel -> {
-                        byte[] codes = toBytes(w.codes());
-                        byte[] packed = new byte[out * (in / 2)];
-                        for (int p = 0; p < packed.length; p++) {
-                            packed[p] = (byte) ((codes[2 * p] & 0xF) | (codes[2 * p + 1] << 4));
-                        }
-                        SafetensorsWriter.writeFully(channel, ByteBuffer.wrap(packed));
-                    }));
+                    (long) out * (in / 2), channel -> SafetensorsWriter.writeFully(channel,
+                            ByteBuffer.wrap(packNibbles(toBytes(w.codes()))))));
         } else {
             tensors.add(tensor(ArtifactFormat.codes(layer, name), w.codes(), ScalarType.Char, "I8"));
         }
         tensors.add(tensor(ArtifactFormat.scales(layer, name), w.scales(), ScalarType.Float, "F32"));
+    }
+
+    /** Signed 4-bit codes, one per byte, two to a byte: the even column in the low nibble. */
+    private static byte[] packNibbles(byte[] codes) {
+        byte[] packed = new byte[codes.length / 2];
+        for (int p = 0; p < packed.length; p++) {
+            packed[p] = (byte) ((codes[2 * p] & 0xF) | (codes[2 * p + 1] << 4));
+        }
+        return packed;
     }
 
     private static SafetensorsWriter.Tensor bytes(String name, String dtype, byte[] data, long... shape) {

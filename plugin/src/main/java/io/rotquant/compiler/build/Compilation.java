@@ -54,8 +54,8 @@ public final class Compilation {
         if (ranks.leader() && (out.getParent() == null || !Files.isDirectory(out.getParent()))) {
             throw new InvalidInputException(OUT.named() + " " + request.out() + ": directory " + out.getParent() + " does not exist");
         }
-        if (request.headBits() != 8 && request.headBits() != 16) {
-            throw new InvalidInputException(HEAD_BITS.named() + " must be 8 or 16, got " + request.headBits());
+        if (request.headBits() != 4 && request.headBits() != 8 && request.headBits() != 16) {
+            throw new InvalidInputException(HEAD_BITS.named() + " must be 4, 8 or 16, got " + request.headBits());
         }
         if (request.evalWindows() < 0) {
             throw new InvalidInputException(EVAL_WINDOWS.named() + " must be 0 (all) or positive, got " + request.evalWindows());

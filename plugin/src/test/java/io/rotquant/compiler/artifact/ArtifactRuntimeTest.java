@@ -81,6 +81,25 @@ class ArtifactRuntimeTest {
     }
 
     @Test
+    void aFourBitHeadQuartersTheHeadsBytesAndStaysNearTheF16HeadsPerplexity() throws IOException {
+        Path f16 = compile(recipe(4, 8, 8), "f16-head4.rqm", 16);
+        Path int4 = compile(recipe(4, 8, 8), "int4-head.rqm", 4);
+        String text = Files.readString(TestPaths.repo().resolve("examples/data/stories260K-samples.txt"));
+        try (RotQuantModel half = RotQuantModel.load(f16, 2); RotQuantModel groups = RotQuantModel.load(int4, 2)) {
+            int vocab = half.spec().vocabSize();
+            int d = half.spec().hiddenSize();
+            // Per table: 2 bytes per weight become half a byte, plus an F32 scale per 32 columns.
+            long perTable = 2L * vocab * d - vocab * d / 2 - 4L * vocab * (d / 32);
+            assertThat(Files.size(f16) - Files.size(int4)).isBetween(2 * perTable - 4096, 2 * perTable + 4096);
+            assertThat(half.weightBytesPerToken() - groups.weightBytesPerToken()).isEqualTo(perTable);
+            double pplHalf = io.rotquant.runtime.model.Perplexity.evaluate(half, text, 256, 8, w -> { }).ppl();
+            double pplGroups = io.rotquant.runtime.model.Perplexity.evaluate(groups, text, 256, 8, w -> { }).ppl();
+            assertThat(pplGroups).as("4-bit head %s, F16 head %s", pplGroups, pplHalf).isNotEqualTo(pplHalf)
+                    .isCloseTo(pplHalf, org.assertj.core.api.Assertions.withinPercentage(8));
+        }
+    }
+
+    @Test
     void aSecondRunOnASessionContinuesAsOneGenerationOverTheJoinedIds() throws IOException {
         Path artifact = compile(recipe(8, 8, 8), "continue.rqm");
         try (RotQuantModel model = RotQuantModel.load(artifact, 2)) {

@@ -141,20 +141,34 @@ public final class Artifact implements AutoCloseable {
         }
     }
 
-    /** A [vocab, d] table: F16, or I8 codes with one F32 scale per row. */
+    /** A [vocab, d] table: F16, I8 codes with one F32 scale per row, or packed 4-bit codes with a scale per group. */
     private void tokenTable(Path path, java.util.Set<String> expected, String name) {
         SafetensorsFile.Entry entry = file.entries().get(name);
-        if (entry != null && entry.dtype().equals(ArtifactFormat.ROW_CODES_DTYPE)) {
-            expect(path, expected, name, ArtifactFormat.ROW_CODES_DTYPE, model.vocabSize(), model.hiddenSize());
+        String dtype = entry == null ? "F16" : entry.dtype();
+        int d = model.hiddenSize();
+        if (dtype.equals(ArtifactFormat.ROW_CODES_DTYPE)) {
+            expect(path, expected, name, dtype, model.vocabSize(), d);
             expect(path, expected, ArtifactFormat.rowScales(name), "F32", model.vocabSize());
+        } else if (dtype.equals(ArtifactFormat.GROUP_CODES_DTYPE)) {
+            expect(path, expected, name, dtype, model.vocabSize(), d / 2);
+            long groups = expect(path, expected, ArtifactFormat.rowScales(name), "F32", model.vocabSize(), -1).shape()[1];
+            if (groups < 1 || d % groups != 0 || (d / groups) % 2 != 0) {
+                throw new ArtifactException(path + ": tensor '" + ArtifactFormat.rowScales(name) + "' has " + groups
+                        + " groups per row, which do not split hidden_size " + d + " into groups of an even size");
+            }
         } else {
-            expect(path, expected, name, "F16", model.vocabSize(), model.hiddenSize());
+            expect(path, expected, name, "F16", model.vocabSize(), d);
         }
     }
 
-    /** Whether {@code name} (the embedding or the head) is stored as I8 row codes. */
-    public boolean rowCodes(String name) {
-        return file.entries().get(name).dtype().equals(ArtifactFormat.ROW_CODES_DTYPE);
+    /** The dtype token table {@code name} (the embedding or the head) is stored in (see {@link ArtifactFormat#EMBEDDING}). */
+    public String tableType(String name) {
+        return file.entries().get(name).dtype();
+    }
+
+    /** The shape of tensor {@code name}. */
+    public long[] shape(String name) {
+        return file.entries().get(name).shape().clone();
     }
 
     private void checkRotation(Path path, java.util.Set<String> expected, String name, RotationPlan.Online online,

@@ -26,12 +26,17 @@ public final class ArtifactFormat {
     /** The checkpoint's chat template and its special tokens ({@link io.rotquant.runtime.chat.ChatFormat}); absent without one. */
     public static final String KEY_CHAT = "chat";
 
-    /** F16 [vocab, d], or I8 [vocab, d] with its {@link #rowScales}. */
+    /** A token table: F16 [vocab, d], I8 [vocab, d] or packed U8 [vocab, d/2], with its {@link #rowScales}. */
     public static final String EMBEDDING = "embed_tokens";
-    /** F16 [vocab, d], or I8 [vocab, d] with its {@link #rowScales}. */
+    /** A token table, as {@link #EMBEDDING}. */
     public static final String LM_HEAD = "lm_head";
     /** The dtype of an 8-bit embedding or head: symmetric codes in [−127, 127], one F32 scale per row. */
     public static final String ROW_CODES_DTYPE = "I8";
+    /**
+     * The dtype of a 4-bit embedding or head: symmetric codes in [−8, 7] two per byte (low nibble: the
+     * even column), with F32 scales [vocab, groups], one per group of d/groups columns of a row.
+     */
+    public static final String GROUP_CODES_DTYPE = "U8";
     /** F32 [d]; absent when fused into lm_head (then the norm has no weight). */
     public static final String FINAL_NORM = "final_norm";
     /** F32 [head_dim / 2]: RoPE inverse frequencies, scaling already applied. */
@@ -39,7 +44,10 @@ public final class ArtifactFormat {
     /** U8 [bytes]: the Hugging Face tokenizer.json. */
     public static final String TOKENIZER = "tokenizer_json";
 
-    /** F32 [vocab]: the scale of each row of an I8 embedding or head {@code table} (row = codes × scale). */
+    /**
+     * The scales of token table {@code table}: F32 [vocab] for I8 codes (row = codes × scale), F32
+     * [vocab, groups] for 4-bit codes (each group of a row = codes × its scale).
+     */
     public static String rowScales(String table) {
         return table + ".scales";
     }

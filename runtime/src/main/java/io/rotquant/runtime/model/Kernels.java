@@ -28,6 +28,14 @@ interface Kernels {
     /** Σ_{i<n} x[xFrom+i]·w[wFrom+i] in float32, w holding signed 8-bit codes. */
     float dotBytes(float[] x, int xFrom, MemorySegment w, long wFrom, int n);
 
+    /**
+     * Σ_g scales[sFrom+g]·Σ_{p in group g} (x[even+p]·lo(w[wFrom+p]) + x[odd+p]·hi(w[wFrom+p])) in
+     * float32 over {@code groups} groups of {@code groupPairs} bytes of packed signed 4-bit codes:
+     * a row of a 4-bit token table against a vector split into even and odd columns.
+     */
+    float dotNibbleGroups(float[] x, int even, int odd, MemorySegment w, long wFrom, float[] scales, int sFrom,
+            int groups, int groupPairs);
+
     /** Σ_{i<n} a[aFrom+i]·b[bFrom+i] in float32 (summation order is the implementation's). */
     float dot(float[] a, int aFrom, float[] b, int bFrom, int n);
 

@@ -45,6 +45,21 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public float dotNibbleGroups(float[] x, int even, int odd, MemorySegment w, long wFrom, float[] scales, int sFrom,
+            int groups, int groupPairs) {
+        float sum = 0f;
+        for (int g = 0; g < groups; g++) {
+            float acc = 0f;
+            for (int p = g * groupPairs; p < (g + 1) * groupPairs; p++) {
+                byte b = w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, wFrom + p);
+                acc += x[even + p] * Kernels.lowNibble(b) + x[odd + p] * Kernels.highNibble(b);
+            }
+            sum += scales[sFrom + g] * acc;
+        }
+        return sum;
+    }
+
+    @Override
     public float dotBytes(float[] x, int xFrom, MemorySegment w, long wFrom, int n) {
         float acc = 0f;
         for (int i = 0; i < n; i++) {

@@ -228,10 +228,11 @@ public final class Session {
         Kernels kernels = model.kernels();
         int vocab = spec.vocabSize();
         int block = 64;
+        float[] x = head.prepared(normed, first, tokens);
         model.parallel().forEach((vocab + block - 1) / block, task -> {
             for (int j = task * block; j < Math.min(vocab, (task + 1) * block); j++) {
                 for (int t = 0; t < tokens; t++) {
-                    out[t * vocab + j] = head.dot(kernels, j, normed, (first + t) * d);
+                    out[t * vocab + j] = head.dot(kernels, j, x, t * d);
                 }
             }
         });

@@ -10,10 +10,11 @@ import java.lang.foreign.ValueLayout;
 /**
  * A [vocab, d] matrix read one row per token: the embedding (a row looked up) and the head (every
  * row dotted with the hidden state). Read where the artifact is mapped, not copied onto the heap
- * (the two tables are most of a small model's bytes): F16, or 8-bit codes with one scale per row,
- * which halves the head's bytes per decoded token. Valid while the model is open.
+ * (the two tables are most of a small model's bytes): F16, 8-bit codes with one scale per row, which
+ * halves the head's bytes per decoded token, or 4-bit codes with a scale per group of a row, which
+ * quarters them. Valid while the model is open.
  */
-abstract sealed class TokenTable permits TokenTable.Half, TokenTable.RowCodes {
+abstract sealed class TokenTable permits TokenTable.Half, TokenTable.RowCodes, TokenTable.GroupCodes {
     final int width;
 
     TokenTable(int width) {
@@ -21,9 +22,13 @@ abstract sealed class TokenTable permits TokenTable.Half, TokenTable.RowCodes {
     }
 
     static TokenTable read(Artifact artifact, String name, int width) {
-        if (artifact.rowCodes(name)) {
-            return new RowCodes(width, offHeap(artifact.tensor(name)),
-                    artifact.tensor(ArtifactFormat.rowScales(name)).toArray(SafetensorsFile.F32));
+        String type = artifact.tableType(name);
+        if (type.equals(ArtifactFormat.ROW_CODES_DTYPE) || type.equals(ArtifactFormat.GROUP_CODES_DTYPE)) {
+            String scales = ArtifactFormat.rowScales(name);
+            float[] values = artifact.tensor(scales).toArray(SafetensorsFile.F32);
+            MemorySegment codes = offHeap(artifact.tensor(name));
+            return type.equals(ArtifactFormat.ROW_CODES_DTYPE) ? new RowCodes(width, codes, values)
+                    : new GroupCodes(width, codes, values, (int) artifact.shape(scales)[1]);
         }
         return new Half(width, offHeap(artifact.tensor(name)));
     }
@@ -36,7 +41,15 @@ abstract sealed class TokenTable permits TokenTable.Half, TokenTable.RowCodes {
     /** Writes row {@code row} as floats into {@code out} from {@code at}. */
     abstract void row(int row, float[] out, int at);
 
-    /** Row {@code row} · x[xFrom ..]. */
+    /**
+     * Rows first .. first+rows of x [· × width] in the layout {@link #dot} reads: as they are, or
+     * (4-bit codes) each row's even columns and then its odd ones, split once for the whole table.
+     */
+    float[] prepared(float[] x, int first, int rows) {
+        return java.util.Arrays.copyOfRange(x, first * width, (first + rows) * width);
+    }
+
+    /** Row {@code row} · x[xFrom ..], x as {@link #prepared} gave it. */
     abstract float dot(Kernels kernels, int row, float[] x, int xFrom);
 
     /** Bytes held, all read once per decoded token when this is the head. */
@@ -93,6 +106,62 @@ abstract sealed class TokenTable permits TokenTable.Half, TokenTable.RowCodes {
         @Override
         float dot(Kernels kernels, int row, float[] x, int xFrom) {
             return kernels.dotBytes(x, xFrom, codes, (long) row * width, width) * scales[row];
+        }
+
+        @Override
+        long bytes() {
+            return codes.byteSize() + 4L * scales.length;
+        }
+    }
+
+    /**
+     * Symmetric 4-bit codes, two per byte (low nibble: the even column), with a scale per group of
+     * a row; the kernel applies each group's scale to its partial sums.
+     */
+    static final class GroupCodes extends TokenTable {
+        private final MemorySegment codes;
+        private final float[] scales;
+        private final int groups;
+
+        GroupCodes(int width, MemorySegment codes, float[] scales, int groups) {
+            super(width);
+            this.codes = codes;
+            this.scales = scales;
+            this.groups = groups;
+        }
+
+        @Override
+        void row(int row, float[] out, int at) {
+            int half = width / 2;
+            int groupPairs = half / groups;
+            long from = (long) row * half;
+            for (int p = 0; p < half; p++) {
+                byte b = codes.get(ValueLayout.JAVA_BYTE, from + p);
+                float scale = scales[row * groups + p / groupPairs];
+                out[at + 2 * p] = Kernels.lowNibble(b) * scale;
+                out[at + 2 * p + 1] = Kernels.highNibble(b) * scale;
+            }
+        }
+
+        @Override
+        float[] prepared(float[] x, int first, int rows) {
+            int half = width / 2;
+            float[] split = new float[rows * width];
+            for (int t = 0; t < rows; t++) {
+                int from = (first + t) * width;
+                for (int p = 0; p < half; p++) {
+                    split[t * width + p] = x[from + 2 * p];
+                    split[t * width + half + p] = x[from + 2 * p + 1];
+                }
+            }
+            return split;
+        }
+
+        @Override
+        float dot(Kernels kernels, int row, float[] x, int xFrom) {
+            int half = width / 2;
+            return kernels.dotNibbleGroups(x, xFrom, xFrom + half, codes, (long) row * half, scales, row * groups,
+                    groups, half / groups);
         }
 
         @Override

@@ -104,6 +104,30 @@ final class VectorKernels implements Kernels {
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD) + TAIL.dotBytes(x, xFrom + i, w, wFrom + i, n - i);
     }
 
+    /**
+     * A group whose pairs fill whole float vectors is summed in vector lanes and scaled there, so the
+     * lanes are reduced once per row, not once per group; other group sizes go to the scalar loop.
+     */
+    @Override
+    public float dotNibbleGroups(float[] x, int even, int odd, MemorySegment w, long wFrom, float[] scales, int sFrom,
+            int groups, int groupPairs) {
+        if (groupPairs % FLOAT_LANES != 0) {
+            return TAIL.dotNibbleGroups(x, even, odd, w, wFrom, scales, sFrom, groups, groupPairs);
+        }
+        FloatVector total = FloatVector.zero(FLOATS);
+        for (int g = 0; g < groups; g++) {
+            FloatVector acc = FloatVector.zero(FLOATS);
+            for (int p = g * groupPairs, end = p + groupPairs; p < end; p += FLOAT_LANES) {
+                IntVector bytes = (IntVector) ByteVector.fromMemorySegment(LANE_BYTES, w, wFrom + p, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2I, INTS, 0);
+                acc = FloatVector.fromArray(FLOATS, x, even + p).fma(lowNibbles(bytes), acc);
+                acc = FloatVector.fromArray(FLOATS, x, odd + p).fma(highNibbles(bytes), acc);
+            }
+            total = acc.fma(FloatVector.broadcast(FLOATS, scales[sFrom + g]), total);
+        }
+        return total.reduceLanes(VectorOperators.ADD);
+    }
+
     private static FloatVector byteFloats(MemorySegment w, long from) {
         return (FloatVector) ByteVector.fromMemorySegment(LANE_BYTES, w, from, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.B2F, FLOATS, 0);

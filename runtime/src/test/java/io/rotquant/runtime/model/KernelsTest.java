@@ -114,6 +114,43 @@ class KernelsTest {
     }
 
     @Test
+    void nibbleGroupDotsMatchAFloat64SumInBothKernels() {
+        java.util.Random random = new java.util.Random(11);
+        // 16 pairs a group fill whole vectors on AVX-512 and AVX2; 3 pairs take the scalar loop.
+        for (int[] shape : new int[][] {{4, 16}, {64, 16}, {5, 3}, {1, 32}}) {
+            int groups = shape[0];
+            int pairs = shape[1];
+            int half = groups * pairs;
+            byte[] w = new byte[half + 5];
+            random.nextBytes(w);
+            float[] x = new float[2 * half + 7];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            float[] scales = new float[groups + 2];
+            for (int g = 0; g < scales.length; g++) {
+                scales[g] = 0.01f + random.nextFloat();
+            }
+            int even = 3;
+            int odd = 3 + half;
+            double expected = 0;
+            for (int g = 0; g < groups; g++) {
+                double acc = 0;
+                for (int p = g * pairs; p < (g + 1) * pairs; p++) {
+                    acc += (double) x[even + p] * Kernels.lowNibble(w[5 + p]) + (double) x[odd + p] * Kernels.highNibble(w[5 + p]);
+                }
+                expected += scales[2 + g] * acc;
+            }
+            double tolerance = 1e-5 * Math.sqrt(2 * half) * 8;
+            for (Kernels k : new Kernels[] {Kernels.best(), new ScalarKernels()}) {
+                assertThat((double) k.dotNibbleGroups(x, even, odd, MemorySegment.ofArray(w), 5, scales, 2, groups, pairs))
+                        .as("%s groups=%d pairs=%d", k.describe(), groups, pairs)
+                        .isCloseTo(expected, org.assertj.core.api.Assertions.within(tolerance));
+            }
+        }
+    }
+
+    @Test
     void vectorSoftmaxExponentialsMatchMathExp() {
         Kernels best = Kernels.best();
         java.util.Random random = new java.util.Random(3);

@@ -23,6 +23,24 @@ class TokenTableTest {
     }
 
     @Test
+    void groupCodesUnpackTheirNibblesAndScaleEachGroup() {
+        // Row 0: codes 1, -2 | 7, -8 (groups of two columns); row 1: -1, 0 | 3, 4. Low nibble first.
+        byte[] packed = {(byte) 0xE1, (byte) 0x87, (byte) 0x0F, (byte) 0x43};
+        TokenTable table = new TokenTable.GroupCodes(4, MemorySegment.ofArray(packed), new float[] {0.5f, 2f, 1f, -1f}, 2);
+        float[] row = new float[5];
+        table.row(0, row, 1);
+        assertThat(row).containsExactly(0f, 0.5f, -1f, 14f, -16f);
+        table.row(1, row, 1);
+        assertThat(row).containsExactly(0f, -1f, 0f, -3f, -4f);
+        assertThat(table.prepared(new float[] {0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f}, 0, 2))
+                .containsExactly(0f, 2f, 1f, 3f, 4f, 6f, 5f, 7f);
+        float[] shifted = table.prepared(new float[] {9f, 9f, 9f, 9f, 1f, 2f, 3f, 4f}, 1, 1);
+        assertThat(table.dot(KERNELS, 0, shifted, 0)).isEqualTo(0.5f * (1 - 4) + 2f * (21 - 32));
+        assertThat(table.dot(KERNELS, 1, shifted, 0)).isEqualTo(1f * (-1) - 1f * (9 + 16));
+        assertThat(table.bytes()).isEqualTo(4 + 4 * 4);
+    }
+
+    @Test
     void halfRowsWidenExactly() {
         short[] halves = {Float.floatToFloat16(1.5f), Float.floatToFloat16(-0.25f), Float.floatToFloat16(3f),
             Float.floatToFloat16(0.125f)};
