@@ -117,6 +117,13 @@ class ArtifactCommandsTest {
         assertThat(groups.err()).contains("add --gptq-static-groups").hasLineCount(1);
         assertThat(Files.exists(actOrderGroups)).isFalse();
 
+        Path headBits = dir.resolve("head7.rqm");
+        CliRun seven = CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out", headBits.toString(),
+                "--w-method", "rtn", "--head-bits", "7");
+        assertThat(seven.exitCode()).isEqualTo(2);
+        assertThat(seven.err().strip()).isEqualTo("rotquant: error: --head-bits must be 4, 8 or 16, got 7");
+        assertThat(Files.exists(headBits)).isFalse();
+
         Path checkpoint = TestPaths.stories260K().resolve("model.safetensors");
         CliRun notArtifact = CliRun.of("inspect", checkpoint.toString());
         assertThat(notArtifact.exitCode()).isEqualTo(2);
