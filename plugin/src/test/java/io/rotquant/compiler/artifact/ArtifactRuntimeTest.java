@@ -61,41 +61,28 @@ class ArtifactRuntimeTest {
         return out;
     }
 
-    @Test
-    void anEightBitHeadHalvesTheHeadsBytesAndStaysNearTheF16HeadsPerplexity() throws IOException {
-        Path f16 = compile(recipe(4, 8, 8), "f16-head.rqm", 16);
-        Path int8 = compile(recipe(4, 8, 8), "int8-head.rqm", 8);
+    /**
+     * An 8-bit head (one F32 scale per row) and a 4-bit one (an F32 scale per 32 columns): the bytes
+     * each table saves against F16, exactly, and a perplexity near the F16 head's but not equal to it.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"8, 3", "4, 8"})
+    void aQuantizedHeadShrinksTheHeadsBytesAndStaysNearTheF16HeadsPerplexity(int bits, double percent)
+            throws IOException {
+        Path f16 = compile(recipe(4, 8, 8), "f16-head-" + bits + ".rqm", 16);
+        Path small = compile(recipe(4, 8, 8), "head-" + bits + ".rqm", bits);
         String text = Files.readString(TestPaths.repo().resolve("examples/data/stories260K-samples.txt"));
-        try (RotQuantModel half = RotQuantModel.load(f16, 2); RotQuantModel rows = RotQuantModel.load(int8, 2)) {
-            int vocab = half.spec().vocabSize();
-            int d = half.spec().hiddenSize();
-            // Embedding and head: 2 bytes per weight become 1, plus one F32 scale per row of each.
-            assertThat(Files.size(f16) - Files.size(int8)).isBetween(2L * vocab * d - 8L * vocab - 4096,
-                    2L * vocab * d - 8L * vocab + 4096);
-            assertThat(half.weightBytesPerToken() - rows.weightBytesPerToken()).isEqualTo((long) vocab * d - 4L * vocab);
+        try (RotQuantModel half = RotQuantModel.load(f16, 2); RotQuantModel codes = RotQuantModel.load(small, 2)) {
+            long vocab = half.spec().vocabSize();
+            long d = half.spec().hiddenSize();
+            long stored = bits == 8 ? vocab * d + 4 * vocab : vocab * d / 2 + 4 * vocab * (d / 32);
+            long savedPerTable = 2 * vocab * d - stored;
+            assertThat(Files.size(f16) - Files.size(small)).isBetween(2 * savedPerTable - 4096, 2 * savedPerTable + 4096);
+            assertThat(half.weightBytesPerToken() - codes.weightBytesPerToken()).isEqualTo(savedPerTable);
             double pplHalf = io.rotquant.runtime.model.Perplexity.evaluate(half, text, 256, 8, w -> { }).ppl();
-            double pplRows = io.rotquant.runtime.model.Perplexity.evaluate(rows, text, 256, 8, w -> { }).ppl();
-            assertThat(pplRows).as("8-bit head %s, F16 head %s", pplRows, pplHalf).isNotEqualTo(pplHalf)
-                    .isCloseTo(pplHalf, org.assertj.core.api.Assertions.withinPercentage(3));
-        }
-    }
-
-    @Test
-    void aFourBitHeadQuartersTheHeadsBytesAndStaysNearTheF16HeadsPerplexity() throws IOException {
-        Path f16 = compile(recipe(4, 8, 8), "f16-head4.rqm", 16);
-        Path int4 = compile(recipe(4, 8, 8), "int4-head.rqm", 4);
-        String text = Files.readString(TestPaths.repo().resolve("examples/data/stories260K-samples.txt"));
-        try (RotQuantModel half = RotQuantModel.load(f16, 2); RotQuantModel groups = RotQuantModel.load(int4, 2)) {
-            int vocab = half.spec().vocabSize();
-            int d = half.spec().hiddenSize();
-            // Per table: 2 bytes per weight become half a byte, plus an F32 scale per 32 columns.
-            long perTable = 2L * vocab * d - vocab * d / 2 - 4L * vocab * (d / 32);
-            assertThat(Files.size(f16) - Files.size(int4)).isBetween(2 * perTable - 4096, 2 * perTable + 4096);
-            assertThat(half.weightBytesPerToken() - groups.weightBytesPerToken()).isEqualTo(perTable);
-            double pplHalf = io.rotquant.runtime.model.Perplexity.evaluate(half, text, 256, 8, w -> { }).ppl();
-            double pplGroups = io.rotquant.runtime.model.Perplexity.evaluate(groups, text, 256, 8, w -> { }).ppl();
-            assertThat(pplGroups).as("4-bit head %s, F16 head %s", pplGroups, pplHalf).isNotEqualTo(pplHalf)
-                    .isCloseTo(pplHalf, org.assertj.core.api.Assertions.withinPercentage(8));
+            double pplCodes = io.rotquant.runtime.model.Perplexity.evaluate(codes, text, 256, 8, w -> { }).ppl();
+            assertThat(pplCodes).as("%d-bit head %s, F16 head %s", bits, pplCodes, pplHalf).isNotEqualTo(pplHalf)
+                    .isCloseTo(pplHalf, org.assertj.core.api.Assertions.withinPercentage(percent));
         }
     }
 
