@@ -186,14 +186,11 @@ public final class ArtifactWriter {
     }
 
     /**
-     * A [vocab, d] table in F16, or with {@code bits} 8 as symmetric 8-bit codes per row (round to
-     * nearest, no clip search) and one F32 scale per row; quantized when written, so only one
-     * table's codes are held at a time.
-     */
-    /**
-     * A token table: F16; int8 rows with a max-abs scale each; or 4-bit codes with a scale per
-     * {@link #TABLE_GROUP} columns (one per row would cost far more at 4 bits), clip-searched when
-     * the recipe clips its weights, packed as the 4-bit linears are.
+     * A [vocab, d] token table: F16; with {@code bits} 8, symmetric 8-bit codes with one max-abs
+     * scale per row; with 4, 4-bit codes with a scale per {@link #TABLE_GROUP} columns (one per row
+     * would cost far more at 4 bits), clip-searched when the recipe clips its weights, packed as the
+     * 4-bit linears are. Quantized once, when the codes are written (so only one table's codes are
+     * held at a time); the scales, written right after, are kept from that quantization.
      */
     private static void addTokenTable(List<SafetensorsWriter.Tensor> tensors, String name, Tensor w, int bits,
             boolean clip) {
@@ -201,38 +198,32 @@ public final class ArtifactWriter {
             tensors.add(tensor(name, w, ScalarType.Half, "F16"));
             return;
         }
-        if (bits == 4) {
-            long rows = w.size(0);
-            long cols = w.size(1);
-            WeightQuantizer grouped = new WeightQuantizer(4, TABLE_GROUP, clip);
-            tensors.add(new SafetensorsWriter.Tensor(name, ArtifactFormat.GROUP_CODES_DTYPE, new long[] {rows, cols / 2},
-                    rows * (cols / 2), channel -> {
-                        try (PointerScope scope = new PointerScope()) {
-                            SafetensorsWriter.writeFully(channel, ByteBuffer.wrap(packNibbles(
-                                    toBytes(grouped.quantize(w.to(ScalarType.Float)).codes()))));
-                        }
-                    }));
-            tensors.add(new SafetensorsWriter.Tensor(ArtifactFormat.rowScales(name), "F32",
-                    new long[] {rows, cols / TABLE_GROUP}, 4 * rows * (cols / TABLE_GROUP), channel -> {
-                        try (PointerScope scope = new PointerScope()) {
-                            write(channel, grouped.quantize(w.to(ScalarType.Float)).scales().reshape(-1), ScalarType.Float);
-                        }
-                    }));
-            return;
-        }
         long rows = w.size(0);
         long cols = w.size(1);
-        WeightQuantizer perRow = new WeightQuantizer(bits, 0, false);
-        tensors.add(new SafetensorsWriter.Tensor(name, ArtifactFormat.ROW_CODES_DTYPE, new long[] {rows, cols}, rows * cols,
-                channel -> {
+        boolean packed = bits == 4;
+        WeightQuantizer quantizer = packed ? new WeightQuantizer(bits, TABLE_GROUP, clip) : new WeightQuantizer(bits, 0, false);
+        long[] codeShape = packed ? new long[] {rows, cols / 2} : new long[] {rows, cols};
+        long[] scaleShape = packed ? new long[] {rows, cols / TABLE_GROUP} : new long[] {rows};
+        Tensor[] scales = {null};
+        tensors.add(new SafetensorsWriter.Tensor(name, packed ? ArtifactFormat.GROUP_CODES_DTYPE
+                : ArtifactFormat.ROW_CODES_DTYPE, codeShape, codeShape[0] * codeShape[1], channel -> {
                     try (PointerScope scope = new PointerScope()) {
-                        write(channel, perRow.quantize(w.to(ScalarType.Float)).codes(), ScalarType.Char);
+                        QuantizedWeight quantized = quantizer.quantize(w.to(ScalarType.Float));
+                        scales[0] = quantized.scales().reshape(-1);
+                        scales[0].retainReference();
+                        if (packed) {
+                            SafetensorsWriter.writeFully(channel, ByteBuffer.wrap(packNibbles(toBytes(quantized.codes()))));
+                        } else {
+                            write(channel, quantized.codes(), ScalarType.Char);
+                        }
                     }
                 }));
-        tensors.add(new SafetensorsWriter.Tensor(ArtifactFormat.rowScales(name), "F32", new long[] {rows}, 4 * rows,
-                channel -> {
-                    try (PointerScope scope = new PointerScope()) {
-                        write(channel, perRow.scales(w.to(ScalarType.Float)).reshape(-1), ScalarType.Float);
+        tensors.add(new SafetensorsWriter.Tensor(ArtifactFormat.rowScales(name), "F32", scaleShape,
+                4 * rows * (packed ? cols / TABLE_GROUP : 1), channel -> {
+                    try {
+                        write(channel, scales[0], ScalarType.Float);
+                    } finally {
+                        scales[0].releaseReference();
                     }
                 }));
     }
