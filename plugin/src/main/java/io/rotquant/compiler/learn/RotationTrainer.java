@@ -66,6 +66,11 @@ public final class RotationTrainer {
         this.options = options;
     }
 
+    /** Whether the training graph rounds anything: weights, activations or the KV cache. */
+    boolean quantizes() {
+        return weights != null || quant.inputs().active() || quant.keys().active() || quant.values().active();
+    }
+
     /** The merged R1 [d, d], one R2 per layer ([d_h, d_h] or [kv heads, d_h, d_h]), float64, and R3, R4. */
     public record Rotations(Tensor r1, List<Tensor> r2, OnlineRotations online) {
     }
@@ -95,6 +100,13 @@ public final class RotationTrainer {
         }
         List<Tensor> start = parameters.initial();
         if (steps == 0) {
+            return new Result(merge(parameters, start), new double[0]);
+        }
+        if (!quantizes()) {
+            // A full-precision loss is the same under every rotation (its gradient has no component
+            // along the rotations), so the steps would return the start up to rounding.
+            log.accept(parameters.name() + ": nothing is quantized while training (FP weights, A16, KV16): the loss "
+                    + "does not depend on the rotations, so the " + steps + " steps are skipped and the start is kept");
             return new Result(merge(parameters, start), new double[0]);
         }
         List<Tensor> params = new ArrayList<>(start.stream()

@@ -117,6 +117,25 @@ class RotationTrainerTest {
     }
 
     @Test
+    void beforeGptqWithoutQuantizedActivationsOrCacheTheStepsAreSkipped() {
+        // W4A16KV16 by GPTQ trains on FP weights: nothing in the graph is rounded, so no step can move the loss.
+        Recipe recipe = recipe(RotationKind.SPINQUANT, 3).withWeights(4, WeightMethod.GPTQ, 0, true)
+                .withActivations(16, 1.0, 16, 1.0);
+        try (PointerScope scope = new PointerScope();
+                RotationLearning learning = RotationLearning.prepare(Checkpoint.open(TestPaths.stories260K()),
+                        Tokenizer.load(TestPaths.stories260K().resolve("tokenizer.json")), recipe, ComputeDType.FP32)) {
+            RotationParameters parameters = learning.parameters();
+            List<String> log = new ArrayList<>();
+            RotationTrainer.Result result = learning.trainer().train(parameters, learning.windows(), 5, log::add);
+
+            assertThat(result.losses()).isEmpty();
+            assertThat(result.rotations().r1().equal(parameters.r1(parameters.initial()))).isTrue();
+            assertThat(log).singleElement().asString().contains("nothing is quantized while training")
+                    .contains("3 steps are skipped");
+        }
+    }
+
+    @Test
     void withoutStepsItIsExactlyTheHadamardRotationOfTheSameSeed() throws IOException {
         int[] tokens;
         double hadamard;
