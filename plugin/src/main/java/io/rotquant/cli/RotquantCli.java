@@ -56,7 +56,15 @@ public final class RotquantCli {
                     + " (see 'rotquant " + e.getCommandLine().getCommandName() + " --help')");
             return EXIT_INVALID_INPUT;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // An Error passes picocli's handler. The JVM was given too little, which is not a bug: say how to give it more.
+            System.err.printf(java.util.Locale.ROOT, "rotquant: error: out of memory (%s; the heap may grow to %d MB): "
+                    + "give the JVM more, e.g. ROTQUANT_JAVA_OPTS=-Xmx4g%n", e.getMessage(),
+                    Runtime.getRuntime().maxMemory() >> 20);
+            return EXIT_FAILURE;
+        }
     }
 
     private static int report(PrintWriter err, Exception e) {

@@ -87,6 +87,17 @@ class ArtifactRuntimeTest {
     }
 
     @Test
+    void theWeightsAreReadInTheMappingSoASessionUsedAfterCloseFailsCleanly() throws IOException {
+        Path artifact = compile(recipe(4, 4, 4), "mapped.rqm");
+        RotQuantModel model = RotQuantModel.load(artifact, 1);
+        var session = model.newSession();
+        assertThat(session.next(1)).hasSize(model.spec().vocabSize());
+        model.close();
+        // The embedding row of the next token is read from the unmapped file: the segment refuses it.
+        assertThatThrownBy(() -> session.next(2)).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
     void aSecondRunOnASessionContinuesAsOneGenerationOverTheJoinedIds() throws IOException {
         Path artifact = compile(recipe(8, 8, 8), "continue.rqm");
         try (RotQuantModel model = RotQuantModel.load(artifact, 2)) {

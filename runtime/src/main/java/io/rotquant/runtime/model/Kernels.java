@@ -9,15 +9,15 @@ import java.lang.foreign.MemorySegment;
  * ({@code --add-modules jdk.incubator.vector}), the scalar loop otherwise.
  */
 interface Kernels {
-    /** Σ_{i<n} a[aFrom+i]·b[bFrom+i], exact in int32. */
-    int dot(byte[] a, int aFrom, byte[] b, int bFrom, int n);
+    /** Σ_{i<n} a[aFrom+i]·b[bFrom+i], exact in int32: activation codes against weight codes where they are stored. */
+    int dot(byte[] a, int aFrom, MemorySegment b, long bFrom, int n);
 
     /**
      * Σ_p even[e+p]·lo(w[wFrom+p]) + odd[e+p]·hi(w[wFrom+p]) over {@code pairs} bytes of packed signed
      * 4-bit weight codes (low nibble: the even column), exact in int32; {@code even}/{@code odd} are
      * the activation codes of the even and odd columns, {@code e} their offset.
      */
-    int dotPacked(short[] even, short[] odd, int e, byte[] w, int wFrom, int pairs);
+    int dotPacked(short[] even, short[] odd, int e, MemorySegment w, long wFrom, int pairs);
 
     /** s[from+i] ← exp(s[from+i] − shift) for i < n, returning their sum: a softmax's numerators and denominator. */
     float expSum(float[] s, int from, int n, float shift);

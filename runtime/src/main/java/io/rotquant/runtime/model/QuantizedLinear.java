@@ -8,9 +8,10 @@ import java.lang.foreign.ValueLayout;
  * One linear layer with integer weight codes {@code c} [out, in] and scales {@code s_w} [out, groups].
  * With quantized activations {@code x ≈ s_x·(q − z)} the output is
  * {@code y_j = s_x·Σ_g s_w[j,g]·(Σ_{i∈g} q_i·c_ji − z·Σ_{i∈g} c_ji)}: an int32 dot product per group,
- * with the code sums precomputed. 4-bit codes stay packed two per byte as in the file (half the
- * bytes to stream per token) and meet the activations' even and odd columns in one kernel; wider
- * codes are one per byte.
+ * with the code sums precomputed. The codes are read where the artifact is mapped (not copied onto
+ * the heap, nor counted as direct memory): 4-bit codes stay packed two per byte as in the file (half
+ * the bytes to stream per token) and meet the activations' even and odd columns in one kernel; wider
+ * codes are one per byte. Valid while the model is open.
  */
 final class QuantizedLinear {
     private static final int ROWS_PER_TASK = 16;
@@ -28,7 +29,7 @@ final class QuantizedLinear {
     private final int in;
     private final int groups;
     private final int groupSize;
-    private final byte[] codes;
+    private final MemorySegment codes;
     private final boolean packed;
     private final Kernels kernels;
     private final float[] scales;
@@ -41,17 +42,16 @@ final class QuantizedLinear {
         this.groups = group == 0 ? 1 : in / group;
         this.groupSize = in / groups;
         this.kernels = kernels;
-        byte[] stored = codeBytes.toArray(ValueLayout.JAVA_BYTE);
         // Packed groups must start on a byte: an odd group size falls back to one code per byte.
         this.packed = packed && groupSize % 2 == 0;
-        this.codes = packed && !this.packed ? unpack(stored) : stored;
+        this.codes = packed && !this.packed ? unpack(codeBytes) : codeBytes;
         this.scales = scaleBytes.toArray(SafetensorsFile.F32);
         this.codeSums = codeSums();
     }
 
     /** Bytes one pass over this linear reads: a code byte per weight, and the scales. */
     long residentBytes() {
-        return codes.length + 4L * scales.length;
+        return codes.byteSize() + 4L * scales.length;
     }
 
     int outputs() {
@@ -68,29 +68,31 @@ final class QuantizedLinear {
         int bytesPerGroup = packed ? groupSize / 2 : groupSize;
         for (int r = 0; r < out * groups; r++) {
             int sum = 0;
-            for (int b = r * bytesPerGroup, end = b + bytesPerGroup; b < end; b++) {
-                sum += packed ? NIBBLE_SUMS[codes[b] & 0xff] : codes[b];
+            for (long b = (long) r * bytesPerGroup, end = b + bytesPerGroup; b < end; b++) {
+                byte code = codes.get(ValueLayout.JAVA_BYTE, b);
+                sum += packed ? NIBBLE_SUMS[code & 0xff] : code;
             }
             sums[r] = sum;
         }
         return sums;
     }
 
-    /** Two's-complement nibbles, even column in the low nibble, to one signed byte per code. */
-    private static byte[] unpack(byte[] packed) {
-        byte[] out = new byte[packed.length * 2];
-        for (int p = 0; p < packed.length; p++) {
-            out[2 * p] = (byte) Kernels.lowNibble(packed[p]);
-            out[2 * p + 1] = (byte) Kernels.highNibble(packed[p]);
+    /** Two's-complement nibbles, even column in the low nibble, to one signed byte per code (on the heap). */
+    private static MemorySegment unpack(MemorySegment packed) {
+        byte[] stored = packed.toArray(ValueLayout.JAVA_BYTE);
+        byte[] out = new byte[stored.length * 2];
+        for (int p = 0; p < stored.length; p++) {
+            out[2 * p] = (byte) Kernels.lowNibble(stored[p]);
+            out[2 * p + 1] = (byte) Kernels.highNibble(stored[p]);
         }
-        return out;
+        return MemorySegment.ofArray(out);
     }
 
     private int code(int row, int column) {
         if (!packed) {
-            return codes[row * in + column];
+            return codes.get(ValueLayout.JAVA_BYTE, (long) row * in + column);
         }
-        byte b = codes[row * (in / 2) + column / 2];
+        byte b = codes.get(ValueLayout.JAVA_BYTE, (long) row * (in / 2) + column / 2);
         return (column & 1) == 0 ? Kernels.lowNibble(b) : Kernels.highNibble(b);
     }
 
@@ -112,8 +114,9 @@ final class QuantizedLinear {
         float sum = 0f;
         for (int g = 0; g < groups; g++) {
             int from = g * groupSize;
-            int acc = packed ? kernels.dotPacked(x.even, x.odd, (base + from) / 2, codes, (j * in + from) / 2, groupSize / 2)
-                    : kernels.dot(x.codes, base + from, codes, j * in + from, groupSize);
+            long at = (long) j * in + from;
+            int acc = packed ? kernels.dotPacked(x.even, x.odd, (base + from) / 2, codes, at / 2, groupSize / 2)
+                    : kernels.dot(x.codes, base + from, codes, at, groupSize);
             sum += scales[j * groups + g] * (acc - x.zeros[t] * codeSums[j * groups + g]);
         }
         return x.scales[t] * sum;

@@ -7,19 +7,19 @@ import java.lang.foreign.ValueLayout;
 /** The portable kernels: plain loops (four float accumulators, so that the float loop is not one long dependency chain). */
 final class ScalarKernels implements Kernels {
     @Override
-    public int dot(byte[] a, int aFrom, byte[] b, int bFrom, int n) {
+    public int dot(byte[] a, int aFrom, MemorySegment b, long bFrom, int n) {
         int acc = 0;
         for (int i = 0; i < n; i++) {
-            acc += a[aFrom + i] * b[bFrom + i];
+            acc += a[aFrom + i] * b.get(ValueLayout.JAVA_BYTE, bFrom + i);
         }
         return acc;
     }
 
     @Override
-    public int dotPacked(short[] even, short[] odd, int e, byte[] w, int wFrom, int pairs) {
+    public int dotPacked(short[] even, short[] odd, int e, MemorySegment w, long wFrom, int pairs) {
         int acc = 0;
         for (int p = 0; p < pairs; p++) {
-            byte b = w[wFrom + p];
+            byte b = w.get(ValueLayout.JAVA_BYTE, wFrom + p);
             acc += even[e + p] * Kernels.lowNibble(b) + odd[e + p] * Kernels.highNibble(b);
         }
         return acc;

@@ -3,14 +3,13 @@ package io.rotquant.runtime.model;
 import io.rotquant.runtime.artifact.Artifact;
 import io.rotquant.runtime.artifact.ArtifactFormat;
 import io.rotquant.runtime.safetensors.SafetensorsFile;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
  * A [vocab, d] matrix read one row per token: the embedding (a row looked up) and the head (every
- * row dotted with the hidden state). Read where the artifact is mapped, not copied onto the heap
- * (the two tables are most of a small model's bytes): F16, 8-bit codes with one scale per row, which
+ * row dotted with the hidden state). Read where the artifact is mapped, neither copied onto the
+ * heap nor counted as direct memory (the two tables are most of a small model's bytes): F16, 8-bit codes with one scale per row, which
  * halves the head's bytes per decoded token, or 4-bit codes with a scale per group of a row, which
  * quarters them. Valid while the model is open.
  */
@@ -26,16 +25,11 @@ abstract sealed class TokenTable permits TokenTable.Half, TokenTable.RowCodes, T
         if (type.equals(ArtifactFormat.ROW_CODES_DTYPE) || type.equals(ArtifactFormat.GROUP_CODES_DTYPE)) {
             String scales = ArtifactFormat.rowScales(name);
             float[] values = artifact.tensor(scales).toArray(SafetensorsFile.F32);
-            MemorySegment codes = offHeap(artifact.tensor(name));
+            MemorySegment codes = artifact.tensor(name);
             return type.equals(ArtifactFormat.ROW_CODES_DTYPE) ? new RowCodes(width, codes, values)
                     : new GroupCodes(width, codes, values, (int) artifact.shape(scales)[1]);
         }
-        return new Half(width, offHeap(artifact.tensor(name)));
-    }
-
-    /** A copy outside the Java heap, freed with the table: reads without the mapped file's checks. */
-    private static MemorySegment offHeap(MemorySegment stored) {
-        return Arena.ofAuto().allocate(stored.byteSize(), 64).copyFrom(stored);
+        return new Half(width, artifact.tensor(name));
     }
 
     /** Writes row {@code row} as floats into {@code out} from {@code at}. */

@@ -40,7 +40,7 @@ final class VectorKernels implements Kernels {
             jdk.incubator.vector.VectorShape.forBitSize(FLOATS.vectorBitSize() / 4));
 
     @Override
-    public int dot(byte[] a, int aFrom, byte[] b, int bFrom, int n) {
+    public int dot(byte[] a, int aFrom, MemorySegment b, long bFrom, int n) {
         IntVector acc0 = IntVector.zero(INTS);
         IntVector acc1 = IntVector.zero(INTS);
         int i = 0;
@@ -53,13 +53,13 @@ final class VectorKernels implements Kernels {
 
     /** Widened to shorts: the high nibble is an arithmetic shift, the low one a shift up and back. */
     @Override
-    public int dotPacked(short[] even, short[] odd, int e, byte[] w, int wFrom, int pairs) {
+    public int dotPacked(short[] even, short[] odd, int e, MemorySegment w, long wFrom, int pairs) {
         IntVector total = IntVector.zero(INTS);
         int p = 0;
         while (p <= pairs - SHORT_LANES) {
             ShortVector acc = ShortVector.zero(SHORTS);
             for (int step = 0; step < SHORT_STEPS && p <= pairs - SHORT_LANES; step++, p += SHORT_LANES) {
-                ShortVector packed = (ShortVector) ByteVector.fromArray(SHORT_BYTES, w, wFrom + p)
+                ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(SHORT_BYTES, w, wFrom + p, ByteOrder.LITTLE_ENDIAN)
                         .convertShape(VectorOperators.B2S, SHORTS, 0);
                 ShortVector lo = packed.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12);
                 ShortVector hi = packed.lanewise(VectorOperators.ASHR, 4);
@@ -358,6 +358,11 @@ final class VectorKernels implements Kernels {
 
     private static IntVector widen(byte[] array, int from) {
         return (IntVector) ByteVector.fromArray(BYTES, array, from).convertShape(VectorOperators.B2I, INTS, 0);
+    }
+
+    private static IntVector widen(MemorySegment bytes, long from) {
+        return (IntVector) ByteVector.fromMemorySegment(BYTES, bytes, from, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2I, INTS, 0);
     }
 
     @Override
