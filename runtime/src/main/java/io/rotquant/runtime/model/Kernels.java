@@ -19,6 +19,21 @@ interface Kernels {
      */
     int dotPacked(short[] even, short[] odd, int e, MemorySegment w, long wFrom, int pairs);
 
+    /** Activation rows {@link #dotPacked} takes at once in {@link #dotPackedRows}. */
+    int PACKED_ROWS = 2;
+
+    /**
+     * {@link #dotPacked} of {@link #PACKED_ROWS} activation rows, row r at {@code e + r·stride}, against
+     * the same weight bytes, into {@code out[0 .. PACKED_ROWS)}: a prefill's GEMM shape, where each
+     * weight byte is read and widened once for the rows.
+     */
+    default void dotPackedRows(short[] even, short[] odd, int e, int stride, MemorySegment w, long wFrom, int pairs,
+            int[] out) {
+        for (int r = 0; r < PACKED_ROWS; r++) {
+            out[r] = dotPacked(even, odd, e + r * stride, w, wFrom, pairs);
+        }
+    }
+
     /** s[from+i] ← exp(s[from+i] − shift) for i < n, returning their sum: a softmax's numerators and denominator. */
     float expSum(float[] s, int from, int n, float shift);
 

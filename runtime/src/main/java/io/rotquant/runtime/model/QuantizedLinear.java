@@ -99,14 +99,37 @@ final class QuantizedLinear {
     /** y [rows × out] = x·Wᵀ for every activation row. */
     void apply(Activations x, float[] y, Parallel parallel) {
         int tasks = (out + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        // Packed codes meet several activation rows per weight byte (a prefill), the rest one at a time.
+        int tiled = x.quantized() && packed ? x.rows - x.rows % Kernels.PACKED_ROWS : 0;
         parallel.forEach(tasks, task -> {
             int end = Math.min(out, (task + 1) * ROWS_PER_TASK);
+            int[] acc = new int[Kernels.PACKED_ROWS];
+            float[] sums = new float[Kernels.PACKED_ROWS];
             for (int j = task * ROWS_PER_TASK; j < end; j++) {
-                for (int t = 0; t < x.rows; t++) {
+                for (int t = 0; t < tiled; t += Kernels.PACKED_ROWS) {
+                    packedRows(x, t, j, acc, sums, y);
+                }
+                for (int t = tiled; t < x.rows; t++) {
                     y[t * out + j] = x.quantized() ? integerRow(x, t, j) : floatRow(x, t, j);
                 }
             }
         });
+    }
+
+    /** {@link #integerRow} of activation rows t .. t+PACKED_ROWS, with the same arithmetic per row. */
+    private void packedRows(Activations x, int t, int j, int[] acc, float[] sums, float[] y) {
+        java.util.Arrays.fill(sums, 0f);
+        for (int g = 0; g < groups; g++) {
+            int from = g * groupSize;
+            kernels.dotPackedRows(x.even, x.odd, (t * in + from) / 2, in / 2, codes, ((long) j * in + from) / 2,
+                    groupSize / 2, acc);
+            for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
+                sums[r] += scales[j * groups + g] * (acc[r] - x.zeros[t + r] * codeSums[j * groups + g]);
+            }
+        }
+        for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
+            y[(t + r) * out + j] = x.scales[t + r] * sums[r];
+        }
     }
 
     private float integerRow(Activations x, int t, int j) {

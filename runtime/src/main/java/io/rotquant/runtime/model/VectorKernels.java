@@ -66,10 +66,41 @@ final class VectorKernels implements Kernels {
                 acc = acc.add(lo.mul(ShortVector.fromArray(SHORTS, even, e + p)))
                         .add(hi.mul(ShortVector.fromArray(SHORTS, odd, e + p)));
             }
-            total = total.add(acc.convertShape(VectorOperators.S2I, INTS, 0))
-                    .add(acc.convertShape(VectorOperators.S2I, INTS, 1));
+            total = widenInto(total, acc);
         }
         return total.reduceLanes(VectorOperators.ADD) + TAIL.dotPacked(even, odd, e + p, w, wFrom + p, pairs - p);
+    }
+
+    /** As {@link #dotPacked}, the widened nibbles of each weight vector multiplying two activation rows. */
+    @Override
+    public void dotPackedRows(short[] even, short[] odd, int e, int stride, MemorySegment w, long wFrom, int pairs,
+            int[] out) {
+        int e1 = e + stride;
+        IntVector total0 = IntVector.zero(INTS);
+        IntVector total1 = IntVector.zero(INTS);
+        int p = 0;
+        while (p <= pairs - SHORT_LANES) {
+            ShortVector acc0 = ShortVector.zero(SHORTS);
+            ShortVector acc1 = ShortVector.zero(SHORTS);
+            for (int step = 0; step < SHORT_STEPS && p <= pairs - SHORT_LANES; step++, p += SHORT_LANES) {
+                ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(SHORT_BYTES, w, wFrom + p, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, SHORTS, 0);
+                ShortVector lo = packed.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12);
+                ShortVector hi = packed.lanewise(VectorOperators.ASHR, 4);
+                acc0 = acc0.add(lo.mul(ShortVector.fromArray(SHORTS, even, e + p))).add(hi.mul(ShortVector.fromArray(SHORTS, odd, e + p)));
+                acc1 = acc1.add(lo.mul(ShortVector.fromArray(SHORTS, even, e1 + p))).add(hi.mul(ShortVector.fromArray(SHORTS, odd, e1 + p)));
+            }
+            total0 = widenInto(total0, acc0);
+            total1 = widenInto(total1, acc1);
+        }
+        int rest = pairs - p;
+        out[0] = total0.reduceLanes(VectorOperators.ADD) + TAIL.dotPacked(even, odd, e + p, w, wFrom + p, rest);
+        out[1] = total1.reduceLanes(VectorOperators.ADD) + TAIL.dotPacked(even, odd, e1 + p, w, wFrom + p, rest);
+    }
+
+    /** {@code total} plus the short lanes of {@code acc} widened to ints. */
+    private static IntVector widenInto(IntVector total, ShortVector acc) {
+        return total.add(acc.convertShape(VectorOperators.S2I, INTS, 0)).add(acc.convertShape(VectorOperators.S2I, INTS, 1));
     }
 
     /**

@@ -59,6 +59,22 @@ class KernelsTest {
             }
             assertThat(scalar.dotPacked(even, odd, 5, offHeap(w), 3, pairs)).as("scalar pairs=%d", pairs).isEqualTo(expected);
             assertThat(best.dotPacked(even, odd, 5, offHeap(w), 3, pairs)).as("vector pairs=%d", pairs).isEqualTo(expected);
+            // Four rows at once, the rows pairs+1 apart in longer arrays: each exactly its own dotPacked.
+            int stride = pairs + 1;
+            short[] evens = new short[5 + Kernels.PACKED_ROWS * stride];
+            short[] odds = new short[evens.length];
+            for (int i = 0; i < evens.length; i++) {
+                evens[i] = (short) (random.nextBoolean() ? -128 : random.nextInt(-128, 128));
+                odds[i] = (short) random.nextInt(-128, 128);
+            }
+            for (Kernels kernels : new Kernels[] {scalar, best}) {
+                int[] rows = new int[Kernels.PACKED_ROWS];
+                kernels.dotPackedRows(evens, odds, 5, stride, offHeap(w), 3, pairs, rows);
+                for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
+                    assertThat(rows[r]).as("%s row %d pairs=%d", kernels.describe(), r, pairs)
+                            .isEqualTo(scalar.dotPacked(evens, odds, 5 + r * stride, offHeap(w), 3, pairs));
+                }
+            }
 
         }
     }
