@@ -59,12 +59,8 @@ final class VectorKernels implements Kernels {
         while (p <= pairs - SHORT_LANES) {
             ShortVector acc = ShortVector.zero(SHORTS);
             for (int step = 0; step < SHORT_STEPS && p <= pairs - SHORT_LANES; step++, p += SHORT_LANES) {
-                ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(SHORT_BYTES, w, wFrom + p, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, SHORTS, 0);
-                ShortVector lo = packed.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12);
-                ShortVector hi = packed.lanewise(VectorOperators.ASHR, 4);
-                acc = acc.add(lo.mul(ShortVector.fromArray(SHORTS, even, e + p)))
-                        .add(hi.mul(ShortVector.fromArray(SHORTS, odd, e + p)));
+                ShortVector packed = packedShorts(w, wFrom + p);
+                acc = addPairs(acc, lowNibbles(packed), highNibbles(packed), even, odd, e + p);
             }
             total = widenInto(total, acc);
         }
@@ -83,12 +79,11 @@ final class VectorKernels implements Kernels {
             ShortVector acc0 = ShortVector.zero(SHORTS);
             ShortVector acc1 = ShortVector.zero(SHORTS);
             for (int step = 0; step < SHORT_STEPS && p <= pairs - SHORT_LANES; step++, p += SHORT_LANES) {
-                ShortVector packed = (ShortVector) ByteVector.fromMemorySegment(SHORT_BYTES, w, wFrom + p, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2S, SHORTS, 0);
-                ShortVector lo = packed.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12);
-                ShortVector hi = packed.lanewise(VectorOperators.ASHR, 4);
-                acc0 = acc0.add(lo.mul(ShortVector.fromArray(SHORTS, even, e + p))).add(hi.mul(ShortVector.fromArray(SHORTS, odd, e + p)));
-                acc1 = acc1.add(lo.mul(ShortVector.fromArray(SHORTS, even, e1 + p))).add(hi.mul(ShortVector.fromArray(SHORTS, odd, e1 + p)));
+                ShortVector packed = packedShorts(w, wFrom + p);
+                ShortVector lo = lowNibbles(packed);
+                ShortVector hi = highNibbles(packed);
+                acc0 = addPairs(acc0, lo, hi, even, odd, e + p);
+                acc1 = addPairs(acc1, lo, hi, even, odd, e1 + p);
             }
             total0 = widenInto(total0, acc0);
             total1 = widenInto(total1, acc1);
@@ -96,6 +91,27 @@ final class VectorKernels implements Kernels {
         int rest = pairs - p;
         out[0] = total0.reduceLanes(VectorOperators.ADD) + TAIL.dotPacked(even, odd, e + p, w, wFrom + p, rest);
         out[1] = total1.reduceLanes(VectorOperators.ADD) + TAIL.dotPacked(even, odd, e1 + p, w, wFrom + p, rest);
+    }
+
+    /** Packed weight bytes from {@code from}, sign-extended to short lanes. */
+    private static ShortVector packedShorts(MemorySegment w, long from) {
+        return (ShortVector) ByteVector.fromMemorySegment(SHORT_BYTES, w, from, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2S, SHORTS, 0);
+    }
+
+    /** The low nibble of each short lane as a signed value: shifted up and back. */
+    private static ShortVector lowNibbles(ShortVector packed) {
+        return packed.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12);
+    }
+
+    /** The high nibble of each (sign-extended) short lane as a signed value. */
+    private static ShortVector highNibbles(ShortVector packed) {
+        return packed.lanewise(VectorOperators.ASHR, 4);
+    }
+
+    /** acc + lo·even[at ..] + hi·odd[at ..]: one vector of weight pairs against one activation row. */
+    private static ShortVector addPairs(ShortVector acc, ShortVector lo, ShortVector hi, short[] even, short[] odd, int at) {
+        return acc.add(lo.mul(ShortVector.fromArray(SHORTS, even, at))).add(hi.mul(ShortVector.fromArray(SHORTS, odd, at)));
     }
 
     /** {@code total} plus the short lanes of {@code acc} widened to ints. */
