@@ -103,8 +103,9 @@ final class QuantizedLinear {
         int tiled = x.quantized() && packed ? x.rows - x.rows % Kernels.PACKED_ROWS : 0;
         parallel.forEach(tasks, task -> {
             int end = Math.min(out, (task + 1) * ROWS_PER_TASK);
-            int[] acc = new int[Kernels.PACKED_ROWS];
-            float[] sums = new float[Kernels.PACKED_ROWS];
+            // Only a prefill needs the tiles' buffers: decode allocates nothing per task.
+            int[] acc = tiled > 0 ? new int[Kernels.PACKED_ROWS] : null;
+            float[] sums = tiled > 0 ? new float[Kernels.PACKED_ROWS] : null;
             for (int j = task * ROWS_PER_TASK; j < end; j++) {
                 for (int t = 0; t < tiled; t += Kernels.PACKED_ROWS) {
                     packedRows(x, t, j, acc, sums, y);
@@ -124,7 +125,7 @@ final class QuantizedLinear {
             kernels.dotPackedRows(x.even, x.odd, (t * in + from) / 2, in / 2, codes, ((long) j * in + from) / 2,
                     groupSize / 2, acc);
             for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
-                sums[r] += scales[j * groups + g] * (acc[r] - x.zeros[t + r] * codeSums[j * groups + g]);
+                sums[r] += groupTerm(j, g, acc[r], x.zeros[t + r]);
             }
         }
         for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
@@ -140,9 +141,14 @@ final class QuantizedLinear {
             long at = (long) j * in + from;
             int acc = packed ? kernels.dotPacked(x.even, x.odd, (base + from) / 2, codes, at / 2, groupSize / 2)
                     : kernels.dot(x.codes, base + from, codes, at, groupSize);
-            sum += scales[j * groups + g] * (acc - x.zeros[t] * codeSums[j * groups + g]);
+            sum += groupTerm(j, g, acc, x.zeros[t]);
         }
         return x.scales[t] * sum;
+    }
+
+    /** Group g of row j from its integer dot product: s_w·(Σ q·c − z·Σ c), before the activation scale. */
+    private float groupTerm(int j, int g, int dot, int zero) {
+        return scales[j * groups + g] * (dot - zero * codeSums[j * groups + g]);
     }
 
     private float floatRow(Activations x, int t, int j) {

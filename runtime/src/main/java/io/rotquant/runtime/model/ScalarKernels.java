@@ -51,7 +51,7 @@ final class ScalarKernels implements Kernels {
         for (int g = 0; g < groups; g++) {
             float acc = 0f;
             for (int p = g * groupPairs; p < (g + 1) * groupPairs; p++) {
-                byte b = w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, wFrom + p);
+                byte b = w.get(ValueLayout.JAVA_BYTE, wFrom + p);
                 acc += x[even + p] * Kernels.lowNibble(b) + x[odd + p] * Kernels.highNibble(b);
             }
             sum += scales[sFrom + g] * acc;
