@@ -16,15 +16,6 @@ import java.lang.foreign.ValueLayout;
 final class QuantizedLinear {
     private static final int ROWS_PER_TASK = 16;
 
-    /** The two signed nibbles of each byte value, added. */
-    private static final int[] NIBBLE_SUMS = new int[256];
-
-    static {
-        for (int b = 0; b < 256; b++) {
-            NIBBLE_SUMS[b] = Kernels.lowNibble((byte) b) + Kernels.highNibble((byte) b);
-        }
-    }
-
     private final int out;
     private final int in;
     private final int groups;
@@ -62,17 +53,22 @@ final class QuantizedLinear {
         return in;
     }
 
-    /** The sum of each row's codes per group (the zero point's correction), byte by byte: a load-time pass over every weight. */
+    /**
+     * The sum of each row's codes per group (the zero point's correction): a load-time pass over
+     * every weight, run by the dot kernels against codes of one, so it streams at kernel speed and
+     * gets the kernels compiled before the first token needs them.
+     */
     private int[] codeSums() {
         int[] sums = new int[out * groups];
         int bytesPerGroup = packed ? groupSize / 2 : groupSize;
+        short[] ones = new short[bytesPerGroup];
+        java.util.Arrays.fill(ones, (short) 1);
+        byte[] oneBytes = new byte[bytesPerGroup];
+        java.util.Arrays.fill(oneBytes, (byte) 1);
         for (int r = 0; r < out * groups; r++) {
-            int sum = 0;
-            for (long b = (long) r * bytesPerGroup, end = b + bytesPerGroup; b < end; b++) {
-                byte code = codes.get(ValueLayout.JAVA_BYTE, b);
-                sum += packed ? NIBBLE_SUMS[code & 0xff] : code;
-            }
-            sums[r] = sum;
+            long from = (long) r * bytesPerGroup;
+            sums[r] = packed ? kernels.dotPacked(ones, ones, 0, codes, from, bytesPerGroup)
+                    : kernels.dot(oneBytes, 0, codes, from, bytesPerGroup);
         }
         return sums;
     }

@@ -50,6 +50,58 @@ class QuantizedLinearTest {
         }
     }
 
+    /**
+     * Against the product of the dequantized operands in double precision: weights s_w·c, activations
+     * s_x·(q − z) with a zero point away from 0, so the precomputed code sums carry the result. Packed
+     * 4-bit codes per channel and in groups, an odd group (unpacked at load) and 8-bit codes.
+     */
+    @ParameterizedTest
+    @CsvSource({"4, 0, 256", "4, 64, 256", "4, 63, 252", "8, 0, 256", "8, 32, 96"})
+    void outputsAreTheDequantizedProduct(int bits, int group, int in) {
+        int out = 24;
+        int rows = 3;
+        int groups = group == 0 ? 1 : in / group;
+        boolean packed = bits == 4;
+        SplittableRandom random = new SplittableRandom(11);
+        Arena arena = Arena.ofAuto();
+        int[] c = new int[out * in];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = random.nextInt(-(1 << (bits - 1)), 1 << (bits - 1));
+        }
+        MemorySegment codes = arena.allocate(packed ? out * in / 2 : out * in);
+        for (int i = 0; i < (packed ? c.length / 2 : c.length); i++) {
+            codes.set(ValueLayout.JAVA_BYTE, i, packed ? (byte) ((c[2 * i] & 0xf) | (c[2 * i + 1] << 4)) : (byte) c[i]);
+        }
+        float[] s = new float[out * groups];
+        MemorySegment scales = arena.allocate(4L * s.length, 4);
+        for (int i = 0; i < s.length; i++) {
+            s[i] = (float) (0.01 + random.nextDouble() * 0.1);
+            scales.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, s[i]);
+        }
+        float[] x = new float[rows * in];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (random.nextGaussian() + 1.5);
+        }
+        Activations a = Activations.of(x, rows, in, new DynamicQuantizer(4, 1.0, true));
+        float[] y = new float[rows * out];
+        try (Parallel parallel = new Parallel(2)) {
+            new QuantizedLinear(codes, scales, out, in, group, packed, Kernels.best()).apply(a, y, parallel);
+        }
+        int groupSize = in / groups;
+        for (int t = 0; t < rows; t++) {
+            assertThat(a.zeros[t]).as("zero point of row %d", t).isNotZero();
+            for (int j = 0; j < out; j++) {
+                double expected = 0;
+                for (int i = 0; i < in; i++) {
+                    expected += (double) a.scales[t] * (a.codes[t * in + i] - a.zeros[t]) * s[j * groups + i / groupSize]
+                            * c[j * in + i];
+                }
+                assertThat((double) y[t * out + j]).as("row %d, output %d", t, j)
+                        .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5 * Math.max(1, Math.abs(expected))));
+            }
+        }
+    }
+
     private static double[] toDoubles(float[] y) {
         double[] d = new double[y.length];
         for (int i = 0; i < y.length; i++) {
