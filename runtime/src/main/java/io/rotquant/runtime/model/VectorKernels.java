@@ -30,9 +30,9 @@ final class VectorKernels implements Kernels {
     /**
      * Short lanes accumulate this many steps before widening: each step adds two products of a
      * 4-bit weight (|c| ≤ 8) and an activation code of up to 8 bits (|q| ≤ 128), at most 2048, so
-     * 16 steps stay within 32767.
+     * 15 steps stay within 32767 (16 reach 32768 when every product is −8 · −128).
      */
-    private static final int SHORT_STEPS = 16;
+    private static final int SHORT_STEPS = 15;
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final int FLOAT_LANES = FLOATS.length();
     /** One byte per float lane: a byte vector that widens to exactly one float vector. */

@@ -79,6 +79,25 @@ class KernelsTest {
         }
     }
 
+    /**
+     * The largest product a packed pair can give, −8 · −128 twice, in every lane for the whole row:
+     * the short accumulators must be widened before they pass 32767.
+     */
+    @Test
+    void thePackedKernelsHoldTheLargestProductsInEveryLane() {
+        int pairs = 4096;
+        byte[] w = new byte[pairs];
+        java.util.Arrays.fill(w, (byte) 0x88);
+        short[] codes = new short[Kernels.PACKED_ROWS * pairs];
+        java.util.Arrays.fill(codes, (short) -128);
+        for (Kernels kernels : new Kernels[] {new ScalarKernels(), Kernels.best()}) {
+            assertThat(kernels.dotPacked(codes, codes, 0, offHeap(w), 0, pairs)).as(kernels.describe()).isEqualTo(pairs * 2 * 1024);
+            int[] rows = new int[Kernels.PACKED_ROWS];
+            kernels.dotPackedRows(codes, codes, 0, pairs, offHeap(w), 0, pairs, rows);
+            assertThat(rows).as(kernels.describe() + ", rows").containsOnly(pairs * 2 * 1024);
+        }
+    }
+
     @Test
     void theHalfPrecisionDotWidensEveryFiniteHalfExactly() {
         Kernels best = Kernels.best();
