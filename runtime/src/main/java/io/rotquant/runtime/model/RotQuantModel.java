@@ -46,6 +46,8 @@ public final class RotQuantModel implements AutoCloseable {
         }
         this.embedding = TokenTable.read(artifact, ArtifactFormat.EMBEDDING, spec.hiddenSize());
         this.lmHead = TokenTable.read(artifact, ArtifactFormat.LM_HEAD, spec.hiddenSize());
+        // First, so that its compilation runs beside the layers' loading.
+        lmHead.warmUp(kernels);
         this.finalNorm = floats(ArtifactFormat.FINAL_NORM);
         this.inverseFrequencies = floats(ArtifactFormat.ROPE_INVERSE_FREQUENCIES);
         this.layers = new Layer[spec.numLayers()];

@@ -49,6 +49,30 @@ abstract sealed class TokenTable permits TokenTable.Half, TokenTable.RowCodes, T
     /** Bytes held, all read once per decoded token when this is the head. */
     abstract long bytes();
 
+    /** Kernel calls {@link #warmUp} makes: past the JIT's thresholds for its optimizing compiler. */
+    private static final int WARM_UP_CALLS = 6000;
+    /** Columns per warm-up call: a few vectors, so that the calls cost little while still interpreted. */
+    private static final int WARM_UP_COLUMNS = 64;
+    /** Where the warm-up's results go, so that no compiler drops the calls as unused. */
+    private static volatile float warmUpSink;
+
+    /**
+     * Runs this table's dot kernel on the first columns of row 0, many times, so that the JIT
+     * compiles it during load: as the head, nothing else runs that kernel before the first token,
+     * which would otherwise sweep the vocabulary's rows while the kernel is still interpreted.
+     */
+    void warmUp(Kernels kernels) {
+        float[] zeros = new float[width];
+        float sum = 0f;
+        for (int c = 0; c < WARM_UP_CALLS; c++) {
+            sum += dotFirstColumns(kernels, zeros);
+        }
+        warmUpSink = sum;
+    }
+
+    /** Row 0's first {@link #WARM_UP_COLUMNS} columns (or its first group) · zeros, by the kernel {@link #dot} uses. */
+    abstract float dotFirstColumns(Kernels kernels, float[] zeros);
+
     /** IEEE half-precision bits, widened in the dot kernel. */
     static final class Half extends TokenTable {
         private final MemorySegment values;
@@ -69,6 +93,11 @@ abstract sealed class TokenTable permits TokenTable.Half, TokenTable.RowCodes, T
         @Override
         float dot(Kernels kernels, int row, float[] x, int xFrom) {
             return kernels.dotHalf(x, xFrom, values, (long) row * width, width);
+        }
+
+        @Override
+        float dotFirstColumns(Kernels kernels, float[] zeros) {
+            return kernels.dotHalf(zeros, 0, values, 0, Math.min(width, WARM_UP_COLUMNS));
         }
 
         @Override
@@ -100,6 +129,11 @@ abstract sealed class TokenTable permits TokenTable.Half, TokenTable.RowCodes, T
         @Override
         float dot(Kernels kernels, int row, float[] x, int xFrom) {
             return kernels.dotBytes(x, xFrom, codes, (long) row * width, width) * scales[row];
+        }
+
+        @Override
+        float dotFirstColumns(Kernels kernels, float[] zeros) {
+            return kernels.dotBytes(zeros, 0, codes, 0, Math.min(width, WARM_UP_COLUMNS)) * scales[0];
         }
 
         @Override
@@ -156,6 +190,13 @@ abstract sealed class TokenTable permits TokenTable.Half, TokenTable.RowCodes, T
             int half = width / 2;
             return kernels.dotNibbleGroups(x, xFrom, xFrom + half, codes, (long) row * half, scales, row * groups,
                     groups, half / groups);
+        }
+
+        @Override
+        float dotFirstColumns(Kernels kernels, float[] zeros) {
+            int groupPairs = width / 2 / groups;
+            int taken = Math.min(groups, Math.max(1, WARM_UP_COLUMNS / (2 * groupPairs)));
+            return kernels.dotNibbleGroups(zeros, 0, taken * groupPairs, codes, 0, scales, 0, taken, groupPairs);
         }
 
         @Override
