@@ -17,6 +17,8 @@ final class Activations {
      */
     final short[] even;
     final short[] odd;
+    /** codePrefix[i] = Σ_{j<i} even[j] + odd[j]: any range's code sum in two reads ({@link #codeSum}). */
+    private final int[] codePrefix;
 
     private Activations(int rows, int width, float[] values, byte[] codes, float[] scales, int[] zeros) {
         this.rows = rows;
@@ -28,14 +30,22 @@ final class Activations {
         if (codes == null || width % 2 != 0) {
             this.even = null;
             this.odd = null;
+            this.codePrefix = null;
             return;
         }
         this.even = new short[codes.length / 2];
         this.odd = new short[codes.length / 2];
+        this.codePrefix = new int[even.length + 1];
         for (int i = 0; i < even.length; i++) {
             even[i] = codes[2 * i];
             odd[i] = codes[2 * i + 1];
+            codePrefix[i + 1] = codePrefix[i] + even[i] + odd[i];
         }
+    }
+
+    /** Σ even[e+p] + odd[e+p] for p < pairs: what {@link Kernels#dotPacked} takes as its code sum. */
+    int codeSum(int e, int pairs) {
+        return codePrefix[e + pairs] - codePrefix[e];
     }
 
     /** Rows of x [rows × width] quantized by {@code quantizer}, or kept as floats when it is null. */

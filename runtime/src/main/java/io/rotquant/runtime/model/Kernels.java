@@ -15,22 +15,24 @@ interface Kernels {
     /**
      * Σ_p even[e+p]·lo(w[wFrom+p]) + odd[e+p]·hi(w[wFrom+p]) over {@code pairs} bytes of packed signed
      * 4-bit weight codes (low nibble: the even column), exact in int32; {@code even}/{@code odd} are
-     * the activation codes of the even and odd columns, {@code e} their offset.
+     * the activation codes of the even and odd columns, {@code e} their offset. {@code codeSum} is
+     * Σ_p even[e+p] + odd[e+p], which the caller has at hand ({@link Activations#codeSum}): a kernel
+     * may work on the weight codes offset to 0..15 (cheaper to unpack) and take 8·codeSum off.
      */
-    int dotPacked(short[] even, short[] odd, int e, MemorySegment w, long wFrom, int pairs);
+    int dotPacked(short[] even, short[] odd, int e, int codeSum, MemorySegment w, long wFrom, int pairs);
 
     /** Activation rows {@link #dotPacked} takes at once in {@link #dotPackedRows}. */
     int PACKED_ROWS = 2;
 
     /**
-     * {@link #dotPacked} of {@link #PACKED_ROWS} activation rows, row r at {@code e + r·stride}, against
-     * the same weight bytes, into {@code out[0 .. PACKED_ROWS)}: a prefill's GEMM shape, where each
-     * weight byte is read and widened once for the rows.
+     * {@link #dotPacked} of {@link #PACKED_ROWS} activation rows, row r at {@code e + r·stride} with
+     * code sum {@code codeSums[r]}, against the same weight bytes, into {@code out[0 .. PACKED_ROWS)}:
+     * a prefill's GEMM shape, where each weight byte is read and widened once for the rows.
      */
-    default void dotPackedRows(short[] even, short[] odd, int e, int stride, MemorySegment w, long wFrom, int pairs,
-            int[] out) {
+    default void dotPackedRows(short[] even, short[] odd, int e, int stride, int[] codeSums, MemorySegment w, long wFrom,
+            int pairs, int[] out) {
         for (int r = 0; r < PACKED_ROWS; r++) {
-            out[r] = dotPacked(even, odd, e + r * stride, w, wFrom, pairs);
+            out[r] = dotPacked(even, odd, e + r * stride, codeSums[r], w, wFrom, pairs);
         }
     }
 

@@ -67,7 +67,7 @@ final class QuantizedLinear {
         java.util.Arrays.fill(oneBytes, (byte) 1);
         for (int r = 0; r < out * groups; r++) {
             long from = (long) r * bytesPerGroup;
-            sums[r] = packed ? kernels.dotPacked(ones, ones, 0, codes, from, bytesPerGroup)
+            sums[r] = packed ? kernels.dotPacked(ones, ones, 0, 2 * bytesPerGroup, codes, from, bytesPerGroup)
                     : kernels.dot(oneBytes, 0, codes, from, bytesPerGroup);
         }
         return sums;
@@ -101,10 +101,11 @@ final class QuantizedLinear {
             int end = Math.min(out, (task + 1) * ROWS_PER_TASK);
             // Only a prefill needs the tiles' buffers: decode allocates nothing per task.
             int[] acc = tiled > 0 ? new int[Kernels.PACKED_ROWS] : null;
+            int[] activationSums = tiled > 0 ? new int[Kernels.PACKED_ROWS] : null;
             float[] sums = tiled > 0 ? new float[Kernels.PACKED_ROWS] : null;
             for (int j = task * ROWS_PER_TASK; j < end; j++) {
                 for (int t = 0; t < tiled; t += Kernels.PACKED_ROWS) {
-                    packedRows(x, t, j, acc, sums, y);
+                    packedRows(x, t, j, acc, activationSums, sums, y);
                 }
                 for (int t = tiled; t < x.rows; t++) {
                     y[t * out + j] = x.quantized() ? integerRow(x, t, j) : floatRow(x, t, j);
@@ -114,12 +115,15 @@ final class QuantizedLinear {
     }
 
     /** {@link #integerRow} of activation rows t .. t+PACKED_ROWS, with the same arithmetic per row. */
-    private void packedRows(Activations x, int t, int j, int[] acc, float[] sums, float[] y) {
+    private void packedRows(Activations x, int t, int j, int[] acc, int[] activationSums, float[] sums, float[] y) {
         java.util.Arrays.fill(sums, 0f);
         for (int g = 0; g < groups; g++) {
             int from = g * groupSize;
-            kernels.dotPackedRows(x.even, x.odd, (t * in + from) / 2, in / 2, codes, ((long) j * in + from) / 2,
-                    groupSize / 2, acc);
+            int e = (t * in + from) / 2;
+            for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
+                activationSums[r] = x.codeSum(e + r * in / 2, groupSize / 2);
+            }
+            kernels.dotPackedRows(x.even, x.odd, e, in / 2, activationSums, codes, ((long) j * in + from) / 2, groupSize / 2, acc);
             for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
                 sums[r] += groupTerm(j, g, acc[r], x.zeros[t + r]);
             }
@@ -135,7 +139,8 @@ final class QuantizedLinear {
         for (int g = 0; g < groups; g++) {
             int from = g * groupSize;
             long at = (long) j * in + from;
-            int acc = packed ? kernels.dotPacked(x.even, x.odd, (base + from) / 2, codes, at / 2, groupSize / 2)
+            int e = (base + from) / 2;
+            int acc = packed ? kernels.dotPacked(x.even, x.odd, e, x.codeSum(e, groupSize / 2), codes, at / 2, groupSize / 2)
                     : kernels.dot(x.codes, base + from, codes, at, groupSize);
             sum += groupTerm(j, g, acc, x.zeros[t]);
         }

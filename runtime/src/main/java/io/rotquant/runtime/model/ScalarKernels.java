@@ -15,8 +15,9 @@ final class ScalarKernels implements Kernels {
         return acc;
     }
 
+    /** On the signed codes as stored: the code sum is not needed. */
     @Override
-    public int dotPacked(short[] even, short[] odd, int e, MemorySegment w, long wFrom, int pairs) {
+    public int dotPacked(short[] even, short[] odd, int e, int codeSum, MemorySegment w, long wFrom, int pairs) {
         int acc = 0;
         for (int p = 0; p < pairs; p++) {
             byte b = w.get(ValueLayout.JAVA_BYTE, wFrom + p);

@@ -27,12 +27,14 @@ final class VectorKernels implements Kernels {
     private static final VectorSpecies<Byte> SHORT_BYTES = VectorSpecies.of(byte.class,
             jdk.incubator.vector.VectorShape.forBitSize(SHORTS.vectorBitSize() / 2));
     private static final int SHORT_LANES = SHORTS.length();
+    /** XOR-ed into each packed byte: both signed nibbles c become c + 8, in 0..15. */
+    private static final byte NIBBLE_OFFSETS = (byte) 0x88;
     /**
-     * Short lanes accumulate this many steps before widening: each step adds two products of a
-     * 4-bit weight (|c| ≤ 8) and an activation code of up to 8 bits (|q| ≤ 128), at most 2048, so
-     * 15 steps stay within 32767 (16 reach 32768 when every product is −8 · −128).
+     * Short lanes accumulate this many steps before widening: each step adds one product of an
+     * offset weight code (0..15) and an activation code of up to 8 bits (|q| ≤ 128) to an
+     * accumulator, at most 1920, so 16 steps stay within 32767 (30720).
      */
-    private static final int SHORT_STEPS = 15;
+    private static final int SHORT_STEPS = 16;
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final int FLOAT_LANES = FLOATS.length();
     /** One byte per float lane: a byte vector that widens to exactly one float vector. */
@@ -51,67 +53,86 @@ final class VectorKernels implements Kernels {
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD) + TAIL.dot(a, aFrom + i, b, bFrom + i, n - i);
     }
 
-    /** Widened to shorts: the high nibble is an arithmetic shift, the low one a shift up and back. */
+    /**
+     * On codes offset to 0..15 (one XOR per byte, then an AND for the low nibble and a shift for the
+     * high one, where signed nibbles take three shifts): Σ (c + 8)·q, less 8·Σ q from the code sum.
+     * Low and high products go to their own accumulators, widened to ints every {@link #SHORT_STEPS}.
+     */
     @Override
-    public int dotPacked(short[] even, short[] odd, int e, MemorySegment w, long wFrom, int pairs) {
+    public int dotPacked(short[] even, short[] odd, int e, int codeSum, MemorySegment w, long wFrom, int pairs) {
+        int whole = pairs - pairs % SHORT_LANES;
         IntVector total = IntVector.zero(INTS);
-        int p = 0;
-        while (p <= pairs - SHORT_LANES) {
-            ShortVector acc = ShortVector.zero(SHORTS);
-            for (int step = 0; step < SHORT_STEPS && p <= pairs - SHORT_LANES; step++, p += SHORT_LANES) {
-                ShortVector packed = packedShorts(w, wFrom + p);
-                acc = addPairs(acc, lowNibbles(packed), highNibbles(packed), even, odd, e + p);
+        for (int p = 0; p < whole; ) {
+            int end = Math.min(whole, p + SHORT_STEPS * SHORT_LANES);
+            ShortVector lo = ShortVector.zero(SHORTS);
+            ShortVector hi = ShortVector.zero(SHORTS);
+            for (; p < end; p += SHORT_LANES) {
+                ShortVector codes = offsetCodes(w, wFrom + p);
+                lo = lo.add(lowNibbles(codes).mul(ShortVector.fromArray(SHORTS, even, e + p)));
+                hi = hi.add(highNibbles(codes).mul(ShortVector.fromArray(SHORTS, odd, e + p)));
             }
-            total = widenInto(total, acc);
+            total = widenInto(widenInto(total, lo), hi);
         }
-        return total.reduceLanes(VectorOperators.ADD) + TAIL.dotPacked(even, odd, e + p, w, wFrom + p, pairs - p);
+        return exact(total, codeSum, even, odd, e, w, wFrom, whole, pairs);
     }
 
-    /** As {@link #dotPacked}, the widened nibbles of each weight vector multiplying two activation rows. */
+    /**
+     * As {@link #dotPacked}, the unpacked weight vector multiplying two activation rows; one
+     * accumulator per row (two products a step), so half as many steps between widenings.
+     */
     @Override
-    public void dotPackedRows(short[] even, short[] odd, int e, int stride, MemorySegment w, long wFrom, int pairs,
-            int[] out) {
+    public void dotPackedRows(short[] even, short[] odd, int e, int stride, int[] codeSums, MemorySegment w, long wFrom,
+            int pairs, int[] out) {
         int e1 = e + stride;
+        int whole = pairs - pairs % SHORT_LANES;
         IntVector total0 = IntVector.zero(INTS);
         IntVector total1 = IntVector.zero(INTS);
-        int p = 0;
-        while (p <= pairs - SHORT_LANES) {
+        for (int p = 0; p < whole; ) {
+            int end = Math.min(whole, p + SHORT_STEPS / 2 * SHORT_LANES);
             ShortVector acc0 = ShortVector.zero(SHORTS);
             ShortVector acc1 = ShortVector.zero(SHORTS);
-            for (int step = 0; step < SHORT_STEPS && p <= pairs - SHORT_LANES; step++, p += SHORT_LANES) {
-                ShortVector packed = packedShorts(w, wFrom + p);
-                ShortVector lo = lowNibbles(packed);
-                ShortVector hi = highNibbles(packed);
-                acc0 = addPairs(acc0, lo, hi, even, odd, e + p);
-                acc1 = addPairs(acc1, lo, hi, even, odd, e1 + p);
+            for (; p < end; p += SHORT_LANES) {
+                ShortVector codes = offsetCodes(w, wFrom + p);
+                ShortVector lo = lowNibbles(codes);
+                ShortVector hi = highNibbles(codes);
+                acc0 = acc0.add(lo.mul(ShortVector.fromArray(SHORTS, even, e + p))).add(hi.mul(ShortVector.fromArray(SHORTS, odd, e + p)));
+                acc1 = acc1.add(lo.mul(ShortVector.fromArray(SHORTS, even, e1 + p))).add(hi.mul(ShortVector.fromArray(SHORTS, odd, e1 + p)));
             }
             total0 = widenInto(total0, acc0);
             total1 = widenInto(total1, acc1);
         }
-        int rest = pairs - p;
-        out[0] = total0.reduceLanes(VectorOperators.ADD) + TAIL.dotPacked(even, odd, e + p, w, wFrom + p, rest);
-        out[1] = total1.reduceLanes(VectorOperators.ADD) + TAIL.dotPacked(even, odd, e1 + p, w, wFrom + p, rest);
+        out[0] = exact(total0, codeSums[0], even, odd, e, w, wFrom, whole, pairs);
+        out[1] = exact(total1, codeSums[1], even, odd, e1, w, wFrom, whole, pairs);
     }
 
-    /** Packed weight bytes from {@code from}, sign-extended to short lanes. */
-    private static ShortVector packedShorts(MemorySegment w, long from) {
+    /**
+     * The signed dot product from the offset one of the first {@code whole} pairs: their codes' sum
+     * is the row's less the rest's, and the rest goes to the scalar kernel.
+     */
+    private static int exact(IntVector offsetTotal, int codeSum, short[] even, short[] odd, int e, MemorySegment w,
+            long wFrom, int whole, int pairs) {
+        int restSum = 0;
+        for (int p = whole; p < pairs; p++) {
+            restSum += even[e + p] + odd[e + p];
+        }
+        return offsetTotal.reduceLanes(VectorOperators.ADD) - 8 * (codeSum - restSum)
+                + TAIL.dotPacked(even, odd, e + whole, restSum, w, wFrom + whole, pairs - whole);
+    }
+
+    /** Packed weight bytes from {@code from} with both nibbles offset to 0..15, zero-extended to short lanes. */
+    private static ShortVector offsetCodes(MemorySegment w, long from) {
         return (ShortVector) ByteVector.fromMemorySegment(SHORT_BYTES, w, from, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2S, SHORTS, 0);
+                .lanewise(VectorOperators.XOR, NIBBLE_OFFSETS).convertShape(VectorOperators.ZERO_EXTEND_B2S, SHORTS, 0);
     }
 
-    /** The low nibble of each short lane as a signed value: shifted up and back. */
-    private static ShortVector lowNibbles(ShortVector packed) {
-        return packed.lanewise(VectorOperators.LSHL, 12).lanewise(VectorOperators.ASHR, 12);
+    /** The low nibble of each short lane (an offset code). */
+    private static ShortVector lowNibbles(ShortVector codes) {
+        return codes.and((short) 0xF);
     }
 
-    /** The high nibble of each (sign-extended) short lane as a signed value. */
-    private static ShortVector highNibbles(ShortVector packed) {
-        return packed.lanewise(VectorOperators.ASHR, 4);
-    }
-
-    /** acc + lo·even[at ..] + hi·odd[at ..]: one vector of weight pairs against one activation row. */
-    private static ShortVector addPairs(ShortVector acc, ShortVector lo, ShortVector hi, short[] even, short[] odd, int at) {
-        return acc.add(lo.mul(ShortVector.fromArray(SHORTS, even, at))).add(hi.mul(ShortVector.fromArray(SHORTS, odd, at)));
+    /** The high nibble of each short lane (an offset code; the lanes hold one byte). */
+    private static ShortVector highNibbles(ShortVector codes) {
+        return codes.lanewise(VectorOperators.LSHR, 4);
     }
 
     /** {@code total} plus the short lanes of {@code acc} widened to ints. */

@@ -57,8 +57,9 @@ class KernelsTest {
                 byte b = w[3 + p];
                 expected += even[5 + p] * ((b << 28) >> 28) + odd[5 + p] * (b >> 4);
             }
-            assertThat(scalar.dotPacked(even, odd, 5, offHeap(w), 3, pairs)).as("scalar pairs=%d", pairs).isEqualTo(expected);
-            assertThat(best.dotPacked(even, odd, 5, offHeap(w), 3, pairs)).as("vector pairs=%d", pairs).isEqualTo(expected);
+            int sum = codeSum(even, odd, 5, pairs);
+            assertThat(scalar.dotPacked(even, odd, 5, sum, offHeap(w), 3, pairs)).as("scalar pairs=%d", pairs).isEqualTo(expected);
+            assertThat(best.dotPacked(even, odd, 5, sum, offHeap(w), 3, pairs)).as("vector pairs=%d", pairs).isEqualTo(expected);
             // Four rows at once, the rows pairs+1 apart in longer arrays: each exactly its own dotPacked.
             int stride = pairs + 1;
             short[] evens = new short[5 + Kernels.PACKED_ROWS * stride];
@@ -69,14 +70,26 @@ class KernelsTest {
             }
             for (Kernels kernels : new Kernels[] {scalar, best}) {
                 int[] rows = new int[Kernels.PACKED_ROWS];
-                kernels.dotPackedRows(evens, odds, 5, stride, offHeap(w), 3, pairs, rows);
+                int[] sums = new int[Kernels.PACKED_ROWS];
+                for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
+                    sums[r] = codeSum(evens, odds, 5 + r * stride, pairs);
+                }
+                kernels.dotPackedRows(evens, odds, 5, stride, sums, offHeap(w), 3, pairs, rows);
                 for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
                     assertThat(rows[r]).as("%s row %d pairs=%d", kernels.describe(), r, pairs)
-                            .isEqualTo(scalar.dotPacked(evens, odds, 5 + r * stride, offHeap(w), 3, pairs));
+                            .isEqualTo(scalar.dotPacked(evens, odds, 5 + r * stride, sums[r], offHeap(w), 3, pairs));
                 }
             }
 
         }
+    }
+
+    private static int codeSum(short[] even, short[] odd, int from, int pairs) {
+        int sum = 0;
+        for (int p = 0; p < pairs; p++) {
+            sum += even[from + p] + odd[from + p];
+        }
+        return sum;
     }
 
     /**
@@ -91,9 +104,10 @@ class KernelsTest {
         short[] codes = new short[Kernels.PACKED_ROWS * pairs];
         java.util.Arrays.fill(codes, (short) -128);
         for (Kernels kernels : new Kernels[] {new ScalarKernels(), Kernels.best()}) {
-            assertThat(kernels.dotPacked(codes, codes, 0, offHeap(w), 0, pairs)).as(kernels.describe()).isEqualTo(pairs * 2 * 1024);
+            int sum = -128 * 2 * pairs;
+            assertThat(kernels.dotPacked(codes, codes, 0, sum, offHeap(w), 0, pairs)).as(kernels.describe()).isEqualTo(pairs * 2 * 1024);
             int[] rows = new int[Kernels.PACKED_ROWS];
-            kernels.dotPackedRows(codes, codes, 0, pairs, offHeap(w), 0, pairs, rows);
+            kernels.dotPackedRows(codes, codes, 0, pairs, new int[] {sum, sum}, offHeap(w), 0, pairs, rows);
             assertThat(rows).as(kernels.describe() + ", rows").containsOnly(pairs * 2 * 1024);
         }
     }
