@@ -68,8 +68,8 @@ final class VectorKernels implements Kernels {
             ShortVector hi = ShortVector.zero(SHORTS);
             for (; p < end; p += SHORT_LANES) {
                 ShortVector codes = offsetCodes(w, wFrom + p);
-                lo = lo.add(lowNibbles(codes).mul(ShortVector.fromArray(SHORTS, even, e + p)));
-                hi = hi.add(highNibbles(codes).mul(ShortVector.fromArray(SHORTS, odd, e + p)));
+                lo = lo.add(lowOffsetNibbles(codes).mul(ShortVector.fromArray(SHORTS, even, e + p)));
+                hi = hi.add(highOffsetNibbles(codes).mul(ShortVector.fromArray(SHORTS, odd, e + p)));
             }
             total = widenInto(widenInto(total, lo), hi);
         }
@@ -93,8 +93,8 @@ final class VectorKernels implements Kernels {
             ShortVector acc1 = ShortVector.zero(SHORTS);
             for (; p < end; p += SHORT_LANES) {
                 ShortVector codes = offsetCodes(w, wFrom + p);
-                ShortVector lo = lowNibbles(codes);
-                ShortVector hi = highNibbles(codes);
+                ShortVector lo = lowOffsetNibbles(codes);
+                ShortVector hi = highOffsetNibbles(codes);
                 acc0 = acc0.add(lo.mul(ShortVector.fromArray(SHORTS, even, e + p))).add(hi.mul(ShortVector.fromArray(SHORTS, odd, e + p)));
                 acc1 = acc1.add(lo.mul(ShortVector.fromArray(SHORTS, even, e1 + p))).add(hi.mul(ShortVector.fromArray(SHORTS, odd, e1 + p)));
             }
@@ -126,12 +126,12 @@ final class VectorKernels implements Kernels {
     }
 
     /** The low nibble of each short lane (an offset code). */
-    private static ShortVector lowNibbles(ShortVector codes) {
+    private static ShortVector lowOffsetNibbles(ShortVector codes) {
         return codes.and((short) 0xF);
     }
 
     /** The high nibble of each short lane (an offset code; the lanes hold one byte). */
-    private static ShortVector highNibbles(ShortVector codes) {
+    private static ShortVector highOffsetNibbles(ShortVector codes) {
         return codes.lanewise(VectorOperators.LSHR, 4);
     }
 

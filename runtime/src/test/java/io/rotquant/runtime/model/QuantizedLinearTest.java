@@ -1,6 +1,7 @@
 package io.rotquant.runtime.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -97,7 +98,7 @@ class QuantizedLinearTest {
                             * c[j * in + i];
                 }
                 assertThat((double) y[t * out + j]).as("row %d, output %d", t, j)
-                        .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-5 * Math.max(1, Math.abs(expected))));
+                        .isCloseTo(expected, offset(1e-5 * Math.max(1, Math.abs(expected))));
             }
         }
     }
