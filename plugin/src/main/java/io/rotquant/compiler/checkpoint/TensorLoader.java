@@ -1,5 +1,8 @@
 package io.rotquant.compiler.checkpoint;
 
+import io.rotquant.compiler.InvalidInputException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -39,6 +42,12 @@ public final class TensorLoader implements AutoCloseable {
 
     private Tensor slice(TensorEntry entry, long offset, long length, long[] shape, ScalarType dtype, Device device) {
         Tensor file = mapped.computeIfAbsent(entry.file(), this::map);
+        long end = entry.fileOffset() + offset + length;
+        if (file.size(0) < end) {
+            // The header was read when the checkpoint was opened; the shard has shrunk or gone since.
+            throw new InvalidInputException(entry.file() + ": shard is " + file.size(0) + " bytes now, but tensor '"
+                    + entry.name() + "' needs bytes up to " + end + " (was the file changed during the compile?)");
+        }
         Tensor bytes = file.narrow(0, entry.fileOffset() + offset, length);
         if ((entry.fileOffset() + offset) % entry.dtype().bytes() != 0) {
             bytes = bytes.clone();
@@ -48,7 +57,12 @@ public final class TensorLoader implements AutoCloseable {
     }
 
     private Tensor map(Path file) {
-        long size = file.toFile().length();
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw new InvalidInputException(file + ": cannot read the shard (" + e.getMessage() + ")");
+        }
         Tensor t = torch.from_file(file.toString(), new BoolOptional(false), new LongOptional(size),
                 new TensorOptions(ScalarType.Byte));
         t.retainReference();

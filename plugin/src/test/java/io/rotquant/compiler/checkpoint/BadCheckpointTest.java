@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +84,37 @@ class BadCheckpointTest {
                 .hasMessageStartingWith(weights + ": tensor '")
                 .hasMessageContaining("run past the data section")
                 .hasMessageEndingWith("file truncated or corrupt");
+    }
+
+    @Test
+    void shardThatShrinksAfterOpenFailsOnLoadNamingTheFile() throws IOException {
+        Path model = copyStories();
+        Path weights = model.resolve("model.safetensors");
+        Checkpoint checkpoint = Checkpoint.open(model);
+        TensorEntry embedding = checkpoint.require("model.embed_tokens.weight", 512, 64);
+        try (RandomAccessFile f = new RandomAccessFile(weights.toFile(), "rw")) {
+            f.setLength(embedding.fileOffset());
+        }
+        try (TensorLoader loader = new TensorLoader()) {
+            assertThatThrownBy(() -> loader.load(embedding, ScalarType.Float, new Device(torch.DeviceType.CPU)))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage(weights + ": shard is " + embedding.fileOffset() + " bytes now, but tensor "
+                            + "'model.embed_tokens.weight' needs bytes up to "
+                            + (embedding.fileOffset() + embedding.byteLength()) + " (was the file changed during the compile?)");
+        }
+    }
+
+    @Test
+    void shardThatVanishesAfterOpenFailsOnLoadNamingTheFile() throws IOException {
+        Path model = copyStories();
+        Path weights = model.resolve("model.safetensors");
+        TensorEntry embedding = Checkpoint.open(model).require("model.embed_tokens.weight", 512, 64);
+        Files.delete(weights);
+        try (TensorLoader loader = new TensorLoader()) {
+            assertThatThrownBy(() -> loader.load(embedding, ScalarType.Float, new Device(torch.DeviceType.CPU)))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageStartingWith(weights + ": cannot read the shard (");
+        }
     }
 
     @Test
