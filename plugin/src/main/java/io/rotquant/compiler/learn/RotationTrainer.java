@@ -222,8 +222,9 @@ public final class RotationTrainer {
         for (int l = 0; l < layers.size(); l++) {
             h = model.layer(l, layers.get(l), h, cosSin);
         }
-        // Back to the unrotated basis for the fused head (the weightless norm commutes with R1).
-        h = h.to(ScalarType.Double).matmul(r1.to(ScalarType.Double).t()).to(ScalarType.Float);
+        // Back to the unrotated basis for the fused head (the weightless norm commutes with R1), in
+        // the compute dtype of the head's weights: the layers train in float32 whatever it is.
+        h = h.to(ScalarType.Double).matmul(r1.to(ScalarType.Double).t()).to(dtype);
         Tensor logits = model.head(h).squeeze(0);
         long length = window.length;
         return torch.cross_entropy_loss(logits.narrow(0, 0, length - 1), ids.squeeze(0).narrow(0, 1, length - 1));

@@ -116,6 +116,22 @@ class RotationTrainerTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = RotationKind.class, names = {"SPINQUANT", "DUAROT"})
+    void aBf16ModelTrainsWithFiniteLossesAndOrthogonalRotations(RotationKind kind) {
+        // The layers train in float32 whatever the compute dtype; the embedding, norm and head stay
+        // in it (bf16 here), so the graph crosses dtypes at both ends.
+        try (PointerScope scope = new PointerScope();
+                RotationLearning learning = RotationLearning.prepare(Checkpoint.open(TestPaths.stories260K()),
+                        Tokenizer.load(TestPaths.stories260K().resolve("tokenizer.json")), recipe(kind, 2), ComputeDType.BF16)) {
+            RotationTrainer.Result result = learning.trainer().train(learning.parameters(),
+                    learning.windows().subList(0, 4), 5, line -> { });
+            assertThat(result.losses()).hasSize(2);
+            assertThat(java.util.Arrays.stream(result.losses()).allMatch(l -> Double.isFinite(l) && l > 0)).isTrue();
+            assertThat(orthogonalityError(result.rotations().r1())).isLessThan(1e-5);
+        }
+    }
+
     @Test
     void beforeGptqWithoutQuantizedActivationsOrCacheTheStepsAreSkipped() {
         // W4A16KV16 by GPTQ trains on FP weights: nothing in the graph is rounded, so no step can move the loss.
