@@ -52,10 +52,7 @@ final class ChatCommand implements Callable<Integer> {
                 long start = System.nanoTime();
                 Generation.Result reply;
                 try {
-                    reply = chat.send(line, g -> sampling.apply(g).onToken((token, piece) -> {
-                        System.out.print(piece);
-                        System.out.flush();
-                    }));
+                    reply = chat.send(line, sampling::printing);
                 } catch (TemplateException e) {
                     throw new InvalidInputException("--artifact " + runtime.artifact + ": chat template: " + e.getMessage(), e);
                 }

@@ -36,10 +36,7 @@ final class RunCommand implements Callable<Integer> {
             long start = System.nanoTime();
             Generation.Result result;
             try {
-                result = sampling.apply(model.newSession().generate()).onToken((token, piece) -> {
-                            System.out.print(piece);
-                            System.out.flush();
-                        }).run(ids);
+                result = sampling.printing(model.newSession().generate()).run(ids);
             } catch (IllegalArgumentException e) {
                 throw new io.rotquant.compiler.InvalidInputException("--prompt: " + e.getMessage(), e);
             }

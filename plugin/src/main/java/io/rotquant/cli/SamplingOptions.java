@@ -44,10 +44,14 @@ final class SamplingOptions {
         require(stop.stream().noneMatch(String::isEmpty), "--stop: a stop string must not be empty");
     }
 
-    /** {@code generation} with these settings. */
-    Generation apply(Generation generation) {
+    /** {@code generation} with these settings, each decoded piece printed to stdout as it comes. */
+    Generation printing(Generation generation) {
         return generation.maxTokens(maxTokens).temperature(temperature).topP(topP).topK(topK).minP(minP)
-                .repetitionPenalty(repetitionPenalty).stopStrings(stop.toArray(String[]::new)).seed(seed);
+                .repetitionPenalty(repetitionPenalty).stopStrings(stop.toArray(String[]::new)).seed(seed)
+                .onToken((token, piece) -> {
+                    System.out.print(piece);
+                    System.out.flush();
+                });
     }
 
     private static void require(boolean ok, String message) {
