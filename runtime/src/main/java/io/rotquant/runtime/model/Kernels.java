@@ -21,18 +21,25 @@ interface Kernels {
      */
     int dotPacked(short[] even, short[] odd, int e, int codeSum, MemorySegment w, long wFrom, int pairs);
 
-    /** Activation rows {@link #dotPacked} takes at once in {@link #dotPackedRows}. */
+    /** Activation rows {@link #dotPackedTile} takes at once. */
     int PACKED_ROWS = 2;
 
+    /** Weight rows {@link #dotPackedTile} takes at once. */
+    int WEIGHT_ROWS = 2;
+
     /**
-     * {@link #dotPacked} of {@link #PACKED_ROWS} activation rows, row r at {@code e + r·stride} with
-     * code sum {@code codeSums[r]}, against the same weight bytes, into {@code out[0 .. PACKED_ROWS)}:
-     * a prefill's GEMM shape, where each weight byte is read and widened once for the rows.
+     * {@link #dotPacked} of {@link #PACKED_ROWS} activation rows (row r at {@code e + r·stride}, code
+     * sum {@code codeSums[r]}) against {@link #WEIGHT_ROWS} weight rows (row k at {@code wFrom +
+     * k·wStride}; 0 repeats one row), into {@code out[k·PACKED_ROWS + r]}: a prefill's GEMM tile, where
+     * each weight vector is widened once for the activation rows and each activation vector loaded
+     * once for the weight rows.
      */
-    default void dotPackedRows(short[] even, short[] odd, int e, int stride, int[] codeSums, MemorySegment w, long wFrom,
-            int pairs, int[] out) {
-        for (int r = 0; r < PACKED_ROWS; r++) {
-            out[r] = dotPacked(even, odd, e + r * stride, codeSums[r], w, wFrom, pairs);
+    default void dotPackedTile(short[] even, short[] odd, int e, int stride, int[] codeSums, MemorySegment w, long wFrom,
+            long wStride, int pairs, int[] out) {
+        for (int k = 0; k < WEIGHT_ROWS; k++) {
+            for (int r = 0; r < PACKED_ROWS; r++) {
+                out[k * PACKED_ROWS + r] = dotPacked(even, odd, e + r * stride, codeSums[r], w, wFrom + k * wStride, pairs);
+            }
         }
     }
 

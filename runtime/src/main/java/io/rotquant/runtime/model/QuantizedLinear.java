@@ -100,36 +100,49 @@ final class QuantizedLinear {
         parallel.forEach(tasks, task -> {
             int end = Math.min(out, (task + 1) * ROWS_PER_TASK);
             // Only a prefill needs the tiles' buffers: decode allocates nothing per task.
-            int[] acc = tiled > 0 ? new int[Kernels.PACKED_ROWS] : null;
+            int[] acc = tiled > 0 ? new int[Kernels.WEIGHT_ROWS * Kernels.PACKED_ROWS] : null;
             int[] activationSums = tiled > 0 ? new int[Kernels.PACKED_ROWS] : null;
-            float[] sums = tiled > 0 ? new float[Kernels.PACKED_ROWS] : null;
-            for (int j = task * ROWS_PER_TASK; j < end; j++) {
+            float[] sums = tiled > 0 ? new float[Kernels.WEIGHT_ROWS * Kernels.PACKED_ROWS] : null;
+            for (int j = task * ROWS_PER_TASK; j < end; j += Kernels.WEIGHT_ROWS) {
+                int weightRows = Math.min(Kernels.WEIGHT_ROWS, end - j);
                 for (int t = 0; t < tiled; t += Kernels.PACKED_ROWS) {
-                    packedRows(x, t, j, acc, activationSums, sums, y);
+                    packedTile(x, t, j, weightRows, acc, activationSums, sums, y);
                 }
-                for (int t = tiled; t < x.rows; t++) {
-                    y[t * out + j] = x.quantized() ? integerRow(x, t, j) : floatRow(x, t, j);
+                for (int k = j; k < j + weightRows; k++) {
+                    for (int t = tiled; t < x.rows; t++) {
+                        y[t * out + k] = x.quantized() ? integerRow(x, t, k) : floatRow(x, t, k);
+                    }
                 }
             }
         });
     }
 
-    /** {@link #integerRow} of activation rows t .. t+PACKED_ROWS, with the same arithmetic per row. */
-    private void packedRows(Activations x, int t, int j, int[] acc, int[] activationSums, float[] sums, float[] y) {
+    /**
+     * {@link #integerRow} of activation rows t .. t+PACKED_ROWS for weight rows j .. j+weightRows
+     * (one or {@link Kernels#WEIGHT_ROWS}; one repeats its row in the tile), the same arithmetic per row.
+     */
+    private void packedTile(Activations x, int t, int j, int weightRows, int[] acc, int[] activationSums, float[] sums,
+            float[] y) {
         java.util.Arrays.fill(sums, 0f);
+        long wStride = weightRows == 1 ? 0 : in / 2;
         for (int g = 0; g < groups; g++) {
             int from = g * groupSize;
             int e = (t * in + from) / 2;
             for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
                 activationSums[r] = x.codeSum(e + r * in / 2, groupSize / 2);
             }
-            kernels.dotPackedRows(x.even, x.odd, e, in / 2, activationSums, codes, ((long) j * in + from) / 2, groupSize / 2, acc);
-            for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
-                sums[r] += groupTerm(j, g, acc[r], x.zeros[t + r]);
+            kernels.dotPackedTile(x.even, x.odd, e, in / 2, activationSums, codes, ((long) j * in + from) / 2, wStride,
+                    groupSize / 2, acc);
+            for (int k = 0; k < weightRows; k++) {
+                for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
+                    sums[k * Kernels.PACKED_ROWS + r] += groupTerm(j + k, g, acc[k * Kernels.PACKED_ROWS + r], x.zeros[t + r]);
+                }
             }
         }
-        for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
-            y[(t + r) * out + j] = x.scales[t + r] * sums[r];
+        for (int k = 0; k < weightRows; k++) {
+            for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
+                y[(t + r) * out + j + k] = x.scales[t + r] * sums[k * Kernels.PACKED_ROWS + r];
+            }
         }
     }
 

@@ -57,6 +57,8 @@ final class VectorKernels implements Kernels {
      * On codes offset to 0..15 (one XOR per byte, then an AND for the low nibble and a shift for the
      * high one, where signed nibbles take three shifts): Σ (c + 8)·q, less 8·Σ q from the code sum.
      * Low and high products go to their own accumulators, widened to ints every {@link #SHORT_STEPS}.
+     * The widening is written out where it happens: through a helper method, C2 compiled the
+     * kernels slower (the prefill tile at half its speed, one thread, in cache).
      */
     @Override
     public int dotPacked(short[] even, short[] odd, int e, int codeSum, MemorySegment w, long wFrom, int pairs) {
@@ -71,38 +73,58 @@ final class VectorKernels implements Kernels {
                 lo = lo.add(lowOffsetNibbles(codes).mul(ShortVector.fromArray(SHORTS, even, e + p)));
                 hi = hi.add(highOffsetNibbles(codes).mul(ShortVector.fromArray(SHORTS, odd, e + p)));
             }
-            total = widenInto(widenInto(total, lo), hi);
+            total = total.add(lo.convertShape(VectorOperators.S2I, INTS, 0)).add(lo.convertShape(VectorOperators.S2I, INTS, 1))
+                    .add(hi.convertShape(VectorOperators.S2I, INTS, 0)).add(hi.convertShape(VectorOperators.S2I, INTS, 1));
         }
         return exact(total, codeSum, even, odd, e, w, wFrom, whole, pairs);
     }
 
     /**
-     * As {@link #dotPacked}, the unpacked weight vector multiplying two activation rows; one
-     * accumulator per row (two products a step), so half as many steps between widenings.
+     * {@link #dotPacked} as a 2 × 2 tile: per step two weight vectors unpacked and four activation
+     * vectors loaded meet in four accumulators (two products each a step, so half as many steps
+     * between widenings).
      */
     @Override
-    public void dotPackedRows(short[] even, short[] odd, int e, int stride, int[] codeSums, MemorySegment w, long wFrom,
-            int pairs, int[] out) {
+    public void dotPackedTile(short[] even, short[] odd, int e, int stride, int[] codeSums, MemorySegment w, long wFrom,
+            long wStride, int pairs, int[] out) {
         int e1 = e + stride;
+        long w1 = wFrom + wStride;
         int whole = pairs - pairs % SHORT_LANES;
-        IntVector total0 = IntVector.zero(INTS);
-        IntVector total1 = IntVector.zero(INTS);
+        IntVector total00 = IntVector.zero(INTS);
+        IntVector total01 = IntVector.zero(INTS);
+        IntVector total10 = IntVector.zero(INTS);
+        IntVector total11 = IntVector.zero(INTS);
         for (int p = 0; p < whole; ) {
             int end = Math.min(whole, p + SHORT_STEPS / 2 * SHORT_LANES);
-            ShortVector acc0 = ShortVector.zero(SHORTS);
-            ShortVector acc1 = ShortVector.zero(SHORTS);
+            ShortVector acc00 = ShortVector.zero(SHORTS);
+            ShortVector acc01 = ShortVector.zero(SHORTS);
+            ShortVector acc10 = ShortVector.zero(SHORTS);
+            ShortVector acc11 = ShortVector.zero(SHORTS);
             for (; p < end; p += SHORT_LANES) {
-                ShortVector codes = offsetCodes(w, wFrom + p);
-                ShortVector lo = lowOffsetNibbles(codes);
-                ShortVector hi = highOffsetNibbles(codes);
-                acc0 = acc0.add(lo.mul(ShortVector.fromArray(SHORTS, even, e + p))).add(hi.mul(ShortVector.fromArray(SHORTS, odd, e + p)));
-                acc1 = acc1.add(lo.mul(ShortVector.fromArray(SHORTS, even, e1 + p))).add(hi.mul(ShortVector.fromArray(SHORTS, odd, e1 + p)));
+                ShortVector codes0 = offsetCodes(w, wFrom + p);
+                ShortVector codes1 = offsetCodes(w, w1 + p);
+                ShortVector lo0 = lowOffsetNibbles(codes0);
+                ShortVector hi0 = highOffsetNibbles(codes0);
+                ShortVector lo1 = lowOffsetNibbles(codes1);
+                ShortVector hi1 = highOffsetNibbles(codes1);
+                ShortVector even0 = ShortVector.fromArray(SHORTS, even, e + p);
+                ShortVector odd0 = ShortVector.fromArray(SHORTS, odd, e + p);
+                ShortVector even1 = ShortVector.fromArray(SHORTS, even, e1 + p);
+                ShortVector odd1 = ShortVector.fromArray(SHORTS, odd, e1 + p);
+                acc00 = acc00.add(lo0.mul(even0)).add(hi0.mul(odd0));
+                acc01 = acc01.add(lo0.mul(even1)).add(hi0.mul(odd1));
+                acc10 = acc10.add(lo1.mul(even0)).add(hi1.mul(odd0));
+                acc11 = acc11.add(lo1.mul(even1)).add(hi1.mul(odd1));
             }
-            total0 = widenInto(total0, acc0);
-            total1 = widenInto(total1, acc1);
+            total00 = total00.add(acc00.convertShape(VectorOperators.S2I, INTS, 0)).add(acc00.convertShape(VectorOperators.S2I, INTS, 1));
+            total01 = total01.add(acc01.convertShape(VectorOperators.S2I, INTS, 0)).add(acc01.convertShape(VectorOperators.S2I, INTS, 1));
+            total10 = total10.add(acc10.convertShape(VectorOperators.S2I, INTS, 0)).add(acc10.convertShape(VectorOperators.S2I, INTS, 1));
+            total11 = total11.add(acc11.convertShape(VectorOperators.S2I, INTS, 0)).add(acc11.convertShape(VectorOperators.S2I, INTS, 1));
         }
-        out[0] = exact(total0, codeSums[0], even, odd, e, w, wFrom, whole, pairs);
-        out[1] = exact(total1, codeSums[1], even, odd, e1, w, wFrom, whole, pairs);
+        out[0] = exact(total00, codeSums[0], even, odd, e, w, wFrom, whole, pairs);
+        out[1] = exact(total01, codeSums[1], even, odd, e1, w, wFrom, whole, pairs);
+        out[2] = exact(total10, codeSums[0], even, odd, e, w, w1, whole, pairs);
+        out[3] = exact(total11, codeSums[1], even, odd, e1, w, w1, whole, pairs);
     }
 
     /**
@@ -133,11 +155,6 @@ final class VectorKernels implements Kernels {
     /** The high nibble of each short lane (an offset code; the lanes hold one byte). */
     private static ShortVector highOffsetNibbles(ShortVector codes) {
         return codes.lanewise(VectorOperators.LSHR, 4);
-    }
-
-    /** {@code total} plus the short lanes of {@code acc} widened to ints. */
-    private static IntVector widenInto(IntVector total, ShortVector acc) {
-        return total.add(acc.convertShape(VectorOperators.S2I, INTS, 0)).add(acc.convertShape(VectorOperators.S2I, INTS, 1));
     }
 
     /**

@@ -60,7 +60,8 @@ class KernelsTest {
             int sum = codeSum(even, odd, 5, pairs);
             assertThat(scalar.dotPacked(even, odd, 5, sum, offHeap(w), 3, pairs)).as("scalar pairs=%d", pairs).isEqualTo(expected);
             assertThat(best.dotPacked(even, odd, 5, sum, offHeap(w), 3, pairs)).as("vector pairs=%d", pairs).isEqualTo(expected);
-            // Four rows at once, the rows pairs+1 apart in longer arrays: each exactly its own dotPacked.
+            // A tile: two activation rows pairs+1 apart in longer arrays against two weight rows (a
+            // second row of other bytes, then the same row twice): each entry exactly its own dotPacked.
             int stride = pairs + 1;
             short[] evens = new short[5 + Kernels.PACKED_ROWS * stride];
             short[] odds = new short[evens.length];
@@ -68,19 +69,28 @@ class KernelsTest {
                 evens[i] = (short) (random.nextBoolean() ? -128 : random.nextInt(-128, 128));
                 odds[i] = (short) random.nextInt(-128, 128);
             }
+            byte[] weights = java.util.Arrays.copyOf(w, w.length + pairs + 2);
+            for (int i = w.length; i < weights.length; i++) {
+                weights[i] = (byte) random.nextInt();
+            }
+            int[] sums = new int[Kernels.PACKED_ROWS];
+            for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
+                sums[r] = codeSum(evens, odds, 5 + r * stride, pairs);
+            }
             for (Kernels kernels : new Kernels[] {scalar, best}) {
-                int[] rows = new int[Kernels.PACKED_ROWS];
-                int[] sums = new int[Kernels.PACKED_ROWS];
-                for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
-                    sums[r] = codeSum(evens, odds, 5 + r * stride, pairs);
-                }
-                kernels.dotPackedRows(evens, odds, 5, stride, sums, offHeap(w), 3, pairs, rows);
-                for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
-                    assertThat(rows[r]).as("%s row %d pairs=%d", kernels.describe(), r, pairs)
-                            .isEqualTo(scalar.dotPacked(evens, odds, 5 + r * stride, sums[r], offHeap(w), 3, pairs));
+                for (long wStride : new long[] {pairs + 2, 0}) {
+                    int[] tile = new int[Kernels.WEIGHT_ROWS * Kernels.PACKED_ROWS];
+                    kernels.dotPackedTile(evens, odds, 5, stride, sums, offHeap(weights), 3, wStride, pairs, tile);
+                    for (int k = 0; k < Kernels.WEIGHT_ROWS; k++) {
+                        for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
+                            assertThat(tile[k * Kernels.PACKED_ROWS + r])
+                                    .as("%s weight row %d, row %d, pairs=%d, stride %d", kernels.describe(), k, r, pairs, wStride)
+                                    .isEqualTo(scalar.dotPacked(evens, odds, 5 + r * stride, sums[r], offHeap(weights),
+                                            3 + k * wStride, pairs));
+                        }
+                    }
                 }
             }
-
         }
     }
 
@@ -106,9 +116,9 @@ class KernelsTest {
         for (Kernels kernels : new Kernels[] {new ScalarKernels(), Kernels.best()}) {
             int sum = -128 * 2 * pairs;
             assertThat(kernels.dotPacked(codes, codes, 0, sum, offHeap(w), 0, pairs)).as(kernels.describe()).isEqualTo(pairs * 2 * 1024);
-            int[] rows = new int[Kernels.PACKED_ROWS];
-            kernels.dotPackedRows(codes, codes, 0, pairs, new int[] {sum, sum}, offHeap(w), 0, pairs, rows);
-            assertThat(rows).as(kernels.describe() + ", rows").containsOnly(pairs * 2 * 1024);
+            int[] tile = new int[Kernels.WEIGHT_ROWS * Kernels.PACKED_ROWS];
+            kernels.dotPackedTile(codes, codes, 0, pairs, new int[] {sum, sum}, offHeap(w), 0, 0, pairs, tile);
+            assertThat(tile).as(kernels.describe() + ", tile").containsOnly(pairs * 2 * 1024);
         }
     }
 
