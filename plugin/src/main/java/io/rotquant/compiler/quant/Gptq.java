@@ -64,6 +64,15 @@ public final class Gptq {
         return parts;
     }
 
+    /**
+     * The upper Cholesky factor of H⁻¹ for the damped H, the same bits whatever the CPU's thread
+     * count (factorized on one OpenBLAS thread: {@link Torch#oneBlasThread}).
+     */
+    static Tensor inverseCholesky(Tensor damped) {
+        return Torch.oneBlasThread(() -> NativeScope.keep(() -> torch.linalg_cholesky(
+                torch.cholesky_inverse(torch.linalg_cholesky(damped)), true)));
+    }
+
     /** Codes and scales for W [out, in] given H [in, in] = 2/N Σ x xᵀ. */
     public QuantizedWeight quantize(Tensor weight, Tensor hessian) {
         Tensor w = weight.to(ScalarType.Float).clone();
@@ -100,9 +109,7 @@ public final class Gptq {
 
         Tensor diagonal = torch.diagonal(h, 0, 0, 1);
         diagonal.add_(Tensors.scalar(options.damp() * diagonal.mean().item_double()));
-        Tensor damped = h;
-        Tensor upper = NativeScope.keep(() -> torch.linalg_cholesky(torch.cholesky_inverse(torch.linalg_cholesky(damped)),
-                true));
+        Tensor upper = inverseCholesky(h);
 
         Tensor full = w;
         Tensor scale = group > 0 ? null : Torch.elementwise(() -> quantizer.scales(full));

@@ -5,6 +5,7 @@ import static io.rotquant.compiler.recipe.RecipeParameter.THREADS;
 
 import io.rotquant.compiler.InvalidInputException;
 import java.util.function.Consumer;
+import org.bytedeco.openblas.global.openblas_full;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -155,6 +156,26 @@ public final class Torch {
             return work.get();
         } finally {
             torch.set_num_threads(previous);
+        }
+    }
+
+    /**
+     * Runs {@code work}, LAPACK factorizations on the CPU, with OpenBLAS's pool held to one thread:
+     * its threaded Cholesky rounds differently with the pool's size (matrices from 256 columns on),
+     * which made GPTQ's artifacts depend on the thread count. On a GPU it runs as it is.
+     */
+    public static <T> T oneBlasThread(java.util.function.Supplier<T> work) {
+        if (card() != null) {
+            return work.get();
+        }
+        synchronized (Torch.class) {
+            int previous = openblas_full.openblas_get_num_threads();
+            openblas_full.openblas_set_num_threads(1);
+            try {
+                return work.get();
+            } finally {
+                openblas_full.openblas_set_num_threads(previous);
+            }
         }
     }
 
