@@ -4,6 +4,7 @@ import io.rotquant.compiler.Cancellation;
 import io.rotquant.compiler.distributed.RankGroup;
 import io.rotquant.compiler.torch.NativeScope;
 import io.rotquant.compiler.torch.Tensors;
+import io.rotquant.compiler.torch.Torch;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.StringViewOptional;
 import org.bytedeco.pytorch.T_TensorTensorTensor_T;
@@ -99,10 +100,12 @@ public final class WeightedProcrustes {
                 // argmin over orthogonal P of ‖Y P − Q(Y)‖: P = U Vᵀ from the SVD of Yᵀ Q(Y), re-orthonormalised.
                 Tensor cross = y.t().matmul(quantize(y));
                 ranks.allReduceSum(cross);
-                T_TensorTensorTensor_T svd = torch.linalg_svd(cross, true, new StringViewOptional());
-                Tensor p = torch.linalg_qr(svd.get0().matmul(svd.get2())).get0();
+                Tensor p = Torch.oneBlasThread(() -> {
+                    T_TensorTensorTensor_T svd = torch.linalg_svd(cross, true, new StringViewOptional());
+                    return torch.linalg_qr(svd.get0().matmul(svd.get2())).get0();
+                });
                 candidate[0] = ranks.sum(loss(y, p));
-                return torch.linalg_qr(now.matmul(p)).get0().clone();
+                return Torch.oneBlasThread(() -> torch.linalg_qr(now.matmul(p)).get0().clone());
             });
             if (Math.sqrt(candidate[0]) <= Math.sqrt(current) + ACCEPT_MARGIN) {
                 r.releaseReference();

@@ -160,14 +160,12 @@ public final class Torch {
     }
 
     /**
-     * Runs {@code work}, LAPACK factorizations on the CPU, with OpenBLAS's pool held to one thread:
-     * its threaded Cholesky rounds differently with the pool's size (matrices from 256 columns on),
-     * which made GPTQ's artifacts depend on the thread count. On a GPU it runs as it is.
+     * Runs {@code work}, LAPACK factorizations (Cholesky, QR, SVD), with OpenBLAS's pool held to one
+     * thread: its threaded factorizations round differently with the pool's size (a Cholesky from 256
+     * columns on), which made artifacts depend on the thread count. Tensors on a GPU are factorized
+     * by cuSOLVER, which this leaves as it is.
      */
     public static <T> T oneBlasThread(java.util.function.Supplier<T> work) {
-        if (card() != null) {
-            return work.get();
-        }
         synchronized (Torch.class) {
             int previous = openblas_full.openblas_get_num_threads();
             openblas_full.openblas_set_num_threads(1);

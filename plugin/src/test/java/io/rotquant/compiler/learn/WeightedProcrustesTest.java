@@ -7,9 +7,12 @@ import io.rotquant.compiler.rotation.RandomRotations;
 import io.rotquant.compiler.torch.Tensors;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.openblas.global.openblas_full;
+import org.bytedeco.pytorch.StringViewOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** DFRot's alternating weighted Procrustes on activations with planted massive tokens (specification.md §9.4). */
@@ -23,21 +26,25 @@ class WeightedProcrustesTest {
      * outlier channels; the first {@link #MASSIVE} rows put almost all their energy in one channel.
      */
     private static Tensor activations() {
+        return activations(D);
+    }
+
+    private static Tensor activations(int d) {
         SplittableRandom random = new SplittableRandom(7);
-        double[] values = new double[ROWS * D];
+        double[] values = new double[ROWS * d];
         for (int t = 0; t < ROWS; t++) {
-            for (int c = 0; c < D; c++) {
+            for (int c = 0; c < d; c++) {
                 double v = random.nextGaussian() * (t < MASSIVE ? 0.01 : 1);
                 if (t < MASSIVE && c == 3) {
                     v += 100;
                 } else if (t >= MASSIVE && c % 16 == 5) {
                     v *= 20;
                 }
-                values[t * D + c] = v;
+                values[t * d + c] = v;
             }
         }
-        Tensor a = Tensors.doubles(values, ROWS, D);
-        return a.mul(Tensors.scalar(Math.sqrt(D))).div(a.pow(Tensors.scalar(2)).sum(new long[] {1}, true,
+        Tensor a = Tensors.doubles(values, ROWS, d);
+        return a.mul(Tensors.scalar(Math.sqrt(d))).div(a.pow(Tensors.scalar(2)).sum(new long[] {1}, true,
                 new org.bytedeco.pytorch.ScalarTypeOptional()).sqrt());
     }
 
@@ -81,6 +88,40 @@ class WeightedProcrustesTest {
             Tensor r = result.rotation();
             double orthogonality = r.t().mm(r).sub(torch.eye(D).to(ScalarType.Double)).abs().max().item_double();
             assertThat(orthogonality).isLessThan(1e-10);
+        }
+    }
+
+    /** One Procrustes step's factorizations as LibTorch does them with whatever OpenBLAS pool it has. */
+    private static Tensor unguardedStep(Tensor y) {
+        var svd = torch.linalg_svd(y.t().matmul(WeightedProcrustes.quantize(y)), true, new StringViewOptional());
+        return torch.linalg_qr(torch.linalg_qr(svd.get0().matmul(svd.get2())).get0()).get0();
+    }
+
+    /**
+     * A Procrustes step's factorizations (SVD, QR) at 512 columns round differently on one OpenBLAS
+     * thread and on two, and a DuaRot training started from DFRot's R1 amplified that into other
+     * artifact bytes; the refinement must not depend on the pool's size.
+     */
+    @Test
+    void theRefinementIsTheSameWhateverOpenBlasThreadCount() {
+        int previous = openblas_full.openblas_get_num_threads();
+        try (PointerScope scope = new PointerScope()) {
+            int d = 512;
+            Tensor a = activations(d);
+            Tensor weights = WeightedProcrustes.rowWeights(WeightedProcrustes.massiveTokens(a,
+                    new RandomRotations(1).orthogonal(d, "test")), 100);
+            Tensor start = new RandomRotations(3).randomizedHadamard(d, "R1", "d");
+            openblas_full.openblas_set_num_threads(2);
+            Assumptions.assumeTrue(openblas_full.openblas_get_num_threads() == 2, "OpenBLAS runs two threads here");
+            Tensor plainTwo = unguardedStep(a.matmul(start).mul(weights));
+            Tensor refinedTwo = WeightedProcrustes.refine(a, weights, start, 3).rotation();
+            openblas_full.openblas_set_num_threads(1);
+            Tensor plainOne = unguardedStep(a.matmul(start).mul(weights));
+            Tensor refinedOne = WeightedProcrustes.refine(a, weights, start, 3).rotation();
+            Assumptions.assumeFalse(torch.equal(plainOne, plainTwo), "OpenBLAS's factorizations depend on its threads here");
+            assertThat(torch.equal(refinedOne, refinedTwo)).isTrue();
+        } finally {
+            openblas_full.openblas_set_num_threads(previous);
         }
     }
 }
