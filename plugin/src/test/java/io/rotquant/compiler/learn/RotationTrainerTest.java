@@ -35,6 +35,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Rotation training on stories260K (GQA: 8 query heads on 4 KV heads): it lowers its own objective,
@@ -52,8 +54,8 @@ class RotationTrainerTest {
         return r.t().mm(r).sub(torch.eye(r.size(0)).to(ScalarType.Double)).abs().max().item_double();
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(value = RotationKind.class, names = {"SPINQUANT", "DUAROT"})
+    @ParameterizedTest
+    @EnumSource(value = RotationKind.class, names = {"SPINQUANT", "DUAROT"})
     void trainingLowersTheCalibrationLossAndKeepsEveryRotationOrthogonal(RotationKind kind) {
         // W4A16KV16: on a 64-wide model, 4-bit activations make the fake-quantized loss jump by more
         // than 12 steps lower it (losses of one repeated batch wander ±5 % at any learning rate).
@@ -84,8 +86,8 @@ class RotationTrainerTest {
         }
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(value = RotationKind.class, names = {"SPINQUANT", "DUAROT"})
+    @ParameterizedTest
+    @EnumSource(value = RotationKind.class, names = {"SPINQUANT", "DUAROT"})
     void atFullPrecisionNoMatrixGetsAGradientAlongItsRotations(RotationKind kind) {
         // W16A16KV16: every rotation leaves the loss as it is, so each orthogonal matrix R's
         // gradient G has no part along R's rotations (RᵀG is symmetric). A term of the loss missing
@@ -116,8 +118,8 @@ class RotationTrainerTest {
         }
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(value = RotationKind.class, names = {"SPINQUANT", "DUAROT"})
+    @ParameterizedTest
+    @EnumSource(value = RotationKind.class, names = {"SPINQUANT", "DUAROT"})
     void aBf16ModelTrainsWithFiniteLossesAndOrthogonalRotations(RotationKind kind) {
         // The layers train in float32 whatever the compute dtype; the embedding, norm and head stay
         // in it (bf16 here), so the graph crosses dtypes at both ends.

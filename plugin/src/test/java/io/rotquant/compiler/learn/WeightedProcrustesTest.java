@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.rotquant.compiler.rotation.RandomRotations;
+import io.rotquant.compiler.torch.OpenBlasPools;
 import io.rotquant.compiler.torch.Tensors;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.openblas.global.openblas_full;
 import org.bytedeco.pytorch.StringViewOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** DFRot's alternating weighted Procrustes on activations with planted massive tokens (specification.md §9.4). */
@@ -104,24 +103,14 @@ class WeightedProcrustesTest {
      */
     @Test
     void theRefinementIsTheSameWhateverOpenBlasThreadCount() {
-        int previous = openblas_full.openblas_get_num_threads();
         try (PointerScope scope = new PointerScope()) {
             int d = 512;
             Tensor a = activations(d);
             Tensor weights = WeightedProcrustes.rowWeights(WeightedProcrustes.massiveTokens(a,
                     new RandomRotations(1).orthogonal(d, "test")), 100);
             Tensor start = new RandomRotations(3).randomizedHadamard(d, "R1", "d");
-            openblas_full.openblas_set_num_threads(2);
-            Assumptions.assumeTrue(openblas_full.openblas_get_num_threads() == 2, "OpenBLAS runs two threads here");
-            Tensor plainTwo = unguardedStep(a.matmul(start).mul(weights));
-            Tensor refinedTwo = WeightedProcrustes.refine(a, weights, start, 3).rotation();
-            openblas_full.openblas_set_num_threads(1);
-            Tensor plainOne = unguardedStep(a.matmul(start).mul(weights));
-            Tensor refinedOne = WeightedProcrustes.refine(a, weights, start, 3).rotation();
-            Assumptions.assumeFalse(torch.equal(plainOne, plainTwo), "OpenBLAS's factorizations depend on its threads here");
-            assertThat(torch.equal(refinedOne, refinedTwo)).isTrue();
-        } finally {
-            openblas_full.openblas_set_num_threads(previous);
+            OpenBlasPools.assertSameBitsOnOneAndTwoThreads(() -> unguardedStep(a.matmul(start).mul(weights)),
+                    () -> WeightedProcrustes.refine(a, weights, start, 3).rotation());
         }
     }
 }

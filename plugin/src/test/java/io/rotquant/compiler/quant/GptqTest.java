@@ -2,14 +2,13 @@ package io.rotquant.compiler.quant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rotquant.compiler.torch.OpenBlasPools;
 import io.rotquant.compiler.torch.Tensors;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.openblas.global.openblas_full;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -55,22 +54,10 @@ class GptqTest {
      */
     @Test
     void theFactorIsTheSameWhateverOpenBlasThreadCount() {
-        int previous = openblas_full.openblas_get_num_threads();
         try (PointerScope scope = new PointerScope()) {
             Tensor x = correlatedInputs(1024, 512);
             Tensor h = x.t().matmul(x).mul(Tensors.scalar(2.0 / 1024)).add(torch.eye(512).mul(Tensors.scalar(0.01)));
-            openblas_full.openblas_set_num_threads(2);
-            Assumptions.assumeTrue(openblas_full.openblas_get_num_threads() == 2, "OpenBLAS runs two threads here");
-            Tensor plainTwo = torch.linalg_cholesky(h);
-            Tensor factorTwo = Gptq.inverseCholesky(h);
-            assertThat(openblas_full.openblas_get_num_threads()).as("the pool's size, restored").isEqualTo(2);
-            openblas_full.openblas_set_num_threads(1);
-            Tensor plainOne = torch.linalg_cholesky(h);
-            Tensor factorOne = Gptq.inverseCholesky(h);
-            Assumptions.assumeFalse(torch.equal(plainOne, plainTwo), "OpenBLAS's Cholesky depends on its threads here");
-            assertThat(torch.equal(factorOne, factorTwo)).isTrue();
-        } finally {
-            openblas_full.openblas_set_num_threads(previous);
+            OpenBlasPools.assertSameBitsOnOneAndTwoThreads(() -> torch.linalg_cholesky(h), () -> Gptq.inverseCholesky(h));
         }
     }
 
