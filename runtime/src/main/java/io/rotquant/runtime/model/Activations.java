@@ -19,6 +19,7 @@ final class Activations {
     final short[] odd;
     /** codePrefix[i] = Σ_{j<i} even[j] + odd[j]: any range's code sum in two reads ({@link #codeSum}). */
     private final int[] codePrefix;
+    private TokenBlocks blocks;
 
     private Activations(int rows, int width, float[] values, byte[] codes, float[] scales, int[] zeros) {
         this.rows = rows;
@@ -41,6 +42,34 @@ final class Activations {
             odd[i] = codes[2 * i + 1];
             codePrefix[i + 1] = codePrefix[i] + even[i] + odd[i];
         }
+    }
+
+    /**
+     * The even and odd columns' codes as floats for {@link Kernels#blockProducts}, in blocks of
+     * {@code tokens} rows: block b holds column pair p of row b·tokens + t at [b·pairs·tokens + p·tokens + t].
+     * Built on the first call (the rows past the last whole block are left out) and kept, so the
+     * linears that read the same activations (q, k and v; gate and up) transpose them once.
+     */
+    TokenBlocks tokenBlocks(int tokens) {
+        if (blocks == null || blocks.tokens() != tokens) {
+            int pairs = width / 2;
+            int count = rows / tokens;
+            float[] e = new float[count * pairs * tokens];
+            float[] o = new float[e.length];
+            for (int t = 0; t < count * tokens; t++) {
+                int to = (t / tokens) * pairs * tokens + t % tokens;
+                for (int p = 0; p < pairs; p++, to += tokens) {
+                    e[to] = even[t * pairs + p];
+                    o[to] = odd[t * pairs + p];
+                }
+            }
+            blocks = new TokenBlocks(tokens, e, o);
+        }
+        return blocks;
+    }
+
+    /** Activation codes transposed into blocks of {@code tokens} rows (see {@link #tokenBlocks}). */
+    record TokenBlocks(int tokens, float[] even, float[] odd) {
     }
 
     /** Σ even[e+p] + odd[e+p] for p < pairs: what {@link Kernels#dotPacked} takes as its code sum. */

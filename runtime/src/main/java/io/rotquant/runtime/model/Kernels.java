@@ -43,6 +43,33 @@ interface Kernels {
         }
     }
 
+    /** Weight rows {@link #blockProducts} takes at once. */
+    int BLOCK_ROWS = 8;
+
+    /**
+     * Columns a group may have for {@link #blockProducts} to be exact in float32: a product of an
+     * 8-bit activation code and a 4-bit weight code is at most 1,024 in magnitude, so every partial
+     * sum of 16,384 of them is an integer below 2^24.
+     */
+    int EXACT_FLOAT_COLUMNS = 1 << 14;
+
+    /** Activation rows per block of {@link #blockProducts}: they run along the float lanes. */
+    int blockTokens();
+
+    /**
+     * A prefill's GEMM block on floats: for the B = {@link #blockTokens()} activation rows t and
+     * {@link #BLOCK_ROWS} weight rows k, out[k·B + t] = Σ_{p∈[from,to)} xEven[xFrom + p·B + t]·wEven[k·wStride + p]
+     * + xOdd[xFrom + p·B + t]·wOdd[k·wStride + p]. The operands are integer codes held as floats (the
+     * activations transposed so rows run along the lanes, the weights unpacked by {@link #unpackNibbles}),
+     * so the sums are exact integers while {@code 2·(to − from)} ≤ {@link #EXACT_FLOAT_COLUMNS}: the same
+     * numbers as {@link #dotPacked}, from fused multiply-adds, the widest multiply the Vector API has.
+     */
+    void blockProducts(float[] xEven, float[] xOdd, int xFrom, float[] wEven, float[] wOdd, int wStride, int from, int to,
+            float[] out);
+
+    /** Packed signed 4-bit codes as floats: even[at + p] = lo(w[wFrom + p]), odd[at + p] = hi(w[wFrom + p]) for p < pairs. */
+    void unpackNibbles(MemorySegment w, long wFrom, int pairs, float[] even, float[] odd, int at);
+
     /** s[from+i] ← exp(s[from+i] − shift) for i < n, returning their sum: a softmax's numerators and denominator. */
     float expSum(float[] s, int from, int n, float shift);
 

@@ -15,6 +15,8 @@ import java.lang.foreign.ValueLayout;
  */
 final class QuantizedLinear {
     private static final int ROWS_PER_TASK = 16;
+    /** Each pool thread's buffers for {@link #blockRows}, grown to the widest linear and kept: a prefill allocates them once. */
+    private static final ThreadLocal<BlockBuffers> BLOCK_BUFFERS = ThreadLocal.withInitial(BlockBuffers::new);
 
     private final int out;
     private final int in;
@@ -95,26 +97,91 @@ final class QuantizedLinear {
     /** y [rows × out] = x·Wᵀ for every activation row. */
     void apply(Activations x, float[] y, Parallel parallel) {
         int tasks = (out + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
-        // Packed codes meet several activation rows per weight byte (a prefill), the rest one at a time.
-        int tiled = x.quantized() && packed ? x.rows - x.rows % Kernels.PACKED_ROWS : 0;
+        boolean packedCodes = x.quantized() && packed;
+        // A prefill's whole blocks of rows go through the float GEMM block where it is exact; the
+        // rest meets the packed codes a few rows at a time (tiles), or one at a time (decode).
+        int tokens = kernels.blockTokens();
+        int blocked = packedCodes && groupSize <= Kernels.EXACT_FLOAT_COLUMNS ? x.rows - x.rows % tokens : 0;
+        Activations.TokenBlocks blocks = blocked > 0 ? x.tokenBlocks(tokens) : null;
+        int tiled = packedCodes ? x.rows - x.rows % Kernels.PACKED_ROWS : 0;
         parallel.forEach(tasks, task -> {
             int end = Math.min(out, (task + 1) * ROWS_PER_TASK);
             // Only a prefill needs the tiles' buffers: decode allocates nothing per task.
             int[] acc = tiled > 0 ? new int[Kernels.WEIGHT_ROWS * Kernels.PACKED_ROWS] : null;
             int[] activationSums = tiled > 0 ? new int[Kernels.PACKED_ROWS] : null;
             float[] sums = tiled > 0 ? new float[Kernels.WEIGHT_ROWS * Kernels.PACKED_ROWS] : null;
-            for (int j = task * ROWS_PER_TASK; j < end; j += Kernels.WEIGHT_ROWS) {
-                int weightRows = Math.min(Kernels.WEIGHT_ROWS, end - j);
-                for (int t = 0; t < tiled; t += Kernels.PACKED_ROWS) {
-                    packedTile(x, t, j, weightRows, acc, activationSums, sums, y);
+            for (int j = task * ROWS_PER_TASK, rows; j < end; j += rows) {
+                boolean block = blocks != null && end - j >= Kernels.BLOCK_ROWS;
+                rows = block ? Kernels.BLOCK_ROWS : Math.min(Kernels.WEIGHT_ROWS, end - j);
+                int first = block ? blocked : 0;
+                if (block) {
+                    blockRows(x, blocks, j, y);
                 }
-                for (int k = j; k < j + weightRows; k++) {
-                    for (int t = tiled; t < x.rows; t++) {
-                        y[t * out + k] = x.quantized() ? integerRow(x, t, k) : floatRow(x, t, k);
+                for (int k = j; k < j + rows; k += Kernels.WEIGHT_ROWS) {
+                    int weightRows = Math.min(Kernels.WEIGHT_ROWS, j + rows - k);
+                    for (int t = first; t < tiled; t += Kernels.PACKED_ROWS) {
+                        packedTile(x, t, k, weightRows, acc, activationSums, sums, y);
+                    }
+                    for (int r = k; r < k + weightRows; r++) {
+                        for (int t = Math.max(first, tiled); t < x.rows; t++) {
+                            y[t * out + r] = x.quantized() ? integerRow(x, t, r) : floatRow(x, t, r);
+                        }
                     }
                 }
             }
         });
+    }
+
+    /**
+     * {@link #integerRow} of every whole block of activation rows for weight rows j .. j+BLOCK_ROWS:
+     * the rows' codes unpacked to floats once, each group's exact sums from the float block, the
+     * same arithmetic per group after it.
+     */
+    private void blockRows(Activations x, Activations.TokenBlocks blocks, int j, float[] y) {
+        int pairs = in / 2;
+        int tokens = blocks.tokens();
+        BlockBuffers buffers = BLOCK_BUFFERS.get().fit(pairs, tokens);
+        for (int k = 0; k < Kernels.BLOCK_ROWS; k++) {
+            kernels.unpackNibbles(codes, (long) (j + k) * pairs, pairs, buffers.even, buffers.odd, k * pairs);
+        }
+        int groupPairs = groupSize / 2;
+        for (int b = 0, xFrom = 0; b < blocks.even().length / (pairs * tokens); b++, xFrom += pairs * tokens) {
+            java.util.Arrays.fill(buffers.sums, 0f);
+            for (int g = 0; g < groups; g++) {
+                kernels.blockProducts(blocks.even(), blocks.odd(), xFrom, buffers.even, buffers.odd, pairs, g * groupPairs,
+                        (g + 1) * groupPairs, buffers.products);
+                for (int k = 0; k < Kernels.BLOCK_ROWS; k++) {
+                    for (int t = 0; t < tokens; t++) {
+                        buffers.sums[k * tokens + t] += groupTerm(j + k, g, (int) buffers.products[k * tokens + t],
+                                x.zeros[b * tokens + t]);
+                    }
+                }
+            }
+            for (int k = 0; k < Kernels.BLOCK_ROWS; k++) {
+                for (int t = 0; t < tokens; t++) {
+                    y[(b * tokens + t) * out + j + k] = x.scales[b * tokens + t] * buffers.sums[k * tokens + t];
+                }
+            }
+        }
+    }
+
+    private static final class BlockBuffers {
+        float[] even = new float[0];
+        float[] odd = new float[0];
+        float[] products = new float[0];
+        float[] sums = new float[0];
+
+        BlockBuffers fit(int pairs, int tokens) {
+            if (even.length < Kernels.BLOCK_ROWS * pairs) {
+                even = new float[Kernels.BLOCK_ROWS * pairs];
+                odd = new float[even.length];
+            }
+            if (products.length != Kernels.BLOCK_ROWS * tokens) {
+                products = new float[Kernels.BLOCK_ROWS * tokens];
+                sums = new float[products.length];
+            }
+            return this;
+        }
     }
 
     /**

@@ -26,6 +26,37 @@ final class ScalarKernels implements Kernels {
         return acc;
     }
 
+    /** Any block height does for plain loops; eight keeps a padded block small. */
+    @Override
+    public int blockTokens() {
+        return 8;
+    }
+
+    @Override
+    public void blockProducts(float[] xEven, float[] xOdd, int xFrom, float[] wEven, float[] wOdd, int wStride, int from,
+            int to, float[] out) {
+        int tokens = blockTokens();
+        for (int k = 0; k < BLOCK_ROWS; k++) {
+            for (int t = 0; t < tokens; t++) {
+                float acc = 0f;
+                for (int p = from; p < to; p++) {
+                    int at = xFrom + p * tokens + t;
+                    acc += xEven[at] * wEven[k * wStride + p] + xOdd[at] * wOdd[k * wStride + p];
+                }
+                out[k * tokens + t] = acc;
+            }
+        }
+    }
+
+    @Override
+    public void unpackNibbles(MemorySegment w, long wFrom, int pairs, float[] even, float[] odd, int at) {
+        for (int p = 0; p < pairs; p++) {
+            byte b = w.get(ValueLayout.JAVA_BYTE, wFrom + p);
+            even[at + p] = Kernels.lowNibble(b);
+            odd[at + p] = Kernels.highNibble(b);
+        }
+    }
+
     @Override
     public float expSum(float[] s, int from, int n, float shift) {
         float sum = 0f;

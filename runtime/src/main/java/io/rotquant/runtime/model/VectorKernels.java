@@ -127,6 +127,90 @@ final class VectorKernels implements Kernels {
         out[3] = exact(total11, codeSums[1], even, odd, e1, w, w1, whole, pairs);
     }
 
+    /** Two float vectors of activation rows: with eight weight rows, 16 accumulators stay in registers. */
+    @Override
+    public int blockTokens() {
+        return 2 * FLOAT_LANES;
+    }
+
+    /**
+     * Per column, two vectors of activation rows and one broadcast weight per weight row meet in
+     * fused multiply-adds: the register-blocked outer product of a float GEMM, with the even columns'
+     * pass first and the odd columns' second. The accumulators are written out one by one; C2 keeps
+     * named locals in registers, not arrays of vectors.
+     */
+    @Override
+    public void blockProducts(float[] xEven, float[] xOdd, int xFrom, float[] wEven, float[] wOdd, int wStride, int from,
+            int to, float[] out) {
+        int tokens = 2 * FLOAT_LANES;
+        FloatVector a00 = FloatVector.zero(FLOATS), a01 = FloatVector.zero(FLOATS), a10 = FloatVector.zero(FLOATS);
+        FloatVector a11 = FloatVector.zero(FLOATS), a20 = FloatVector.zero(FLOATS), a21 = FloatVector.zero(FLOATS);
+        FloatVector a30 = FloatVector.zero(FLOATS), a31 = FloatVector.zero(FLOATS), a40 = FloatVector.zero(FLOATS);
+        FloatVector a41 = FloatVector.zero(FLOATS), a50 = FloatVector.zero(FLOATS), a51 = FloatVector.zero(FLOATS);
+        FloatVector a60 = FloatVector.zero(FLOATS), a61 = FloatVector.zero(FLOATS), a70 = FloatVector.zero(FLOATS);
+        FloatVector a71 = FloatVector.zero(FLOATS);
+        for (int half = 0; half < 2; half++) {
+            float[] x = half == 0 ? xEven : xOdd;
+            float[] w = half == 0 ? wEven : wOdd;
+            for (int p = from, at = xFrom + from * tokens; p < to; p++, at += tokens) {
+                FloatVector x0 = FloatVector.fromArray(FLOATS, x, at);
+                FloatVector x1 = FloatVector.fromArray(FLOATS, x, at + FLOAT_LANES);
+                FloatVector b = FloatVector.broadcast(FLOATS, w[p]);
+                a00 = x0.fma(b, a00);
+                a01 = x1.fma(b, a01);
+                b = FloatVector.broadcast(FLOATS, w[wStride + p]);
+                a10 = x0.fma(b, a10);
+                a11 = x1.fma(b, a11);
+                b = FloatVector.broadcast(FLOATS, w[2 * wStride + p]);
+                a20 = x0.fma(b, a20);
+                a21 = x1.fma(b, a21);
+                b = FloatVector.broadcast(FLOATS, w[3 * wStride + p]);
+                a30 = x0.fma(b, a30);
+                a31 = x1.fma(b, a31);
+                b = FloatVector.broadcast(FLOATS, w[4 * wStride + p]);
+                a40 = x0.fma(b, a40);
+                a41 = x1.fma(b, a41);
+                b = FloatVector.broadcast(FLOATS, w[5 * wStride + p]);
+                a50 = x0.fma(b, a50);
+                a51 = x1.fma(b, a51);
+                b = FloatVector.broadcast(FLOATS, w[6 * wStride + p]);
+                a60 = x0.fma(b, a60);
+                a61 = x1.fma(b, a61);
+                b = FloatVector.broadcast(FLOATS, w[7 * wStride + p]);
+                a70 = x0.fma(b, a70);
+                a71 = x1.fma(b, a71);
+            }
+        }
+        a00.intoArray(out, 0);
+        a01.intoArray(out, FLOAT_LANES);
+        a10.intoArray(out, tokens);
+        a11.intoArray(out, tokens + FLOAT_LANES);
+        a20.intoArray(out, 2 * tokens);
+        a21.intoArray(out, 2 * tokens + FLOAT_LANES);
+        a30.intoArray(out, 3 * tokens);
+        a31.intoArray(out, 3 * tokens + FLOAT_LANES);
+        a40.intoArray(out, 4 * tokens);
+        a41.intoArray(out, 4 * tokens + FLOAT_LANES);
+        a50.intoArray(out, 5 * tokens);
+        a51.intoArray(out, 5 * tokens + FLOAT_LANES);
+        a60.intoArray(out, 6 * tokens);
+        a61.intoArray(out, 6 * tokens + FLOAT_LANES);
+        a70.intoArray(out, 7 * tokens);
+        a71.intoArray(out, 7 * tokens + FLOAT_LANES);
+    }
+
+    @Override
+    public void unpackNibbles(MemorySegment w, long wFrom, int pairs, float[] even, float[] odd, int at) {
+        int p = 0;
+        for (; p <= pairs - FLOAT_LANES; p += FLOAT_LANES) {
+            IntVector bytes = (IntVector) ByteVector.fromMemorySegment(LANE_BYTES, w, wFrom + p, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2I, INTS, 0);
+            lowNibbles(bytes).intoArray(even, at + p);
+            highNibbles(bytes).intoArray(odd, at + p);
+        }
+        TAIL.unpackNibbles(w, wFrom + p, pairs - p, even, odd, at + p);
+    }
+
     /**
      * The signed dot product from the offset one of the first {@code whole} pairs: their codes' sum
      * is the row's less the rest's, and the rest goes to the scalar kernel.

@@ -122,6 +122,74 @@ class KernelsTest {
         }
     }
 
+    /**
+     * The float block against the integer kernel: each (weight row, activation row) entry over a
+     * column range inside the rows is exactly dotPacked's, on both backends, with the weights
+     * unpacked by unpackNibbles (a row length past the last whole vector) and the activations in
+     * the second of two blocks.
+     */
+    @Test
+    void theFloatBlockGivesTheIntegerDotProducts() {
+        Kernels scalar = new ScalarKernels();
+        SplittableRandom random = new SplittableRandom(5);
+        int pairs = 101;
+        int from = 3;
+        int to = 97;
+        byte[] w = new byte[Kernels.BLOCK_ROWS * pairs];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (byte) random.nextInt();
+        }
+        for (Kernels kernels : new Kernels[] {scalar, Kernels.best()}) {
+            int tokens = kernels.blockTokens();
+            short[] even = new short[tokens * pairs];
+            short[] odd = new short[even.length];
+            float[] xEven = new float[2 * pairs * tokens];
+            float[] xOdd = new float[xEven.length];
+            for (int t = 0; t < tokens; t++) {
+                for (int p = 0; p < pairs; p++) {
+                    even[t * pairs + p] = (short) random.nextInt(-128, 128);
+                    odd[t * pairs + p] = (short) random.nextInt(-128, 128);
+                    xEven[pairs * tokens + p * tokens + t] = even[t * pairs + p];
+                    xOdd[pairs * tokens + p * tokens + t] = odd[t * pairs + p];
+                }
+            }
+            float[] wEven = new float[w.length];
+            float[] wOdd = new float[w.length];
+            for (int k = 0; k < Kernels.BLOCK_ROWS; k++) {
+                kernels.unpackNibbles(offHeap(w), (long) k * pairs, pairs, wEven, wOdd, k * pairs);
+            }
+            float[] out = new float[Kernels.BLOCK_ROWS * tokens];
+            kernels.blockProducts(xEven, xOdd, pairs * tokens, wEven, wOdd, pairs, from, to, out);
+            for (int k = 0; k < Kernels.BLOCK_ROWS; k++) {
+                for (int t = 0; t < tokens; t++) {
+                    assertThat(out[k * tokens + t]).as("%s weight row %d, row %d", kernels.describe(), k, t)
+                            .isEqualTo((float) scalar.dotPacked(even, odd, t * pairs + from, 0, offHeap(w),
+                                    (long) k * pairs + from, to - from));
+                }
+            }
+        }
+    }
+
+    /**
+     * Products near the largest, −7 · −127 (odd, so every partial sum is an odd or even integer and any
+     * rounding past 2^24 would show), over the most columns a float block takes: still exact. With
+     * twice the columns the sum would pass 2^24 and round.
+     */
+    @Test
+    void theFloatBlockHoldsTheLargestProductsOverItsColumnLimit() {
+        int pairs = Kernels.EXACT_FLOAT_COLUMNS / 2;
+        for (Kernels kernels : new Kernels[] {new ScalarKernels(), Kernels.best()}) {
+            int tokens = kernels.blockTokens();
+            float[] x = new float[pairs * tokens];
+            java.util.Arrays.fill(x, -127f);
+            float[] weights = new float[Kernels.BLOCK_ROWS * pairs];
+            java.util.Arrays.fill(weights, -7f);
+            float[] out = new float[Kernels.BLOCK_ROWS * tokens];
+            kernels.blockProducts(x, x, 0, weights, weights, pairs, 0, pairs, out);
+            assertThat(out).as(kernels.describe()).containsOnly((float) (pairs * 2 * 889));
+        }
+    }
+
     @Test
     void theHalfPrecisionDotWidensEveryFiniteHalfExactly() {
         Kernels best = Kernels.best();

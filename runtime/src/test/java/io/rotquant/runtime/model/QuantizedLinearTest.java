@@ -13,12 +13,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class QuantizedLinearTest {
     /**
-     * A prefill's rows go through the packed kernel several at a time; each output must be the bits
-     * the same row gives alone (decode), for row counts with and without a remainder, per-channel and
-     * grouped scales, and output counts whose last task has an odd number of weight rows (41).
+     * A prefill's rows go through the packed kernel several at a time, and whole blocks of them
+     * through the float block; each output must be the bits the same row gives alone (decode), for
+     * row counts with and without a remainder (of tiles and of blocks: 40 and 75 rows hold whole
+     * blocks on every backend), per-channel and grouped scales, and output counts whose last task
+     * has an odd number of weight rows, fewer than a block's (41).
      */
     @ParameterizedTest
-    @CsvSource({"9, 0, 40", "8, 0, 41", "3, 0, 40", "7, 64, 41"})
+    @CsvSource({"9, 0, 40", "8, 0, 41", "3, 0, 40", "7, 64, 41", "40, 0, 41", "75, 64, 41", "64, 0, 40"})
     void rowsTakenTogetherGiveExactlyTheOutputsOfEachRowAlone(int rows, int group, int out) {
         int in = 256;
         int groups = group == 0 ? 1 : in / group;
