@@ -70,6 +70,10 @@ final class Activations {
 
     /** Activation codes transposed into blocks of {@code tokens} rows (see {@link #tokenBlocks}). */
     record TokenBlocks(int tokens, float[] even, float[] odd) {
+        /** Whole blocks held, for a width of {@code pairs} column pairs. */
+        int count(int pairs) {
+            return even.length / (pairs * tokens);
+        }
     }
 
     /** Σ even[e+p] + odd[e+p] for p < pairs: what {@link Kernels#dotPacked} takes as its code sum. */

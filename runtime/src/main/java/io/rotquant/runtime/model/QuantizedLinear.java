@@ -145,7 +145,7 @@ final class QuantizedLinear {
             kernels.unpackNibbles(codes, (long) (j + k) * pairs, pairs, buffers.even, buffers.odd, k * pairs);
         }
         int groupPairs = groupSize / 2;
-        for (int b = 0, xFrom = 0; b < blocks.even().length / (pairs * tokens); b++, xFrom += pairs * tokens) {
+        for (int b = 0, xFrom = 0; b < blocks.count(pairs); b++, xFrom += pairs * tokens) {
             java.util.Arrays.fill(buffers.sums, 0f);
             for (int g = 0; g < groups; g++) {
                 kernels.blockProducts(blocks.even(), blocks.odd(), xFrom, buffers.even, buffers.odd, pairs, g * groupPairs,
