@@ -26,7 +26,7 @@ final class ScalarKernels implements Kernels {
         return acc;
     }
 
-    /** Any block height does for plain loops; eight keeps a padded block small. */
+    /** Any block height does for plain loops; eight lets prefills of eight rows or more take the block. */
     @Override
     public int blockTokens() {
         return 8;
