@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -24,18 +25,33 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * scores; only the continuation's positions go through the head.
  */
 public final class ZeroShotEvaluator {
-    /** Tokens per forward batch (rows × longest row): large enough to fill a GPU, small for host memory. */
-    private static final int BATCH_TOKENS = 8192;
-    private static final int MAX_ROWS = 64;
-
     private final LlamaModel model;
     private final Tokenizer tokenizer;
     private final int bos;
+    private final BatchLimit batchLimit;
 
     public ZeroShotEvaluator(LlamaModel model, Tokenizer tokenizer) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.bos = model.config().bosTokenId();
+        this.batchLimit = BatchLimit.of(model.device());
+    }
+
+    /**
+     * The most rows, tokens (rows × longest row) and head logits (predicted positions × vocabulary)
+     * in one forward: on the host few rows, for memory (attention there keeps rows × heads × length²
+     * scores); on a GPU more, for fewer forwards. Which rows share a forward can move a 4-bit score
+     * (a GEMM's summation order depends on its shape, and rounding to 4 bits can amplify the last
+     * bit), so the evaluation page says which limit a table used.
+     */
+    record BatchLimit(int rows, long tokens, long logits) {
+        static BatchLimit of(Device device) {
+            return device.is_cuda() ? new BatchLimit(512, 65536, 1L << 28) : new BatchLimit(64, 8192, 1L << 26);
+        }
+
+        boolean fits(int rowCount, int longest, long predicted, int vocabulary) {
+            return rowCount <= rows && (long) rowCount * longest <= tokens && predicted * vocabulary <= logits;
+        }
     }
 
     public TaskResult evaluate(ZeroShotTask task, List<Question> questions) {
@@ -85,8 +101,10 @@ public final class ZeroShotEvaluator {
             Cancellation.checkpoint();
             int longest = sequences.get(order[from]).ids().length;
             int to = from + 1;
-            while (to < order.length && to - from < MAX_ROWS && (long) (to - from + 1) * longest <= BATCH_TOKENS) {
-                to++;
+            long predicted = sequences.get(order[from]).continuation();
+            while (to < order.length && batchLimit.fits(to - from + 1, longest,
+                    predicted + sequences.get(order[to]).continuation(), model.config().vocabSize())) {
+                predicted += sequences.get(order[to++]).continuation();
             }
             List<Integer> rows = Arrays.asList(order).subList(from, to);
             double[][] batch = scoreBatch(rows.stream().map(sequences::get).toList(), longest);

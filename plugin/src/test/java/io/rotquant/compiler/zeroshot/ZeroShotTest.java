@@ -77,6 +77,15 @@ class ZeroShotTest {
     }
 
     @Test
+    void aBatchStopsAtWhicheverLimitComesFirst() {
+        ZeroShotEvaluator.BatchLimit limit = new ZeroShotEvaluator.BatchLimit(4, 100, 1000);
+        assertThat(limit.fits(4, 25, 10, 100)).isTrue();
+        assertThat(limit.fits(5, 20, 10, 100)).as("rows").isFalse();
+        assertThat(limit.fits(3, 34, 10, 100)).as("tokens").isFalse();
+        assertThat(limit.fits(2, 10, 11, 100)).as("head logits").isFalse();
+    }
+
+    @Test
     void theStandardErrorIsTheSampleOneOfTheHeadline() {
         TaskResult r = new TaskResult("piqa", 101, 0.3, 0.6, true, 1);
         assertThat(r.headlineStandardError()).isCloseTo(Math.sqrt(0.6 * 0.4 / 100), org.assertj.core.data.Offset.offset(1e-15));
