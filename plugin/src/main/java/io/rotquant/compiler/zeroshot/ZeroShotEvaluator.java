@@ -42,7 +42,7 @@ public final class ZeroShotEvaluator {
      * in one forward: on the host few rows, for memory (attention there keeps rows × heads × length²
      * scores); on a GPU more, for fewer forwards. Which rows share a forward can move a 4-bit score
      * (a GEMM's summation order depends on its shape, and rounding to 4 bits can amplify the last
-     * bit), so the evaluation page says which limit a table used.
+     * bit), so the learned-rotations page says which limit each table used.
      */
     record BatchLimit(int rows, long tokens, long logits) {
         static BatchLimit of(Device device) {
