@@ -17,11 +17,16 @@ final class Activations {
      */
     final short[] even;
     final short[] odd;
-    /** codePrefix[i] = Σ_{j<i} even[j] + odd[j]: any range's code sum in two reads ({@link #codeSum}). */
+    /**
+     * Each row's running code sums, width/2 + 1 entries a row: entry p of row t is Σ_{j<p} of its
+     * even[j] + odd[j], so any range inside a row has its code sum in two reads ({@link #codeSum}).
+     */
     private final int[] codePrefix;
     private TokenBlocks blocks;
+    /** Column pairs per task of the transposition in {@link #tokenBlocks}. */
+    private static final int TRANSPOSE_PAIRS = 256;
 
-    private Activations(int rows, int width, float[] values, byte[] codes, float[] scales, int[] zeros) {
+    private Activations(int rows, int width, float[] values, byte[] codes, float[] scales, int[] zeros, Parallel parallel) {
         this.rows = rows;
         this.width = width;
         this.values = values;
@@ -34,14 +39,18 @@ final class Activations {
             this.codePrefix = null;
             return;
         }
-        this.even = new short[codes.length / 2];
-        this.odd = new short[codes.length / 2];
-        this.codePrefix = new int[even.length + 1];
-        for (int i = 0; i < even.length; i++) {
-            even[i] = codes[2 * i];
-            odd[i] = codes[2 * i + 1];
-            codePrefix[i + 1] = codePrefix[i] + even[i] + odd[i];
-        }
+        int pairs = width / 2;
+        this.even = new short[rows * pairs];
+        this.odd = new short[rows * pairs];
+        this.codePrefix = new int[rows * (pairs + 1)];
+        parallel.forEach(rows, t -> {
+            int prefix = t * (pairs + 1);
+            for (int p = 0, i = t * pairs; p < pairs; p++, i++) {
+                even[i] = codes[2 * i];
+                odd[i] = codes[2 * i + 1];
+                codePrefix[prefix + p + 1] = codePrefix[prefix + p] + even[i] + odd[i];
+            }
+        });
     }
 
     /**
@@ -50,19 +59,24 @@ final class Activations {
      * Built on the first call (the rows past the last whole block are left out) and kept, so the
      * linears that read the same activations (q, k and v; gate and up) transpose them once.
      */
-    TokenBlocks tokenBlocks(int tokens) {
+    TokenBlocks tokenBlocks(int tokens, Parallel parallel) {
         if (blocks == null || blocks.tokens() != tokens) {
             int pairs = width / 2;
             int count = rows / tokens;
             float[] e = new float[count * pairs * tokens];
             float[] o = new float[e.length];
-            for (int t = 0; t < count * tokens; t++) {
-                int to = (t / tokens) * pairs * tokens + t % tokens;
-                for (int p = 0; p < pairs; p++, to += tokens) {
-                    e[to] = even[t * pairs + p];
-                    o[to] = odd[t * pairs + p];
+            int chunks = (pairs + TRANSPOSE_PAIRS - 1) / TRANSPOSE_PAIRS;
+            parallel.forEach(count * chunks, task -> {
+                int block = task / chunks;
+                int from = task % chunks * TRANSPOSE_PAIRS;
+                int to = Math.min(pairs, from + TRANSPOSE_PAIRS);
+                for (int t = block * tokens; t < (block + 1) * tokens; t++) {
+                    for (int p = from, at = block * pairs * tokens + from * tokens + t % tokens; p < to; p++, at += tokens) {
+                        e[at] = even[t * pairs + p];
+                        o[at] = odd[t * pairs + p];
+                    }
                 }
-            }
+            });
             blocks = new TokenBlocks(tokens, e, o);
         }
         return blocks;
@@ -76,23 +90,25 @@ final class Activations {
         }
     }
 
-    /** Σ even[e+p] + odd[e+p] for p < pairs: what {@link Kernels#dotPacked} takes as its code sum. */
+    /**
+     * Σ even[e+p] + odd[e+p] for p < pairs, a range inside one row: what {@link Kernels#dotPacked}
+     * takes as its code sum. Entry e of the flat arrays sits at e + row in the running sums.
+     */
     int codeSum(int e, int pairs) {
-        return codePrefix[e + pairs] - codePrefix[e];
+        int at = e + e / (width / 2);
+        return codePrefix[at + pairs] - codePrefix[at];
     }
 
-    /** Rows of x [rows × width] quantized by {@code quantizer}, or kept as floats when it is null. */
-    static Activations of(float[] x, int rows, int width, DynamicQuantizer quantizer) {
+    /** Rows of x [rows × width] quantized by {@code quantizer} (the rows shared out by {@code parallel}), or kept as floats when it is null. */
+    static Activations of(float[] x, int rows, int width, DynamicQuantizer quantizer, Parallel parallel) {
         if (quantizer == null) {
-            return new Activations(rows, width, x, null, null, null);
+            return new Activations(rows, width, x, null, null, null, parallel);
         }
         byte[] codes = new byte[rows * width];
         float[] scales = new float[rows];
         int[] zeros = new int[rows];
-        for (int t = 0; t < rows; t++) {
-            scales[t] = quantizer.quantize(x, t * width, width, codes, t * width, zeros, t);
-        }
-        return new Activations(rows, width, null, codes, scales, zeros);
+        parallel.forEach(rows, t -> scales[t] = quantizer.quantize(x, t * width, width, codes, t * width, zeros, t));
+        return new Activations(rows, width, null, codes, scales, zeros, parallel);
     }
 
     boolean quantized() {

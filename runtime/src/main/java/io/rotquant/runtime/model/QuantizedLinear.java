@@ -102,7 +102,7 @@ final class QuantizedLinear {
         // rest meets the packed codes a few rows at a time (tiles), or one at a time (decode).
         int tokens = kernels.blockTokens();
         int blocked = packedCodes && groupSize <= Kernels.EXACT_FLOAT_COLUMNS ? x.rows - x.rows % tokens : 0;
-        Activations.TokenBlocks blocks = blocked > 0 ? x.tokenBlocks(tokens) : null;
+        Activations.TokenBlocks blocks = blocked > 0 ? x.tokenBlocks(tokens, parallel) : null;
         int tiled = packedCodes ? x.rows - x.rows % Kernels.PACKED_ROWS : 0;
         parallel.forEach(tasks, task -> {
             int end = Math.min(out, (task + 1) * ROWS_PER_TASK);

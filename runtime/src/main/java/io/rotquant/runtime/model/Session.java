@@ -135,14 +135,16 @@ public final class Session {
         Parallel parallel = model.parallel();
         int d = spec.hiddenSize();
         int dh = spec.headDim();
-        Activations a = Activations.of(rmsNorm(x, count, d, w.inputNorm()), count, d, activations);
+        Activations a = Activations.of(rmsNorm(x, count, d, w.inputNorm()), count, d, activations, parallel);
         float[] q = new float[count * spec.qDim()];
         float[] k = new float[count * spec.kvDim()];
         float[] v = new float[count * spec.kvDim()];
         w.q().apply(a, q, parallel);
         w.k().apply(a, k, parallel);
         w.v().apply(a, v, parallel);
-        for (int t = 0; t < count; t++) {
+        // Per token and independent of the others, so a prefill's tokens share the threads; the
+        // cache's writes (which share a quantizer buffer) stay on this thread.
+        parallel.forEach(count, t -> {
             rope(q, t * spec.qDim(), spec.numHeads(), position + t);
             rope(k, t * spec.kvDim(), spec.numKvHeads(), position + t);
             if (online.hasR3()) {
@@ -154,6 +156,8 @@ public final class Session {
                     online.r3(index, h).apply(k, t * spec.kvDim() + h * dh);
                 }
             }
+        });
+        for (int t = 0; t < count; t++) {
             for (int h = 0; h < spec.numKvHeads(); h++) {
                 keys[index].put(position + t, h, k, t * spec.kvDim() + h * dh);
                 values[index].put(position + t, h, v, t * spec.kvDim() + h * dh);
@@ -161,26 +165,26 @@ public final class Session {
         }
         float[] attention = model.attention().apply(keys[index], values[index], q, count, position);
         float[] projected = new float[count * d];
-        w.o().apply(Activations.of(attention, count, spec.qDim(), activations), projected, parallel);
+        w.o().apply(Activations.of(attention, count, spec.qDim(), activations, parallel), projected, parallel);
         add(x, projected);
 
         int inter = spec.intermediateSize();
-        Activations m = Activations.of(rmsNorm(x, count, d, w.postNorm()), count, d, activations);
+        Activations m = Activations.of(rmsNorm(x, count, d, w.postNorm()), count, d, activations, parallel);
         float[] gate = new float[count * inter];
         float[] up = new float[count * inter];
         w.gate().apply(m, gate, parallel);
         w.up().apply(m, up, parallel);
-        for (int i = 0; i < gate.length; i++) {
-            float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
-        }
-        if (online.hasR4()) {
-            VectorRotation r4 = online.r4(index);
-            for (int t = 0; t < count; t++) {
+        VectorRotation r4 = online.hasR4() ? online.r4(index) : null;
+        parallel.forEach(count, t -> {
+            for (int i = t * inter; i < (t + 1) * inter; i++) {
+                float g = gate[i];
+                gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+            }
+            if (r4 != null) {
                 r4.apply(gate, t * inter);
             }
-        }
-        w.down().apply(Activations.of(gate, count, inter, activations), projected, parallel);
+        });
+        w.down().apply(Activations.of(gate, count, inter, activations, parallel), projected, parallel);
         add(x, projected);
     }
 

@@ -17,12 +17,13 @@ class QuantizedLinearTest {
      * through the float block; each output must be the bits the same row gives alone (decode), for
      * row counts with and without a remainder (of tiles and of blocks: 40 and 75 rows hold whole
      * blocks on every backend), per-channel and grouped scales, and output counts whose last task
-     * has an odd number of weight rows, fewer than a block's (41).
+     * has an odd number of weight rows, fewer than a block's (41); inputs wide enough (768, 1,024)
+     * that the activations' transposition into blocks is split into several tasks, one of them short.
      */
     @ParameterizedTest
-    @CsvSource({"9, 0, 40", "8, 0, 41", "3, 0, 40", "7, 64, 41", "40, 0, 41", "75, 64, 41", "64, 0, 40"})
-    void rowsTakenTogetherGiveExactlyTheOutputsOfEachRowAlone(int rows, int group, int out) {
-        int in = 256;
+    @CsvSource({"9, 0, 40, 256", "8, 0, 41, 256", "3, 0, 40, 256", "7, 64, 41, 256", "40, 0, 41, 256", "75, 64, 41, 256",
+            "64, 0, 40, 256", "64, 128, 40, 1024", "75, 0, 41, 768"})
+    void rowsTakenTogetherGiveExactlyTheOutputsOfEachRowAlone(int rows, int group, int out, int in) {
         int groups = group == 0 ? 1 : in / group;
         SplittableRandom random = new SplittableRandom(7);
         Arena arena = Arena.ofAuto();
@@ -42,10 +43,10 @@ class QuantizedLinearTest {
         DynamicQuantizer quantizer = new DynamicQuantizer(4, 1.0, true);
         try (Parallel parallel = new Parallel(2)) {
             float[] together = new float[rows * out];
-            linear.apply(Activations.of(x, rows, in, quantizer), together, parallel);
+            linear.apply(Activations.of(x, rows, in, quantizer, parallel), together, parallel);
             for (int t = 0; t < rows; t++) {
                 float[] alone = new float[out];
-                linear.apply(Activations.of(Arrays.copyOfRange(x, t * in, (t + 1) * in), 1, in, quantizer), alone, parallel);
+                linear.apply(Activations.of(Arrays.copyOfRange(x, t * in, (t + 1) * in), 1, in, quantizer, parallel), alone, parallel);
                 assertThat(Arrays.copyOfRange(together, t * out, (t + 1) * out)).as("row %d of %d", t, rows).containsExactly(alone);
             }
             assertThat(together).as("not all zero").matches(y -> Arrays.stream(toDoubles(y)).anyMatch(v -> v != 0));
@@ -84,9 +85,10 @@ class QuantizedLinearTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (random.nextGaussian() + 1.5);
         }
-        Activations a = Activations.of(x, rows, in, new DynamicQuantizer(4, 1.0, true));
+        Activations a;
         float[] y = new float[rows * out];
         try (Parallel parallel = new Parallel(2)) {
+            a = Activations.of(x, rows, in, new DynamicQuantizer(4, 1.0, true), parallel);
             new QuantizedLinear(codes, scales, out, in, group, packed, Kernels.best()).apply(a, y, parallel);
         }
         int groupSize = in / groups;
