@@ -5,6 +5,9 @@ package io.rotquant.runtime.model;
  * (signed codes, scale, shifted zero point) when the artifact quantizes activations, else float.
  */
 final class Activations {
+    /** Column pairs per task of the transposition in {@link #tokenBlocks}. */
+    private static final int TRANSPOSE_PAIRS = 256;
+
     final int rows;
     final int width;
     final float[] values;
@@ -23,8 +26,6 @@ final class Activations {
      */
     private final int[] codePrefix;
     private TokenBlocks blocks;
-    /** Column pairs per task of the transposition in {@link #tokenBlocks}. */
-    private static final int TRANSPOSE_PAIRS = 256;
 
     private Activations(int rows, int width, float[] values, byte[] codes, float[] scales, int[] zeros, Parallel parallel) {
         this.rows = rows;
@@ -99,7 +100,10 @@ final class Activations {
         return codePrefix[at + pairs] - codePrefix[at];
     }
 
-    /** Rows of x [rows × width] quantized by {@code quantizer} (the rows shared out by {@code parallel}), or kept as floats when it is null. */
+    /**
+     * Rows of x [rows × width] quantized by {@code quantizer}, or kept as floats when it is null; a
+     * prefill's rows are shared out by {@code parallel}.
+     */
     static Activations of(float[] x, int rows, int width, DynamicQuantizer quantizer, Parallel parallel) {
         if (quantizer == null) {
             return new Activations(rows, width, x, null, null, null, parallel);
