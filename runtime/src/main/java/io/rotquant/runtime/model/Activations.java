@@ -92,11 +92,11 @@ final class Activations {
     }
 
     /**
-     * Σ even[e+p] + odd[e+p] for p < pairs, a range inside one row: what {@link Kernels#dotPacked}
-     * takes as its code sum. Entry e of the flat arrays sits at e + row in the running sums.
+     * Σ even + odd over column pairs [from, from + pairs) of row {@code row}: what
+     * {@link Kernels#dotPacked} takes as its code sum.
      */
-    int codeSum(int e, int pairs) {
-        int at = e + e / (width / 2);
+    int codeSum(int row, int from, int pairs) {
+        int at = row * (width / 2 + 1) + from;
         return codePrefix[at + pairs] - codePrefix[at];
     }
 

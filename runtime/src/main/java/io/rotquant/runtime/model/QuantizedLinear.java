@@ -196,7 +196,7 @@ final class QuantizedLinear {
             int from = g * groupSize;
             int e = (t * in + from) / 2;
             for (int r = 0; r < Kernels.PACKED_ROWS; r++) {
-                activationSums[r] = x.codeSum(e + r * in / 2, groupSize / 2);
+                activationSums[r] = x.codeSum(t + r, from / 2, groupSize / 2);
             }
             kernels.dotPackedTile(x.even, x.odd, e, in / 2, activationSums, codes, ((long) j * in + from) / 2, wStride,
                     groupSize / 2, acc);
@@ -220,7 +220,7 @@ final class QuantizedLinear {
             int from = g * groupSize;
             long at = (long) j * in + from;
             int e = (base + from) / 2;
-            int acc = packed ? kernels.dotPacked(x.even, x.odd, e, x.codeSum(e, groupSize / 2), codes, at / 2, groupSize / 2)
+            int acc = packed ? kernels.dotPacked(x.even, x.odd, e, x.codeSum(t, from / 2, groupSize / 2), codes, at / 2, groupSize / 2)
                     : kernels.dot(x.codes, base + from, codes, at, groupSize);
             sum += groupTerm(j, g, acc, x.zeros[t]);
         }
