@@ -82,6 +82,9 @@ final class AblateCommand implements Callable<Integer> {
     int limit;
 
     @Mixin
+    SkipFpOption fpOption;
+
+    @Mixin
     TableOptions output;
 
     @Override
@@ -118,7 +121,9 @@ final class AblateCommand implements Callable<Integer> {
         int[] tokens;
         try (PreparedModel fp = options.open(Recipe.FP, log::println)) {
             tokens = fp.tokenizer().encode(content);
-            measure(results, "FP", "FP", fp, tokens, questions, log);
+            if (!fpOption.skipFp) {
+                measure(results, "FP", "FP", fp, tokens, questions, log);
+            }
         }
         for (Map.Entry<String, Recipe> cell : cells.entrySet()) {
             if (!measured(results, cell.getKey(), questions)) {
@@ -129,13 +134,17 @@ final class AblateCommand implements Callable<Integer> {
         }
 
         boolean zeroShot = !questions.isEmpty();
-        String fpShots = zeroShot ? " " + Spread.of(List.of(average(results, "FP", questions))).format(3) + " |" : "";
+        // Left out with --skip-fp unless the resume file holds it.
+        boolean fpRow = measured(results, "FP", questions);
+        String fpShots = zeroShot && fpRow ? " " + Spread.of(List.of(average(results, "FP", questions))).format(3) + " |" : "";
         List<Object> tables = new ArrayList<>();
         for (Axis axis : axes) {
             System.out.println("| " + axis.flag() + " | PPL |"
                     + (zeroShot ? " zero-shot average (" + String.join(", ", tasks) + ") |" : ""));
             System.out.println("|---|---|" + (zeroShot ? "---|" : ""));
-            System.out.println("| FP | " + Spread.of(List.of(results.get("FP ppl"))).format(4) + " |" + fpShots);
+            if (fpRow) {
+                System.out.println("| FP | " + Spread.of(List.of(results.get("FP ppl"))).format(4) + " |" + fpShots);
+            }
             List<Object> rows = new ArrayList<>();
             for (String value : axis.values()) {
                 List<String> keys = seeds.stream().map(s -> cellOf.get(position(axis.flag(), value, s))).toList();
@@ -161,7 +170,7 @@ final class AblateCommand implements Callable<Integer> {
         if (output.json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("seeds", seeds);
-            out.put("fp_ppl", results.get("FP ppl"));
+            out.put("fp_ppl", results.has("FP ppl") ? results.get("FP ppl") : null);
             out.put("tables", tables);
             System.out.println(JsonWriter.write(out));
         }

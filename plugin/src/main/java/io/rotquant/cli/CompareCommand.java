@@ -91,6 +91,9 @@ final class CompareCommand implements Callable<Integer> {
     List<String> settings;
 
     @Mixin
+    SkipFpOption fpOption;
+
+    @Mixin
     TableOptions output;
 
     @Override
@@ -121,16 +124,19 @@ final class CompareCommand implements Callable<Integer> {
         int[] tokens;
         try (PreparedModel prepared = options.open(Recipe.FP, log::println)) {
             tokens = prepared.tokenizer().encode(content);
-            if (!results.has("FP")) {
+            if (!results.has("FP") && !fpOption.skipFp) {
                 results.put("FP", evaluate(prepared, prepared.model(), tokens, log));
             }
         }
-        double fp = results.get("FP");
+        // Left out with --skip-fp unless the resume file holds it.
+        Double fp = results.has("FP") ? results.get("FP") : null;
         List<String> table = new ArrayList<>();
         table.add("| Method | " + String.join(" | ", settings) + " |");
         table.add("|---|" + "---|".repeat(settings.size()));
-        table.add(String.format(Locale.ROOT, "| FP | %s |", String.join(" | ", java.util.Collections.nCopies(settings.size(),
-                format(fp)))));
+        if (fp != null) {
+            table.add(String.format(Locale.ROOT, "| FP | %s |", String.join(" | ",
+                    java.util.Collections.nCopies(settings.size(), format(fp)))));
+        }
         for (Method row : rows) {
             Recipe recipe = row.apply(base, weightBits);
             List<String> keys = settings.stream().map(s -> row.label() + " " + s).toList();

@@ -29,8 +29,8 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     TextOptions text;
 
-    @Option(names = "--skip-fp", description = "With a quantizing recipe, do not evaluate the FP model too.")
-    boolean skipFp;
+    @Mixin
+    SkipFpOption fpOption;
 
     @Option(names = "--json", description = "Print one JSON object as the last line of stdout.")
     boolean json;
@@ -48,7 +48,7 @@ final class EvalCommand implements Callable<Integer> {
 
         Map<String, Object> out = new LinkedHashMap<>();
         PerplexityResult fp = null;
-        if (recipe.quantizesAnything() && !skipFp) {
+        if (recipe.quantizesAnything() && !fpOption.skipFp) {
             fp = evaluate(Recipe.FP, content, new LinkedHashMap<>());
         }
         Map<String, Double> phases = new LinkedHashMap<>();

@@ -78,6 +78,33 @@ class AblateCommandTest {
     }
 
     @Test
+    void skipFpLeavesTheFpRowToTheResumeFile(@TempDir Path dir) throws IOException {
+        List<String> args = base(zeroShotData(dir.resolve("zeroshot")));
+        args.addAll(List.of("--vary", "a-clip=0.9", "--resume", dir.resolve("cells.json").toString()));
+        List<String> skipping = new ArrayList<>(args);
+        skipping.add("--skip-fp");
+
+        CliRun cellOnly = CliRun.of(skipping.toArray(String[]::new));
+        assertThat(cellOnly.exitCode()).as(cellOnly.err()).isZero();
+        assertThat(cellOnly.err().lines().filter(l -> l.contains(": ppl ")).toList()).as(cellOnly.err()).hasSize(1)
+                .noneMatch(l -> l.startsWith("FP: "));
+        assertThat(cellOnly.out()).doesNotContain("| FP |");
+        assertThat(JsonObject.parse("stdout", cellOnly.lastLine()).raw("fp_ppl")).isNull();
+
+        CliRun withFp = CliRun.of(args.toArray(String[]::new));
+        assertThat(withFp.exitCode()).as(withFp.err()).isZero();
+        assertThat(withFp.err().lines().filter(l -> l.contains(": ppl ")).toList()).as("only FP is left to measure")
+                .hasSize(1).allMatch(l -> l.startsWith("FP: "));
+        double fp = JsonObject.parse("stdout", withFp.lastLine()).number("fp_ppl");
+
+        CliRun resumed = CliRun.of(skipping.toArray(String[]::new));
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).doesNotContain(": ppl ").doesNotContain("questions in");
+        assertThat(resumed.out()).as("the file's FP row is shown").isEqualTo(withFp.out());
+        assertThat(JsonObject.parse("stdout", resumed.lastLine()).number("fp_ppl")).isEqualTo(fp);
+    }
+
+    @Test
     void aFlagThatIsNotTheRecipesIsOneLine(@TempDir Path dir) throws IOException {
         for (String vary : new String[] {"seed=0,1", "windows=1,2", "local-block"}) {
             List<String> args = base(zeroShotData(dir));

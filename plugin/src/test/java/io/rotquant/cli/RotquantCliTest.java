@@ -107,6 +107,31 @@ class RotquantCliTest {
     }
 
     @Test
+    void compareWithSkipFpMeasuresNoFpRowUnlessItsFileHoldsOne(@TempDir Path dir) {
+        String[] args = {"compare", "--model", TestPaths.stories260K().toString(), "--data", storiesText(), "--seqlen", "256",
+                "--windows", "1", "--methods", "rtn", "--settings", "W4A8KV8", "--json", "--resume",
+                dir.resolve("table.json").toString()};
+        String[] skipping = java.util.Arrays.copyOf(args, args.length + 1);
+        skipping[args.length] = "--skip-fp";
+
+        CliRun cellOnly = CliRun.of(skipping);
+        assertThat(cellOnly.exitCode()).as(cellOnly.err()).isZero();
+        assertThat(cellOnly.err().lines().filter(l -> l.contains("windows in")).count()).as(cellOnly.err()).isEqualTo(1);
+        assertThat(cellOnly.out()).doesNotContain("| FP |");
+        assertThat(JsonObject.parse("stdout", cellOnly.lastLine()).raw("FP")).isNull();
+
+        CliRun withFp = CliRun.of(args);
+        assertThat(withFp.exitCode()).as(withFp.err()).isZero();
+        assertThat(withFp.err().lines().filter(l -> l.contains("windows in")).count()).as("only FP is left").isEqualTo(1);
+        assertThat(withFp.out()).contains("| FP |");
+
+        CliRun resumed = CliRun.of(skipping);
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.err()).doesNotContain("windows in");
+        assertThat(resumed.out()).isEqualTo(withFp.out());
+    }
+
+    @Test
     void aResumedTableRefusesCellsFromAnotherMachine(@TempDir Path dir) throws java.io.IOException {
         Path results = dir.resolve("table.json");
         String[] args = {"compare", "--model", TestPaths.stories260K().toString(), "--data", storiesText(), "--seqlen", "256",
