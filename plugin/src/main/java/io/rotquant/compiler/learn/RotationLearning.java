@@ -144,7 +144,16 @@ public final class RotationLearning implements AutoCloseable {
         OnlineRotations plan = parameters.online(parameters.initial());
         log.accept(String.format(Locale.ROOT, "%s: online rotations R3 %s, R4 %s", parameters.name(),
                 quantSettings().keys().active() ? plan.r3() : "not applied (KV16)", plan.r4()));
-        RotationTrainer.Rotations trained = trainer().train(parameters, windows, recipe.seed(), log).rotations();
+        RotationTrainer trainer = trainer();
+        RotationTrainer.Result result = trainer.train(parameters, windows, recipe.seed(), log);
+        RotationTrainer.Rotations trained = result.rotations();
+        if (result.losses().length > 0) {
+            // The steps' losses are on different windows each and follow their difficulty; the
+            // first batch scored again with the trained rotations shows what the steps gained.
+            List<long[]> first = windows.subList(0, options.batch());
+            log.accept(String.format(Locale.ROOT, "%s: loss on the first step's %d windows %.4f at the start, %.4f trained",
+                    parameters.name(), first.size(), result.losses()[0], trainer.loss(trained, first)));
+        }
         return new ModelRotator(config, trained.r1(), trained.r2(), trained.online().r3(), trained.online().r4());
     }
 

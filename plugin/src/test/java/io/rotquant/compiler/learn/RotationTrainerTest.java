@@ -86,6 +86,25 @@ class RotationTrainerTest {
         }
     }
 
+    @Test
+    void theLogScoresTheFirstStepsWindowsAgainWithTheTrainedRotations() {
+        Recipe recipe = recipe(RotationKind.SPINQUANT, 3);
+        try (PointerScope scope = new PointerScope();
+                RotationLearning learning = RotationLearning.prepare(Checkpoint.open(TestPaths.stories260K()),
+                        Tokenizer.load(TestPaths.stories260K().resolve("tokenizer.json")), recipe, ComputeDType.FP32)) {
+            List<String> log = new ArrayList<>();
+            learning.learn(log::add);
+            // The same training again (fixed seed): its first batch's loss before and after.
+            RotationTrainer trainer = learning.trainer();
+            RotationTrainer.Result again = trainer.train(learning.parameters(), learning.windows(), 5, line -> { });
+            double trained = trainer.loss(again.rotations(), learning.windows().subList(0, 2));
+            assertThat(trained).as("the steps move the first batch's loss").isNotCloseTo(again.losses()[0],
+                    org.assertj.core.data.Offset.offset(1e-4));
+            assertThat(log).contains(String.format(java.util.Locale.ROOT,
+                    "spinquant: loss on the first step's 2 windows %.4f at the start, %.4f trained", again.losses()[0], trained));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = RotationKind.class, names = {"SPINQUANT", "DUAROT"})
     void atFullPrecisionNoMatrixGetsAGradientAlongItsRotations(RotationKind kind) {
