@@ -21,7 +21,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rotquant ablate}: one recipe with one or more of its flags each taking several values (one
@@ -81,18 +83,33 @@ final class AblateCommand implements Callable<Integer> {
             description = "First N questions per zero-shot task (default: ${DEFAULT-VALUE}).")
     int limit;
 
+    @Option(names = "--jobs", defaultValue = "1", paramLabel = "N",
+            description = "Cells measured at once, each by its own process on the same device (for a GPU that one "
+                    + "small cell leaves partly idle); needs --resume, where they are gathered "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int jobs;
+
     @Mixin
     SkipFpOption fpOption;
 
     @Mixin
     TableOptions output;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        if (jobs < 1 || jobs > 1 && output.resume == null) {
+            throw new InvalidInputException(jobs < 1 ? "--jobs must be at least 1, got " + jobs
+                    : "--jobs " + jobs + " needs --resume FILE: the cells' processes gather their figures there");
+        }
         List<Axis> axes = vary.stream().map(Axis::parse).toList();
         // Every recipe first, so that a bad value fails before hours of work; equal recipes are one cell.
         Map<String, Recipe> cells = new LinkedHashMap<>();
         Map<String, String> cellOf = new LinkedHashMap<>();
+        // Per cell, the first (flag, value, seed) that makes it: what a cell's process is given.
+        Map<String, String[]> firstPosition = new LinkedHashMap<>();
         for (Axis axis : axes) {
             for (String value : axis.values()) {
                 for (long seed : seeds) {
@@ -100,6 +117,7 @@ final class AblateCommand implements Callable<Integer> {
                     String key = JsonWriter.write(recipe.toJson());
                     cells.put(key, recipe);
                     cellOf.put(position(axis.flag(), value, seed), key);
+                    firstPosition.putIfAbsent(key, new String[] {axis.flag(), value, Long.toString(seed)});
                 }
             }
         }
@@ -118,6 +136,12 @@ final class AblateCommand implements Callable<Integer> {
 
         String content = text.read();
         PrintStream log = System.err;
+        if (jobs > 1) {
+            int code = measureInProcesses(cells.keySet(), firstPosition, results, questions, log);
+            if (code != 0) {
+                return code;
+            }
+        }
         int[] tokens;
         try (PreparedModel fp = options.open(Recipe.FP, log::println)) {
             tokens = fp.tokenizer().encode(content);
@@ -175,6 +199,32 @@ final class AblateCommand implements Callable<Integer> {
             System.out.println(JsonWriter.write(out));
         }
         return 0;
+    }
+
+    /**
+     * {@code --jobs}: every cell not yet in the table measured by a process of its own (the cell's
+     * first flag, value and seed, the rest of this command's arguments), {@code jobs} at once.
+     */
+    private int measureInProcesses(java.util.Set<String> keys, Map<String, String[]> firstPosition, CompareResults results,
+            Map<ZeroShotTask, List<Question>> questions, PrintStream log) {
+        CellJobs.gather(output.resume, results);
+        boolean fpPending = !fpOption.skipFp && !measured(results, "FP", questions);
+        List<String> common = ChildJvm.without(spec.commandLine().getParseResult().originalArgs(),
+                java.util.Set.of("--jobs", "--resume", "--vary", "--seeds"));
+        List<CellJobs.Cell> pending = new ArrayList<>();
+        for (String key : keys) {
+            if (!measured(results, key, questions)) {
+                String[] at = firstPosition.get(key);
+                List<String> args = new ArrayList<>(common);
+                args.addAll(List.of("--vary", at[0].substring(2) + "=" + at[1], "--seeds", at[2]));
+                // The first process measures the FP row too, when it is wanted and missing.
+                if (!fpOption.skipFp && !(fpPending && pending.isEmpty())) {
+                    args.add("--skip-fp");
+                }
+                pending.add(new CellJobs.Cell(key, position(at[0], at[1], Long.parseLong(at[2])), args));
+            }
+        }
+        return pending.isEmpty() ? 0 : CellJobs.run(pending, jobs, output.resume, results, log);
     }
 
     private static String position(String flag, String value, long seed) {

@@ -31,7 +31,7 @@ final class CompareResults {
     }
 
     /** Results backed by {@code file} (read if it exists), or in memory only when {@code file} is null. */
-    static CompareResults open(Path file, Map<String, Object> protocol, Map<String, Object> machine) {
+    static CompareResults open(Path file, Object protocol, Object machine) {
         // Normalized through JSON so that the comparison with a stored protocol is type-exact.
         CompareResults results = new CompareResults(file, Json.parse(JsonWriter.write(protocol)),
                 Json.parse(JsonWriter.write(machine)));
@@ -75,9 +75,27 @@ final class CompareResults {
         return cells.get(cell);
     }
 
+    /** The cells kept in {@code other} (measured under this protocol, on this machine, or refused in one line). */
+    CompareResults sibling(Path other) {
+        return open(other, protocol, machine);
+    }
+
+    /** Adds the cells of {@code other} that this table lacks (figures another process measured). */
+    void addMissing(CompareResults other) {
+        int before = cells.size();
+        other.cells.forEach(cells::putIfAbsent);
+        if (cells.size() > before) {
+            write();
+        }
+    }
+
     /** Records one cell and, when backed by a file, rewrites it atomically. */
     void put(String cell, double ppl) {
         cells.put(cell, ppl);
+        write();
+    }
+
+    private void write() {
         if (file == null) {
             return;
         }

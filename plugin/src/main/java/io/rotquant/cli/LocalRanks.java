@@ -4,10 +4,8 @@ import io.rotquant.compiler.Cancellation;
 import io.rotquant.compiler.InvalidInputException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +40,7 @@ final class LocalRanks {
         List<Process> ranks = new ArrayList<>();
         try {
             for (int r = 0; r < nproc; r++) {
-                ProcessBuilder builder = new ProcessBuilder(command(rankArgs(args, r, nproc, port, device, perRank)));
+                ProcessBuilder builder = new ProcessBuilder(ChildJvm.command(rankArgs(args, r, nproc, port, device, perRank)));
                 builder.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(perRank));
                 builder.inheritIO();
                 ranks.add(builder.start());
@@ -53,7 +51,7 @@ final class LocalRanks {
         } finally {
             // Cancelled, or a start failed: stopped ranks unwind at their next checkpoint.
             ranks.forEach(Process::destroy);
-            ranks.forEach(LocalRanks::waitQuietly);
+            ranks.forEach(ChildJvm::waitFor);
         }
     }
 
@@ -69,14 +67,14 @@ final class LocalRanks {
             if (ranks.stream().noneMatch(Process::isAlive)) {
                 return 0;
             }
-            sleep();
+            ChildJvm.pause(POLL_MILLIS);
         }
     }
 
     private static int failed(List<Process> ranks, int rank, int code) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GRACE_SECONDS);
         while (ranks.stream().anyMatch(Process::isAlive) && System.nanoTime() < deadline) {
-            sleep();
+            ChildJvm.pause(POLL_MILLIS);
         }
         System.err.println("rotquant: error: rank " + rank + "/" + ranks.size() + " ended with exit code " + code
                 + "; the job stopped without an artifact");
@@ -85,16 +83,7 @@ final class LocalRanks {
 
     /** The arguments of rank {@code r}: the command's, less {@code --nproc}, plus its place in the job. */
     static List<String> rankArgs(List<String> args, int r, int nproc, int port, String device, int threads) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-            if (!REPLACED.contains(name)) {
-                out.add(a);
-            } else if (name.equals(a)) {
-                i++;  // and its value
-            }
-        }
+        List<String> out = ChildJvm.without(args, REPLACED);
         // One GPU per rank: "cuda" means every card of the machine, rank r on card r.
         out.addAll(List.of("--device", device.equals("cuda") ? "cuda:" + r : device,
                 "--threads", Integer.toString(threads), "--rank", Integer.toString(r),
@@ -103,39 +92,12 @@ final class LocalRanks {
         return out;
     }
 
-    /** This JVM's command line (its java, flags and classpath) running the CLI with {@code args}. */
-    static List<String> command(List<String> args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), RotquantCli.class.getName()));
-        command.addAll(args);
-        return command;
-    }
-
     static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new InvalidInputException("--nproc: no free port on the loopback interface for the ranks to meet: "
                     + e.getMessage());
-        }
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(POLL_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            Cancellation.request();
-        }
-    }
-
-    private static void waitQuietly(Process p) {
-        try {
-            p.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -105,6 +105,47 @@ class AblateCommandTest {
     }
 
     @Test
+    void jobsMeasureEachCellInAProcessOfItsOwnAndGiveTheSameTable(@TempDir Path dir) throws IOException {
+        List<String> args = base(zeroShotData(dir.resolve("zeroshot")));
+        args.addAll(List.of("--vary", "a-clip=1.0,0.8", "--seeds", "0,1"));
+        List<String> serial = new ArrayList<>(args);
+        serial.addAll(List.of("--resume", dir.resolve("serial.json").toString()));
+        List<String> jobs = new ArrayList<>(args);
+        jobs.addAll(List.of("--jobs", "3", "--resume", dir.resolve("jobs.json").toString()));
+
+        CliRun one = CliRun.of(serial.toArray(String[]::new));
+        assertThat(one.exitCode()).as(one.err()).isZero();
+        CliRun split = CliRun.of(jobs.toArray(String[]::new));
+        assertThat(split.exitCode()).as(split.err()).isZero();
+        assertThat(split.out()).as("every figure, FP's too, as one process measures it").isEqualTo(one.out());
+        assertThat(split.err()).contains("ablate: 4 cells in child processes, 3 at once").contains("ablate: cell 4/4 done")
+                .as("the parent measured nothing itself").doesNotContain(": ppl ");
+        List<String> measured = new ArrayList<>();
+        try (var files = Files.list(dir.resolve("jobs.json.cells"))) {
+            for (Path f : files.toList()) {
+                assertThat(f.getFileName().toString()).matches("[0-9a-f]{16}\\.(json|log)");
+                if (f.toString().endsWith(".log")) {
+                    Files.readAllLines(f).stream().filter(l -> l.contains(": ppl ")).forEach(measured::add);
+                }
+            }
+        }
+        assertThat(measured).as("one cell per process, and FP once").hasSize(5)
+                .filteredOn(l -> l.startsWith("FP: ")).hasSize(1);
+
+        CliRun again = CliRun.of(jobs.toArray(String[]::new));
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.err()).doesNotContain("child processes").doesNotContain(": ppl ");
+        assertThat(again.out()).isEqualTo(one.out());
+
+        List<String> noFile = new ArrayList<>(args);
+        noFile.addAll(List.of("--jobs", "2"));
+        CliRun refused = CliRun.of(noFile.toArray(String[]::new));
+        assertThat(refused.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+        assertThat(refused.err().strip()).isEqualTo(
+                "rotquant: error: --jobs 2 needs --resume FILE: the cells' processes gather their figures there");
+    }
+
+    @Test
     void aFlagThatIsNotTheRecipesIsOneLine(@TempDir Path dir) throws IOException {
         for (String vary : new String[] {"seed=0,1", "windows=1,2", "local-block"}) {
             List<String> args = base(zeroShotData(dir));

@@ -20,7 +20,7 @@ class CancellationTest {
     void aTerminatedTrainingRunStopsAtAStepAndLeavesNoCrashLog() throws Exception {
         Path errFile = dir.resolve("stderr.txt");
         String data = TestPaths.repo().resolve("examples/data/stories260K-samples.txt").toString();
-        Process process = new ProcessBuilder(LocalRanks.command(List.of(
+        Process process = new ProcessBuilder(ChildJvm.command(List.of(
                 "eval", "--model", TestPaths.stories260K().toString(), "--data", data, "--rotation", "spinquant",
                 "--iters", "110", "--train-batch", "1", "--train-seqlen", "128", "--w-bits", "4", "--w-method", "rtn",
                 "--a-bits", "4", "--kv-bits", "4", "--calibration", data, "--nsamples", "8", "--seqlen", "128",

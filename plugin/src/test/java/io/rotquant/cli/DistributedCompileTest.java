@@ -85,7 +85,7 @@ class DistributedCompileTest {
                 List<String> args = compile(out, "--rotation", "hadamard", "--w-method", "gptq");
                 args.remove("--quiet");
                 args.addAll(List.of("--rank", Integer.toString(r), "--world-size", "2", "--master", master));
-                ranks.add(new ProcessBuilder(LocalRanks.command(args)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                ranks.add(new ProcessBuilder(ChildJvm.command(args)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                         .redirectError(dir.resolve("rank" + r + ".err").toFile()).start());
             }
             Path rank1 = dir.resolve("rank1.err");
