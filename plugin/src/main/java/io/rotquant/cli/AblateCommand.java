@@ -57,6 +57,18 @@ final class AblateCommand implements Callable<Integer> {
         }
     }
 
+    /** One place in a table: a flag's value at a seed. */
+    private record Position(String flag, String value, long seed) {
+        String label() {
+            return flag + "=" + value + " seed " + seed;
+        }
+
+        /** The arguments that make an ablate of just this place. */
+        List<String> args() {
+            return List.of("--vary", flag.substring(2) + "=" + value, "--seeds", Long.toString(seed));
+        }
+    }
+
     @Mixin
     ModelOptions options;
 
@@ -109,15 +121,16 @@ final class AblateCommand implements Callable<Integer> {
         Map<String, Recipe> cells = new LinkedHashMap<>();
         Map<String, String> cellOf = new LinkedHashMap<>();
         // Per cell, the first (flag, value, seed) that makes it: what a cell's process is given.
-        Map<String, String[]> firstPosition = new LinkedHashMap<>();
+        Map<String, Position> firstPosition = new LinkedHashMap<>();
         for (Axis axis : axes) {
             for (String value : axis.values()) {
                 for (long seed : seeds) {
                     Recipe recipe = options.values().set(axis.parameter(), value).set(RecipeParameter.SEED, seed).recipe();
                     String key = JsonWriter.write(recipe.toJson());
                     cells.put(key, recipe);
-                    cellOf.put(position(axis.flag(), value, seed), key);
-                    firstPosition.putIfAbsent(key, new String[] {axis.flag(), value, Long.toString(seed)});
+                    Position at = new Position(axis.flag(), value, seed);
+                    cellOf.put(at.label(), key);
+                    firstPosition.putIfAbsent(key, at);
                 }
             }
         }
@@ -171,7 +184,7 @@ final class AblateCommand implements Callable<Integer> {
             }
             List<Object> rows = new ArrayList<>();
             for (String value : axis.values()) {
-                List<String> keys = seeds.stream().map(s -> cellOf.get(position(axis.flag(), value, s))).toList();
+                List<String> keys = seeds.stream().map(s -> cellOf.get(new Position(axis.flag(), value, s).label())).toList();
                 Spread ppl = Spread.of(keys.stream().map(k -> results.get(k + " ppl")).toList());
                 Spread shots = Spread.of(keys.stream().map(k -> average(results, k, questions)).toList());
                 System.out.println("| " + value + " | " + ppl.format(4) + " |" + (zeroShot ? " " + shots.format(3) + " |" : ""));
@@ -205,7 +218,7 @@ final class AblateCommand implements Callable<Integer> {
      * {@code --jobs}: every cell not yet in the table measured by a process of its own (the cell's
      * first flag, value and seed, the rest of this command's arguments), {@code jobs} at once.
      */
-    private int measureInProcesses(java.util.Set<String> keys, Map<String, String[]> firstPosition, CompareResults results,
+    private int measureInProcesses(java.util.Set<String> keys, Map<String, Position> firstPosition, CompareResults results,
             Map<ZeroShotTask, List<Question>> questions, PrintStream log) {
         CellJobs.gather(output.resume, results);
         boolean fpPending = !fpOption.skipFp && !measured(results, "FP", questions);
@@ -214,22 +227,19 @@ final class AblateCommand implements Callable<Integer> {
         List<CellJobs.Cell> pending = new ArrayList<>();
         for (String key : keys) {
             if (!measured(results, key, questions)) {
-                String[] at = firstPosition.get(key);
+                Position at = firstPosition.get(key);
                 List<String> args = new ArrayList<>(common);
-                args.addAll(List.of("--vary", at[0].substring(2) + "=" + at[1], "--seeds", at[2]));
+                args.addAll(at.args());
                 // The first process measures the FP row too, when it is wanted and missing.
                 if (!fpOption.skipFp && !(fpPending && pending.isEmpty())) {
                     args.add("--skip-fp");
                 }
-                pending.add(new CellJobs.Cell(key, position(at[0], at[1], Long.parseLong(at[2])), args));
+                pending.add(new CellJobs.Cell(key, at.label(), args));
             }
         }
         return pending.isEmpty() ? 0 : CellJobs.run(pending, jobs, output.resume, results, log);
     }
 
-    private static String position(String flag, String value, long seed) {
-        return flag + "=" + value + " seed " + seed;
-    }
 
     private static boolean measured(CompareResults results, String cell, Map<ZeroShotTask, List<Question>> questions) {
         return results.has(cell + " ppl") && questions.keySet().stream().allMatch(t -> results.has(cell + " " + t.id()));

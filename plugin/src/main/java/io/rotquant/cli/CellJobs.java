@@ -49,7 +49,7 @@ final class CellJobs {
             return;
         }
         try (var files = Files.list(folder)) {
-            files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted()
+            files.filter(f -> Files.isRegularFile(f) && f.getFileName().toString().endsWith(".json")).sorted()
                     .forEach(f -> table.addMissing(table.sibling(f)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + folder, e);
@@ -88,7 +88,7 @@ final class CellJobs {
                     }
                     running.remove(r.cell());
                     int code = r.process().exitValue();
-                    if (Files.exists(r.results())) {
+                    if (Files.isRegularFile(r.results())) {
                         // What a failed child finished is kept too: a rerun resumes from it.
                         table.addMissing(table.sibling(r.results()));
                     }

@@ -3,12 +3,14 @@ package io.rotquant.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rotquant.runtime.TestPaths;
+import io.rotquant.runtime.json.Json;
 import io.rotquant.runtime.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -136,6 +138,25 @@ class AblateCommandTest {
         assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(again.err()).doesNotContain("child processes").doesNotContain(": ppl ");
         assertThat(again.out()).isEqualTo(one.out());
+
+        // A cell whose process fails (its resume path is a folder): the others' figures are kept, one line says so.
+        Path folder = dir.resolve("jobs.json.cells");
+        Path broken;
+        try (var files = Files.list(folder)) {
+            broken = files.filter(f -> f.toString().endsWith(".json")).sorted().findFirst().orElseThrow();
+        }
+        Files.delete(broken);
+        Files.createDirectory(broken);
+        Files.delete(dir.resolve("jobs.json"));
+        CliRun failed = CliRun.of(jobs.toArray(String[]::new));
+        assertThat(failed.exitCode()).as(failed.err()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+        assertThat(failed.err()).containsPattern("ablate: cell --a-clip=\\S+ seed \\d ended with exit code 2 after ");
+        assertThat(failed.err().lines().filter(l -> l.startsWith("rotquant: ")).toList()).containsExactly(
+                "rotquant: error: a cell's process failed (exit code 2); the finished cells are kept in "
+                        + dir.resolve("jobs.json") + ", and a rerun measures the rest");
+        Map<String, Object> kept = Json.parseObject(Files.readString(dir.resolve("jobs.json")));
+        assertThat(((Map<?, ?>) kept.get("cells")).keySet()).as("the other three cells, gathered again")
+                .filteredOn(k -> k.toString().endsWith(" ppl") && !k.equals("FP ppl")).hasSize(3);
 
         List<String> noFile = new ArrayList<>(args);
         noFile.addAll(List.of("--jobs", "2"));
