@@ -183,8 +183,10 @@ final class AblateCommand implements Callable<Integer> {
                 System.out.println("| FP | " + Spread.of(List.of(results.get("FP ppl"))).format(4) + " |" + fpShots);
             }
             List<Object> rows = new ArrayList<>();
+            Map<String, List<String>> keysOfValue = new LinkedHashMap<>();
             for (String value : axis.values()) {
                 List<String> keys = seeds.stream().map(s -> cellOf.get(new Position(axis.flag(), value, s).label())).toList();
+                keysOfValue.put(value, keys);
                 Spread ppl = Spread.of(keys.stream().map(k -> results.get(k + " ppl")).toList());
                 Spread shots = Spread.of(keys.stream().map(k -> average(results, k, questions)).toList());
                 System.out.println("| " + value + " | " + ppl.format(4) + " |" + (zeroShot ? " " + shots.format(3) + " |" : ""));
@@ -195,10 +197,17 @@ final class AblateCommand implements Callable<Integer> {
                 if (zeroShot) {
                     row.put("zeroshot_average", shots.values());
                     row.put("zeroshot_average_mean", shots.mean());
+                    Map<String, Object> perTask = new LinkedHashMap<>();
+                    questions.keySet().forEach(t -> perTask.put(t.id(), keys.stream().map(k -> results.get(k + " " + t.id()))
+                            .toList()));
+                    row.put("zeroshot", perTask);
                 }
                 rows.add(row);
             }
             System.out.println();
+            if (zeroShot) {
+                printTaskTable(axis.flag(), fpRow, keysOfValue, results, questions);
+            }
             Map<String, Object> table = new LinkedHashMap<>();
             table.put("vary", axis.flag());
             table.put("rows", rows);
@@ -212,6 +221,38 @@ final class AblateCommand implements Callable<Integer> {
             System.out.println(JsonWriter.write(out));
         }
         return 0;
+    }
+
+    /**
+     * Each task's accuracy per value: the mean over the seeds, ± the task's standard error at that
+     * mean, and the spread over the seeds (sd) when there are several.
+     */
+    private static void printTaskTable(String flag, boolean fpRow, Map<String, List<String>> keysOfValue,
+            CompareResults results, Map<ZeroShotTask, List<Question>> questions) {
+        StringBuilder header = new StringBuilder("| " + flag + " |");
+        questions.forEach((task, items) -> header.append(' ').append(task.id()).append(" (").append(items.size()).append(") |"));
+        System.out.println(header);
+        System.out.println("|---|" + "---|".repeat(questions.size()));
+        if (fpRow) {
+            System.out.println(taskRow("FP", List.of("FP"), results, questions));
+        }
+        keysOfValue.forEach((value, keys) -> System.out.println(taskRow(value, keys, results, questions)));
+        System.out.println();
+    }
+
+    private static String taskRow(String label, List<String> keys, CompareResults results,
+            Map<ZeroShotTask, List<Question>> questions) {
+        StringBuilder row = new StringBuilder("| " + label + " |");
+        questions.forEach((task, items) -> {
+            Spread accuracy = Spread.of(keys.stream().map(k -> results.get(k + " " + task.id())).toList());
+            row.append(String.format(Locale.ROOT, " %.4f ±%.4f", accuracy.mean(),
+                    TaskResult.standardError(accuracy.mean(), items.size())));
+            if (keys.size() > 1) {
+                row.append(String.format(Locale.ROOT, " (sd %.4f)", accuracy.deviation()));
+            }
+            row.append(" |");
+        });
+        return row.toString();
     }
 
     /**

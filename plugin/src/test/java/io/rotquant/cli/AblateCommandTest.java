@@ -28,9 +28,11 @@ class AblateCommandTest {
         Files.createDirectories(dir.resolve("llm-foundry-eval"));
         Files.writeString(dir.resolve("llm-foundry-eval/piqa.jsonl"),
                 "{\"query\": \"Question: Once upon a time, there was a little girl named\\n\", "
-                        + "\"choices\": [\"Lily.\", \"Zqxv.\"], \"gold\": 0}\n");
+                        + "\"choices\": [\"Lily.\", \"Zqxv.\"], \"gold\": 0}\n"
+                        + "{\"query\": \"Question: The sun was\\n\", \"choices\": [\"hot.\", \"purple.\"], \"gold\": 1}\n");
         Files.writeString(dir.resolve("llm-foundry-eval/lambada_openai.jsonl"),
-                "{\"context\": \"Once upon a time, there was a little girl named\", \"continuation\": \"Lily\"}\n");
+                "{\"context\": \"Once upon a time, there was a little girl named\", \"continuation\": \"Lily\"}\n"
+                        + "{\"context\": \"She liked to play with her\", \"continuation\": \"toys\"}\n");
         return dir;
     }
 
@@ -53,10 +55,12 @@ class AblateCommandTest {
         CliRun run = CliRun.of(args.toArray(String[]::new));
         assertThat(run.exitCode()).as(run.err()).isZero();
         List<String> rows = run.out().lines().filter(l -> l.startsWith("| ")).toList();
-        assertThat(rows).hasSize(8);
+        // Per flag: perplexity and the average (header, FP, two values), then each task's accuracy.
+        assertThat(rows).hasSize(16);
         assertThat(rows.get(0)).isEqualTo("| --a-clip | PPL | zero-shot average (piqa, lambada) |");
         assertThat(rows.get(2)).startsWith("| 1.0 | ").contains(" ± ");
-        assertThat(rows.get(4)).isEqualTo("| --kv-clip | PPL | zero-shot average (piqa, lambada) |");
+        assertThat(rows.get(4)).isEqualTo("| --a-clip | piqa (2) | lambada (2) |");
+        assertThat(rows.get(8)).isEqualTo("| --kv-clip | PPL | zero-shot average (piqa, lambada) |");
         // a-clip 1.0 and kv-clip 1.0 are both the base recipe: three recipes × two seeds, and FP.
         assertThat(run.err().lines().filter(l -> l.contains(": ppl ")).count()).as(run.err()).isEqualTo(7);
 
@@ -72,6 +76,17 @@ class AblateCommandTest {
         assertThat(clip10.get(0)).as("the flag changes the recipe").isNotEqualTo(clip08.get(0));
         assertThat(kvClip.element("rows", kvClip.array("rows").get(1)).array("ppl")).isEqualTo(clip10);
         assertThat(aClip.element("rows", aClip.array("rows").get(0)).array("zeroshot_average")).hasSize(2);
+        // Each task's cell: the seeds' mean, ± √(p(1−p)/(n−1)) at that mean over its 2 questions, their spread.
+        JsonObject perTask = aClip.element("rows", aClip.array("rows").get(1)).object("zeroshot");
+        StringBuilder expected = new StringBuilder("| 0.8 |");
+        for (String task : new String[] {"piqa", "lambada"}) {
+            double a = ((Number) perTask.array(task).get(0)).doubleValue();
+            double b = ((Number) perTask.array(task).get(1)).doubleValue();
+            double mean = (a + b) / 2;
+            expected.append(String.format(java.util.Locale.ROOT, " %.4f ±%.4f (sd %.4f) |", mean,
+                    Math.sqrt(mean * (1 - mean)), Math.abs(a - b) / Math.sqrt(2)));
+        }
+        assertThat(rows.get(7)).isEqualTo(expected.toString());
 
         CliRun again = CliRun.of(args.toArray(String[]::new));
         assertThat(again.exitCode()).as(again.err()).isZero();

@@ -8,9 +8,13 @@ public record TaskResult(String task, int count, double acc, double accNorm, boo
         return reportsAccNorm ? accNorm : acc;
     }
 
-    /** Standard error of {@link #headline()} over the questions, as lm-evaluation-harness gives it: √(p(1−p)/(n−1)). */
+    /** Standard error of {@link #headline()} over the questions (see {@link #standardError}). */
     public double headlineStandardError() {
-        double p = headline();
-        return count > 1 ? Math.sqrt(p * (1 - p) / (count - 1)) : Double.NaN;
+        return standardError(headline(), count);
+    }
+
+    /** The standard error of an accuracy {@code p} over {@code n} questions, as lm-evaluation-harness gives it: √(p(1−p)/(n−1)). */
+    public static double standardError(double p, int n) {
+        return n > 1 ? Math.sqrt(p * (1 - p) / (n - 1)) : Double.NaN;
     }
 }
