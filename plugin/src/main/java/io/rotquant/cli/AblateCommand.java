@@ -119,18 +119,14 @@ final class AblateCommand implements Callable<Integer> {
         List<Axis> axes = vary.stream().map(Axis::parse).toList();
         // Every recipe first, so that a bad value fails before hours of work; equal recipes are one cell.
         Map<String, Recipe> cells = new LinkedHashMap<>();
-        Map<String, String> cellOf = new LinkedHashMap<>();
-        // Per cell, the first (flag, value, seed) that makes it: what a cell's process is given.
-        Map<String, Position> firstPosition = new LinkedHashMap<>();
+        Map<Position, String> cellOf = new LinkedHashMap<>();
         for (Axis axis : axes) {
             for (String value : axis.values()) {
                 for (long seed : seeds) {
                     Recipe recipe = options.values().set(axis.parameter(), value).set(RecipeParameter.SEED, seed).recipe();
                     String key = JsonWriter.write(recipe.toJson());
                     cells.put(key, recipe);
-                    Position at = new Position(axis.flag(), value, seed);
-                    cellOf.put(at.label(), key);
-                    firstPosition.putIfAbsent(key, at);
+                    cellOf.put(new Position(axis.flag(), value, seed), key);
                 }
             }
         }
@@ -150,7 +146,7 @@ final class AblateCommand implements Callable<Integer> {
         String content = text.read();
         PrintStream log = System.err;
         if (jobs > 1) {
-            int code = measureInProcesses(cells.keySet(), firstPosition, results, questions, log);
+            int code = measureInProcesses(cellOf, results, questions, log);
             if (code != 0) {
                 return code;
             }
@@ -185,9 +181,9 @@ final class AblateCommand implements Callable<Integer> {
             List<Object> rows = new ArrayList<>();
             Map<String, List<String>> keysOfValue = new LinkedHashMap<>();
             for (String value : axis.values()) {
-                List<String> keys = seeds.stream().map(s -> cellOf.get(new Position(axis.flag(), value, s).label())).toList();
+                List<String> keys = seeds.stream().map(s -> cellOf.get(new Position(axis.flag(), value, s))).toList();
                 keysOfValue.put(value, keys);
-                Spread ppl = Spread.of(keys.stream().map(k -> results.get(k + " ppl")).toList());
+                Spread ppl = Spread.of(figures(results, keys, "ppl"));
                 Spread shots = Spread.of(keys.stream().map(k -> average(results, k, questions)).toList());
                 System.out.println("| " + value + " | " + ppl.format(4) + " |" + (zeroShot ? " " + shots.format(3) + " |" : ""));
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -198,8 +194,7 @@ final class AblateCommand implements Callable<Integer> {
                     row.put("zeroshot_average", shots.values());
                     row.put("zeroshot_average_mean", shots.mean());
                     Map<String, Object> perTask = new LinkedHashMap<>();
-                    questions.keySet().forEach(t -> perTask.put(t.id(), keys.stream().map(k -> results.get(k + " " + t.id()))
-                            .toList()));
+                    questions.keySet().forEach(t -> perTask.put(t.id(), figures(results, keys, t.id())));
                     row.put("zeroshot", perTask);
                 }
                 rows.add(row);
@@ -244,7 +239,7 @@ final class AblateCommand implements Callable<Integer> {
             Map<ZeroShotTask, List<Question>> questions) {
         StringBuilder row = new StringBuilder("| " + label + " |");
         questions.forEach((task, items) -> {
-            Spread accuracy = Spread.of(keys.stream().map(k -> results.get(k + " " + task.id())).toList());
+            Spread accuracy = Spread.of(figures(results, keys, task.id()));
             row.append(String.format(Locale.ROOT, " %.4f ±%.4f", accuracy.mean(),
                     TaskResult.standardError(accuracy.mean(), items.size())));
             if (keys.size() > 1) {
@@ -256,19 +251,22 @@ final class AblateCommand implements Callable<Integer> {
     }
 
     /**
-     * {@code --jobs}: every cell not yet in the table measured by a process of its own (the cell's
-     * first flag, value and seed, the rest of this command's arguments), {@code jobs} at once.
+     * {@code --jobs}: every cell not yet in the table measured by a process of its own (the first
+     * flag, value and seed that make the cell, the rest of this command's arguments), {@code jobs} at once.
      */
-    private int measureInProcesses(java.util.Set<String> keys, Map<String, Position> firstPosition, CompareResults results,
+    private int measureInProcesses(Map<Position, String> cellOf, CompareResults results,
             Map<ZeroShotTask, List<Question>> questions, PrintStream log) {
         CellJobs.gather(output.resume, results);
         boolean fpPending = !fpOption.skipFp && !measured(results, "FP", questions);
         List<String> common = ChildJvm.without(spec.commandLine().getParseResult().originalArgs(),
                 java.util.Set.of("--jobs", "--resume", "--vary", "--seeds"));
+        Map<String, Position> firstPosition = new LinkedHashMap<>();
+        cellOf.forEach((at, key) -> firstPosition.putIfAbsent(key, at));
         List<CellJobs.Cell> pending = new ArrayList<>();
-        for (String key : keys) {
+        for (Map.Entry<String, Position> cell : firstPosition.entrySet()) {
+            String key = cell.getKey();
             if (!measured(results, key, questions)) {
-                Position at = firstPosition.get(key);
+                Position at = cell.getValue();
                 List<String> args = new ArrayList<>(common);
                 args.addAll(at.args());
                 // The first process measures the FP row too, when it is wanted and missing.
@@ -281,6 +279,11 @@ final class AblateCommand implements Callable<Integer> {
         return pending.isEmpty() ? 0 : CellJobs.run(pending, jobs, output.resume, results, log);
     }
 
+
+    /** One figure ("ppl" or a task's id) of each cell in {@code keys}. */
+    private static List<Double> figures(CompareResults results, List<String> keys, String figure) {
+        return keys.stream().map(k -> results.get(k + " " + figure)).toList();
+    }
 
     private static boolean measured(CompareResults results, String cell, Map<ZeroShotTask, List<Question>> questions) {
         return results.has(cell + " ppl") && questions.keySet().stream().allMatch(t -> results.has(cell + " " + t.id()));

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -124,7 +125,7 @@ final class CellJobs {
         String name = digest(cell.key());
         Path results = folder.resolve(name + ".json");
         Path log = folder.resolve(name + ".log");
-        List<String> args = new java.util.ArrayList<>(cell.args());
+        List<String> args = new ArrayList<>(cell.args());
         args.addAll(List.of("--resume", results.toString()));
         try {
             Process process = new ProcessBuilder(ChildJvm.command(args)).redirectErrorStream(true)
