@@ -179,6 +179,13 @@ class AblateCommandTest {
         assertThat(refused.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
         assertThat(refused.err().strip()).isEqualTo(
                 "rotquant: error: --jobs 2 needs --resume FILE: the cells' processes gather their figures there");
+
+        List<String> none = new ArrayList<>(args);
+        none.addAll(List.of("--jobs", "0", "--resume", dir.resolve("none.json").toString()));
+        CliRun zero = CliRun.of(none.toArray(String[]::new));
+        assertThat(zero.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
+        assertThat(zero.err().strip()).isEqualTo("rotquant: error: --jobs must be at least 1, got 0");
+        assertThat(dir.resolve("none.json")).as("a refused run writes nothing").doesNotExist();
     }
 
     @Test
