@@ -76,7 +76,8 @@ final class AblateCommand implements Callable<Integer> {
     TextOptions text;
 
     @Option(names = "--vary", required = true, paramLabel = "FLAG=V[,V...]",
-            description = "A recipe flag to vary and its values, e.g. local-block=32,64,128,256; repeat for more tables.")
+            description = "A recipe flag to vary and its values, e.g. local-block=32,64,128,256 (the first is the base of the "
+                    + "paired gaps); repeat for more tables.")
     List<String> vary;
 
     @Option(names = "--seeds", split = ",", defaultValue = "0", paramLabel = "S",
@@ -169,30 +170,50 @@ final class AblateCommand implements Callable<Integer> {
         boolean zeroShot = !questions.isEmpty();
         // Left out with --skip-fp unless the resume file holds it.
         boolean fpRow = measured(results, "FP", questions);
-        String fpShots = zeroShot && fpRow ? " " + Spread.of(List.of(average(results, "FP", questions))).format(3) + " |" : "";
         List<Object> tables = new ArrayList<>();
         for (Axis axis : axes) {
-            System.out.println("| " + axis.flag() + " | PPL |"
-                    + (zeroShot ? " zero-shot average (" + String.join(", ", tasks) + ") |" : ""));
-            System.out.println("|---|---|" + (zeroShot ? "---|" : ""));
+            // Each value's paired gap to the axis's first value, seed by seed (with two values or more).
+            String base = axis.values().get(0);
+            boolean gaps = axis.values().size() > 1;
+            List<String> header = new ArrayList<>(List.of(axis.flag(), "PPL"));
+            if (gaps) {
+                header.add("PPL − " + base + ", same seed");
+            }
+            if (zeroShot) {
+                header.add("zero-shot average (" + String.join(", ", tasks) + ")");
+                if (gaps) {
+                    header.add("average − " + base + ", same seed");
+                }
+            }
+            System.out.println(tableRow(header));
+            System.out.println("|" + "---|".repeat(header.size()));
             if (fpRow) {
-                System.out.println("| FP | " + Spread.of(List.of(results.get("FP ppl"))).format(4) + " |" + fpShots);
+                System.out.println(tableRow(cells("FP", Spread.of(List.of(results.get("FP ppl"))), null, gaps,
+                        zeroShot ? Spread.of(List.of(average(results, "FP", questions))) : null, null)));
             }
             List<Object> rows = new ArrayList<>();
             Map<String, List<String>> keysOfValue = new LinkedHashMap<>();
-            for (String value : axis.values()) {
-                List<String> keys = seeds.stream().map(s -> cellOf.get(new Position(axis.flag(), value, s))).toList();
-                keysOfValue.put(value, keys);
+            axis.values().forEach(value -> keysOfValue.put(value,
+                    seeds.stream().map(s -> cellOf.get(new Position(axis.flag(), value, s))).toList()));
+            List<Double> basePpl = figures(results, keysOfValue.get(base), "ppl");
+            List<Double> baseShots = averages(results, keysOfValue.get(base), questions);
+            for (int i = 0; i < axis.values().size(); i++) {
+                String value = axis.values().get(i);
+                List<String> keys = keysOfValue.get(value);
                 Spread ppl = Spread.of(figures(results, keys, "ppl"));
-                Spread shots = Spread.of(keys.stream().map(k -> average(results, k, questions)).toList());
-                System.out.println("| " + value + " | " + ppl.format(4) + " |" + (zeroShot ? " " + shots.format(3) + " |" : ""));
+                Spread shots = Spread.of(averages(results, keys, questions));
+                Spread pplGap = i == 0 ? null : Spread.differences(ppl.values(), basePpl);
+                Spread shotsGap = i == 0 ? null : Spread.differences(shots.values(), baseShots);
+                System.out.println(tableRow(cells(value, ppl, pplGap, gaps, zeroShot ? shots : null, shotsGap)));
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("value", value);
                 row.put("ppl", ppl.values());
                 row.put("ppl_mean", ppl.mean());
+                row.put("ppl_gap", pplGap == null ? null : pplGap.values());
                 if (zeroShot) {
                     row.put("zeroshot_average", shots.values());
                     row.put("zeroshot_average_mean", shots.mean());
+                    row.put("zeroshot_average_gap", shotsGap == null ? null : shotsGap.values());
                     Map<String, Object> perTask = new LinkedHashMap<>();
                     questions.keySet().forEach(t -> perTask.put(t.id(), figures(results, keys, t.id())));
                     row.put("zeroshot", perTask);
@@ -216,6 +237,30 @@ final class AblateCommand implements Callable<Integer> {
             System.out.println(JsonWriter.write(out));
         }
         return 0;
+    }
+
+    /**
+     * A row's cells after its label: perplexity, its paired gap where the table has gaps, then the
+     * zero-shot average and its gap when {@code shots} is given; a missing gap (the base's row, FP) is "—".
+     */
+    private static List<String> cells(String label, Spread ppl, Spread pplGap, boolean gaps, Spread shots,
+            Spread shotsGap) {
+        List<String> cells = new ArrayList<>(List.of(label));
+        cells.add(ppl.format(4));
+        if (gaps) {
+            cells.add(pplGap == null ? "—" : pplGap.formatSigned(4));
+        }
+        if (shots != null) {
+            cells.add(shots.format(3));
+            if (gaps) {
+                cells.add(shotsGap == null ? "—" : shotsGap.formatSigned(4));
+            }
+        }
+        return cells;
+    }
+
+    private static String tableRow(List<String> cells) {
+        return "| " + String.join(" | ", cells) + " |";
     }
 
     /**
@@ -312,6 +357,12 @@ final class AblateCommand implements Callable<Integer> {
                     r.seconds());
             results.put(cell + " " + task.getKey().id(), r.headline());
         }
+    }
+
+    /** The zero-shot average of each cell in {@code keys}. */
+    private static List<Double> averages(CompareResults results, List<String> keys,
+            Map<ZeroShotTask, List<Question>> questions) {
+        return keys.stream().map(k -> average(results, k, questions)).toList();
     }
 
     private static double average(CompareResults results, String cell, Map<ZeroShotTask, List<Question>> questions) {

@@ -47,6 +47,10 @@ class AblateCommandTest {
         return JsonObject.parse("stdout", run.lastLine()).number("ppl");
     }
 
+    private static double number(Object json) {
+        return ((Number) json).doubleValue();
+    }
+
     @Test
     void eachCellIsTheRecipeWithThatValueAndSeedMeasuredOnceAndResumed(@TempDir Path dir) throws IOException {
         List<String> args = base(zeroShotData(dir.resolve("zeroshot")));
@@ -57,10 +61,12 @@ class AblateCommandTest {
         List<String> rows = run.out().lines().filter(l -> l.startsWith("| ")).toList();
         // Per flag: perplexity and the average (header, FP, two values), then each task's accuracy.
         assertThat(rows).hasSize(16);
-        assertThat(rows.get(0)).isEqualTo("| --a-clip | PPL | zero-shot average (piqa, lambada) |");
-        assertThat(rows.get(2)).startsWith("| 1.0 | ").contains(" ± ");
+        assertThat(rows.get(0)).isEqualTo("| --a-clip | PPL | PPL − 1.0, same seed | zero-shot average (piqa, lambada)"
+                + " | average − 1.0, same seed |");
+        assertThat(rows.get(2)).startsWith("| 1.0 | ").contains(" ± ").endsWith(" | — |");
         assertThat(rows.get(4)).isEqualTo("| --a-clip | piqa (2) | lambada (2) |");
-        assertThat(rows.get(8)).isEqualTo("| --kv-clip | PPL | zero-shot average (piqa, lambada) |");
+        assertThat(rows.get(8)).isEqualTo("| --kv-clip | PPL | PPL − 0.9, same seed | zero-shot average (piqa, lambada)"
+                + " | average − 0.9, same seed |");
         // a-clip 1.0 and kv-clip 1.0 are both the base recipe: three recipes × two seeds, and FP.
         assertThat(run.err().lines().filter(l -> l.contains(": ppl ")).count()).as(run.err()).isEqualTo(7);
 
@@ -76,6 +82,12 @@ class AblateCommandTest {
         assertThat(clip10.get(0)).as("the flag changes the recipe").isNotEqualTo(clip08.get(0));
         assertThat(kvClip.element("rows", kvClip.array("rows").get(1)).array("ppl")).isEqualTo(clip10);
         assertThat(aClip.element("rows", aClip.array("rows").get(0)).array("zeroshot_average")).hasSize(2);
+        // The paired gap: each seed's figure less the first value's at that seed.
+        List<Double> gaps = List.of(number(clip08.get(0)) - number(clip10.get(0)), number(clip08.get(1)) - number(clip10.get(1)));
+        assertThat(aClip.element("rows", aClip.array("rows").get(1)).array("ppl_gap")).isEqualTo(List.<Object>copyOf(gaps));
+        assertThat(aClip.element("rows", aClip.array("rows").get(0)).raw("ppl_gap")).as("the base row has none").isNull();
+        assertThat(rows.get(3).split(" \\| ")[2]).isEqualTo(String.format(java.util.Locale.ROOT, "%+.4f ± %.4f (%+.4f, %+.4f)",
+                (gaps.get(0) + gaps.get(1)) / 2, Math.abs(gaps.get(0) - gaps.get(1)) / Math.sqrt(2), gaps.get(0), gaps.get(1)));
         // Each task's cell: the seeds' mean, ± √(p(1−p)/(n−1)) at that mean over its 2 questions, their spread.
         JsonObject perTask = aClip.element("rows", aClip.array("rows").get(1)).object("zeroshot");
         StringBuilder expected = new StringBuilder("| 0.8 |");
