@@ -167,132 +167,23 @@ final class AblateCommand implements Callable<Integer> {
             }
         }
 
-        boolean zeroShot = !questions.isEmpty();
-        // Left out with --skip-fp unless the resume file holds it.
-        boolean fpRow = measured(results, "FP", questions);
-        List<Object> tables = new ArrayList<>();
+        // The FP row is left out with --skip-fp unless the resume file holds it.
+        AblateTables tables = new AblateTables(results, questions, measured(results, "FP", questions), System.out);
+        List<Object> printed = new ArrayList<>();
         for (Axis axis : axes) {
-            // Each value's paired gap to the axis's first value, seed by seed (with two values or more).
-            String base = axis.values().get(0);
-            boolean gaps = axis.values().size() > 1;
-            List<String> header = new ArrayList<>(List.of(axis.flag(), "PPL"));
-            if (gaps) {
-                header.add("PPL − " + base + ", same seed");
-            }
-            if (zeroShot) {
-                header.add("zero-shot average (" + String.join(", ", tasks) + ")");
-                if (gaps) {
-                    header.add("average − " + base + ", same seed");
-                }
-            }
-            System.out.println(tableRow(header));
-            System.out.println("|" + "---|".repeat(header.size()));
-            if (fpRow) {
-                System.out.println(tableRow(cells("FP", Spread.of(List.of(results.get("FP ppl"))), null, gaps,
-                        zeroShot ? Spread.of(List.of(average(results, "FP", questions))) : null, null)));
-            }
-            List<Object> rows = new ArrayList<>();
             Map<String, List<String>> keysOfValue = new LinkedHashMap<>();
             axis.values().forEach(value -> keysOfValue.put(value,
                     seeds.stream().map(s -> cellOf.get(new Position(axis.flag(), value, s))).toList()));
-            List<Double> basePpl = figures(results, keysOfValue.get(base), "ppl");
-            List<Double> baseShots = averages(results, keysOfValue.get(base), questions);
-            for (int i = 0; i < axis.values().size(); i++) {
-                String value = axis.values().get(i);
-                List<String> keys = keysOfValue.get(value);
-                Spread ppl = Spread.of(figures(results, keys, "ppl"));
-                Spread shots = Spread.of(averages(results, keys, questions));
-                Spread pplGap = i == 0 ? null : Spread.differences(ppl.values(), basePpl);
-                Spread shotsGap = i == 0 ? null : Spread.differences(shots.values(), baseShots);
-                System.out.println(tableRow(cells(value, ppl, pplGap, gaps, zeroShot ? shots : null, shotsGap)));
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("value", value);
-                row.put("ppl", ppl.values());
-                row.put("ppl_mean", ppl.mean());
-                row.put("ppl_gap", pplGap == null ? null : pplGap.values());
-                if (zeroShot) {
-                    row.put("zeroshot_average", shots.values());
-                    row.put("zeroshot_average_mean", shots.mean());
-                    row.put("zeroshot_average_gap", shotsGap == null ? null : shotsGap.values());
-                    Map<String, Object> perTask = new LinkedHashMap<>();
-                    questions.keySet().forEach(t -> perTask.put(t.id(), figures(results, keys, t.id())));
-                    row.put("zeroshot", perTask);
-                }
-                rows.add(row);
-            }
-            System.out.println();
-            if (zeroShot) {
-                printTaskTable(axis.flag(), fpRow, keysOfValue, results, questions);
-            }
-            Map<String, Object> table = new LinkedHashMap<>();
-            table.put("vary", axis.flag());
-            table.put("rows", rows);
-            tables.add(table);
+            printed.add(tables.print(axis.flag(), keysOfValue));
         }
         if (output.json) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("seeds", seeds);
             out.put("fp_ppl", results.has("FP ppl") ? results.get("FP ppl") : null);
-            out.put("tables", tables);
+            out.put("tables", printed);
             System.out.println(JsonWriter.write(out));
         }
         return 0;
-    }
-
-    /**
-     * A row's cells after its label: perplexity, its paired gap where the table has gaps, then the
-     * zero-shot average and its gap when {@code shots} is given; a missing gap (the base's row, FP) is "—".
-     */
-    private static List<String> cells(String label, Spread ppl, Spread pplGap, boolean gaps, Spread shots,
-            Spread shotsGap) {
-        List<String> cells = new ArrayList<>(List.of(label));
-        cells.add(ppl.format(4));
-        if (gaps) {
-            cells.add(pplGap == null ? "—" : pplGap.formatSigned(4));
-        }
-        if (shots != null) {
-            cells.add(shots.format(3));
-            if (gaps) {
-                cells.add(shotsGap == null ? "—" : shotsGap.formatSigned(4));
-            }
-        }
-        return cells;
-    }
-
-    private static String tableRow(List<String> cells) {
-        return "| " + String.join(" | ", cells) + " |";
-    }
-
-    /**
-     * Each task's accuracy per value: the mean over the seeds, ± the task's standard error at that
-     * mean, and the spread over the seeds (sd) when there are several.
-     */
-    private static void printTaskTable(String flag, boolean fpRow, Map<String, List<String>> keysOfValue,
-            CompareResults results, Map<ZeroShotTask, List<Question>> questions) {
-        StringBuilder header = new StringBuilder("| " + flag + " |");
-        questions.forEach((task, items) -> header.append(' ').append(task.id()).append(" (").append(items.size()).append(") |"));
-        System.out.println(header);
-        System.out.println("|---|" + "---|".repeat(questions.size()));
-        if (fpRow) {
-            System.out.println(taskRow("FP", List.of("FP"), results, questions));
-        }
-        keysOfValue.forEach((value, keys) -> System.out.println(taskRow(value, keys, results, questions)));
-        System.out.println();
-    }
-
-    private static String taskRow(String label, List<String> keys, CompareResults results,
-            Map<ZeroShotTask, List<Question>> questions) {
-        StringBuilder row = new StringBuilder("| " + label + " |");
-        questions.forEach((task, items) -> {
-            Spread accuracy = Spread.of(figures(results, keys, task.id()));
-            row.append(String.format(Locale.ROOT, " %.4f ±%.4f", accuracy.mean(),
-                    TaskResult.standardError(accuracy.mean(), items.size())));
-            if (keys.size() > 1) {
-                row.append(String.format(Locale.ROOT, " (sd %.4f)", accuracy.deviation()));
-            }
-            row.append(" |");
-        });
-        return row.toString();
     }
 
     /**
@@ -325,11 +216,6 @@ final class AblateCommand implements Callable<Integer> {
     }
 
 
-    /** One figure ("ppl" or a task's id) of each cell in {@code keys}. */
-    private static List<Double> figures(CompareResults results, List<String> keys, String figure) {
-        return keys.stream().map(k -> results.get(k + " " + figure)).toList();
-    }
-
     private static boolean measured(CompareResults results, String cell, Map<ZeroShotTask, List<Question>> questions) {
         return results.has(cell + " ppl") && questions.keySet().stream().allMatch(t -> results.has(cell + " " + t.id()));
     }
@@ -357,15 +243,5 @@ final class AblateCommand implements Callable<Integer> {
                     r.seconds());
             results.put(cell + " " + task.getKey().id(), r.headline());
         }
-    }
-
-    /** The zero-shot average of each cell in {@code keys}. */
-    private static List<Double> averages(CompareResults results, List<String> keys,
-            Map<ZeroShotTask, List<Question>> questions) {
-        return keys.stream().map(k -> average(results, k, questions)).toList();
-    }
-
-    private static double average(CompareResults results, String cell, Map<ZeroShotTask, List<Question>> questions) {
-        return questions.keySet().stream().mapToDouble(t -> results.get(cell + " " + t.id())).average().orElse(Double.NaN);
     }
 }
