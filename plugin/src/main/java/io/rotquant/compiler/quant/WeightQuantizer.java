@@ -8,6 +8,7 @@ import io.rotquant.compiler.torch.Tensors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -20,6 +21,9 @@ public final class WeightQuantizer {
     private static final int GRID = 100;
     private static final double MAX_SHRINK = 0.8;
     private static final double NORM = 2.4;
+    /** A CPU slab of the clip search: a few MB, in the last-level cache of the machines measured. */
+    private static final long SLAB_BYTES = 4L << 20;
+    private static final long MIN_SLAB_ROWS = 16;
 
     private final int bits;
     private final int group;
@@ -48,42 +52,79 @@ public final class WeightQuantizer {
     }
 
     /**
-     * Scales for each row along the last axis of w (fp32), with a trailing axis of 1. Each step of
-     * the clip search frees its temporaries before the next (80 steps of full-size tensors would
-     * otherwise pile up in the caller's scope: gigabytes at 1B shapes).
+     * Scales for each row along the last axis of w (fp32), with a trailing axis of 1. On a CPU the
+     * clip search runs over slabs of rows that stay in cache (its 80 steps of eight passes are
+     * memory-bound over a whole weight); on a GPU over the whole weight at once, where each pass is
+     * one launch. Every row's figures are the same either way (see {@link #scales(Tensor, long)}).
      */
     public Tensor scales(Tensor w) {
+        return scales(w, w.is_cuda() ? Long.MAX_VALUE : SLAB_BYTES);
+    }
+
+    /**
+     * The clip search over slabs of at most {@code slabBytes} (and at least {@value #MIN_SLAB_ROWS}
+     * rows, so that each reduction has several rows: LibTorch splits a reduction to one output across
+     * threads). The arithmetic is elementwise and each row's error is summed alone, so the slab size
+     * does not change a row's scale.
+     */
+    Tensor scales(Tensor w, long slabBytes) {
         Tensor maxAbs = w.abs().amax(new long[] {-1}, true).clamp_min(Tensors.scalar(1e-5));
         if (!mseClip) {
             return maxAbs.div(Tensors.scalar(maxq()));
         }
+        long width = w.size(-1);
+        Tensor rows = w.reshape(-1, width);
+        Tensor rowMax = maxAbs.reshape(-1, 1);
+        long count = rows.size(0);
+        long slab = Math.max(MIN_SLAB_ROWS, slabBytes / (4 * width));
+        if (slab >= count) {
+            return search(rows, rowMax).view(maxAbs.sizes());
+        }
+        Tensor best = torch.empty_like(rowMax);
+        for (long start = 0; start < count; start += slab) {
+            try (PointerScope step = new PointerScope()) {
+                long length = Math.min(slab, count - start);
+                best.narrow(0, start, length).copy_(search(rows.narrow(0, start, length), rowMax.narrow(0, start, length)));
+            }
+        }
+        return best.view(maxAbs.sizes());
+    }
+
+    /**
+     * The best of the 80 shrunk scales for each row of {@code rows} [n, width]; {@code rowMax} [n, 1]
+     * is each row's max-abs. Each step frees its temporaries before the next.
+     */
+    private Tensor search(Tensor rows, Tensor rowMax) {
         Tensor bestError = null;
         Tensor bestScale = null;
-        for (int i = 0; i < (int) (MAX_SHRINK * GRID); i++) {
-            try (PointerScope step = new PointerScope()) {
-                Tensor candidate = maxAbs.mul(Tensors.scalar((1.0 - (double) i / GRID) / maxq()));
-                // One full-size allocation per step, the rest in place: this loop dominates RTN's time.
-                Tensor deviation = w.div(candidate);
-                deviation.round_();
-                deviation.clamp_(new ScalarOptional(Tensors.scalar(-maxq() - 1)), new ScalarOptional(Tensors.scalar(maxq())));
-                deviation.mul_(candidate);
-                deviation.sub_(w);
-                deviation.abs_();
-                deviation.pow_(Tensors.scalar(NORM));
-                Tensor error = deviation.sum(new long[] {-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
-                Tensor nextError = error;
-                Tensor nextScale = candidate;
-                if (bestError != null) {
-                    Tensor better = error.lt(bestError);
-                    nextError = error.where(better, bestError);
-                    nextScale = candidate.where(better, bestScale);
-                    bestError.releaseReference();
-                    bestScale.releaseReference();
+        try (PointerScope search = new PointerScope()) {
+            // One buffer for every step's deviation, the rest in place: this loop dominates RTN's time.
+            Tensor deviation = torch.empty_like(rows);
+            for (int i = 0; i < (int) (MAX_SHRINK * GRID); i++) {
+                try (PointerScope step = new PointerScope()) {
+                    Tensor candidate = rowMax.mul(Tensors.scalar((1.0 - (double) i / GRID) / maxq()));
+                    torch.div_out(deviation, rows, candidate);
+                    deviation.round_();
+                    deviation.clamp_(new ScalarOptional(Tensors.scalar(-maxq() - 1)), new ScalarOptional(Tensors.scalar(maxq())));
+                    deviation.mul_(candidate);
+                    deviation.sub_(rows);
+                    deviation.abs_();
+                    deviation.pow_(Tensors.scalar(NORM));
+                    Tensor error = deviation.sum(new long[] {-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
+                    Tensor nextError = error;
+                    Tensor nextScale = candidate;
+                    if (bestError != null) {
+                        Tensor better = error.lt(bestError);
+                        nextError = error.where(better, bestError);
+                        nextScale = candidate.where(better, bestScale);
+                        bestError.releaseReference();
+                        bestScale.releaseReference();
+                    }
+                    bestError = nextError;
+                    bestScale = nextScale;
+                    bestError.retainReference();
+                    bestScale.retainReference();
                 }
-                bestError = nextError;
-                bestScale = nextScale;
-                bestError.retainReference();
-                bestScale.retainReference();
             }
         }
         bestError.releaseReference();

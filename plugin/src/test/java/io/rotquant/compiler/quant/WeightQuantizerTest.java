@@ -83,6 +83,34 @@ class WeightQuantizerTest {
     }
 
     @Test
+    void theClipSearchGivesEveryRowTheSameScaleWhateverTheSlab() {
+        try (PointerScope scope = new PointerScope()) {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+            // Row counts that are not multiples of the slab, a grouped weight (a 3-D view), 2 to 8 bits.
+            for (long[] shape : new long[][] {{37, 256}, {300, 96}, {50, 4, 32}}) {
+                double[] values = new double[(int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+                for (int i = 0; i < values.length; i++) {
+                    // Heavy tails, so that the search moves off the full range on some rows.
+                    values[i] = random.nextGaussian() * (random.nextInt(50) == 0 ? 8 : 1);
+                }
+                Tensor w = floats(values, shape);
+                for (int bits : new int[] {2, 4, 8}) {
+                    WeightQuantizer quantizer = new WeightQuantizer(bits, 0, true);
+                    Tensor whole = quantizer.scales(w, Long.MAX_VALUE);
+                    Tensor slabs = quantizer.scales(w, 1);
+                    assertThat(Tensors.shape(slabs)).isEqualTo(Tensors.shape(whole));
+                    assertThat(slabs.equal(whole)).as("shape %s, %d bits", java.util.Arrays.toString(shape), bits).isTrue();
+                    assertThat(slabs.equal(quantizer.scales(w))).isTrue();
+                    double[] scales = Tensors.toDoubles(whole);
+                    double[] full = Tensors.toDoubles(w.abs().amax(new long[] {-1}, true).div(Tensors.scalar((1 << (bits - 1)) - 1)));
+                    assertThat(java.util.stream.IntStream.range(0, scales.length).filter(i -> scales[i] < full[i]).count())
+                            .as("rows whose search shrank the scale").isPositive();
+                }
+            }
+        }
+    }
+
+    @Test
     void sixteenBitsIsTheIdentity() {
         try (PointerScope scope = new PointerScope()) {
             Tensor w = floats(new double[] {0.123, -4.56, 7.89, 1e-3}, 2, 2);
