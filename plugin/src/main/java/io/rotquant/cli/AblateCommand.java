@@ -215,7 +215,6 @@ final class AblateCommand implements Callable<Integer> {
         return pending.isEmpty() ? 0 : CellJobs.run(pending, jobs, output.resume, results, log);
     }
 
-
     private static boolean measured(CompareResults results, String cell, Map<ZeroShotTask, List<Question>> questions) {
         return results.has(cell + " ppl") && questions.keySet().stream().allMatch(t -> results.has(cell + " " + t.id()));
     }
