@@ -96,12 +96,6 @@ final class AblateCommand implements Callable<Integer> {
             description = "First N questions per zero-shot task (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--jobs", defaultValue = "1", paramLabel = "N",
-            description = "Cells measured at once, each by its own process on the same device (for a GPU that one "
-                    + "small cell leaves partly idle); needs --resume, where they are gathered "
-                    + "(default: ${DEFAULT-VALUE}).")
-    int jobs;
-
     @Mixin
     SkipFpOption fpOption;
 
@@ -113,10 +107,7 @@ final class AblateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (jobs < 1 || jobs > 1 && output.resume == null) {
-            throw new InvalidInputException(jobs < 1 ? "--jobs must be at least 1, got " + jobs
-                    : "--jobs " + jobs + " needs --resume FILE: the cells' processes gather their figures there");
-        }
+        output.checkJobs();
         List<Axis> axes = vary.stream().map(Axis::parse).toList();
         // Every recipe first, so that a bad value fails before hours of work; equal recipes are one cell.
         Map<String, Recipe> cells = new LinkedHashMap<>();
@@ -146,7 +137,7 @@ final class AblateCommand implements Callable<Integer> {
 
         String content = text.read();
         PrintStream log = System.err;
-        if (jobs > 1) {
+        if (output.jobs > 1) {
             int code = measureInProcesses(cellOf, results, questions, log);
             if (code != 0) {
                 return code;
@@ -193,26 +184,23 @@ final class AblateCommand implements Callable<Integer> {
     private int measureInProcesses(Map<Position, String> cellOf, CompareResults results,
             Map<ZeroShotTask, List<Question>> questions, PrintStream log) {
         CellJobs.gather(output.resume, results);
-        boolean fpPending = !fpOption.skipFp && !measured(results, "FP", questions);
+        boolean fpMissing = !measured(results, "FP", questions);
         List<String> common = ChildJvm.without(spec.commandLine().getParseResult().originalArgs(),
                 java.util.Set.of("--jobs", "--resume", "--vary", "--seeds"));
         Map<String, Position> firstPosition = new LinkedHashMap<>();
         cellOf.forEach((at, key) -> firstPosition.putIfAbsent(key, at));
-        List<CellJobs.Cell> pending = new ArrayList<>();
+        List<CellJobs.Job> pending = new ArrayList<>();
         for (Map.Entry<String, Position> cell : firstPosition.entrySet()) {
             String key = cell.getKey();
             if (!measured(results, key, questions)) {
                 Position at = cell.getValue();
                 List<String> args = new ArrayList<>(common);
                 args.addAll(at.args());
-                // The first process measures the FP row too, when it is wanted and missing.
-                if (!fpOption.skipFp && !(fpPending && pending.isEmpty())) {
-                    args.add("--skip-fp");
-                }
-                pending.add(new CellJobs.Cell(key, at.label(), args));
+                args.addAll(CellJobs.fpArgs(fpOption.skipFp, fpMissing, pending.isEmpty()));
+                pending.add(new CellJobs.Job(key, at.label(), args));
             }
         }
-        return pending.isEmpty() ? 0 : CellJobs.run(pending, jobs, output.resume, results, log);
+        return pending.isEmpty() ? 0 : CellJobs.run("ablate", pending, output.jobs, output.resume, results, log);
     }
 
     private static boolean measured(CompareResults results, String cell, Map<ZeroShotTask, List<Question>> questions) {

@@ -16,12 +16,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rotquant compare}: the methods-by-bit-widths perplexity table. Each method's weights are
@@ -96,8 +99,29 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin
     TableOptions output;
 
+    /**
+     * A child of {@code --jobs}: the cells it measures ({@code METHOD}, every column of that row, or
+     * {@code METHOD@SETTING}). The child keeps the whole table's rows and columns, so that its file
+     * records the same protocol, and prints no table.
+     */
+    @Option(names = "--only", hidden = true, split = ",", paramLabel = "JOB")
+    Set<String> only;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() {
+        output.checkJobs();
+        if (only != null) {
+            for (String job : only) {
+                String[] at = job.split("@", 2);
+                if (!methods.contains(at[0]) || at.length == 2 && !settings.contains(at[1])) {
+                    throw new InvalidInputException("--only: '" + job + "' is not a row (--methods) or a row@column "
+                            + "(--settings) of this table");
+                }
+            }
+        }
         List<int[]> columns = settings.stream().map(CompareCommand::setting).toList();
         int weightBits = columns.get(0)[0];
         if (columns.stream().anyMatch(c -> c[0] != weightBits)) {
@@ -120,6 +144,12 @@ final class CompareCommand implements Callable<Integer> {
             protocol.put("training", training);
         }
         CompareResults results = output.results(options, protocol);
+        if (output.jobs > 1) {
+            int code = measureInProcesses(rows, results);
+            if (code != 0) {
+                return code;
+            }
+        }
         // Every method shares the checkpoint's tokenizer: tokenize the text once.
         int[] tokens;
         try (PreparedModel prepared = options.open(Recipe.FP, log::println)) {
@@ -137,21 +167,23 @@ final class CompareCommand implements Callable<Integer> {
             table.add(String.format(Locale.ROOT, "| FP | %s |", String.join(" | ",
                     java.util.Collections.nCopies(settings.size(), format(fp)))));
         }
-        for (Method row : rows) {
+        for (int r = 0; r < rows.size(); r++) {
+            Method row = rows.get(r);
+            String name = methods.get(r);
             Recipe recipe = row.apply(base, weightBits);
             List<String> keys = settings.stream().map(s -> row.label() + " " + s).toList();
             if (row.rotation().trainedForQuantizers()) {
                 // Trained for the setting's quantizers: one preparation per column.
                 for (int i = 0; i < columns.size(); i++) {
                     int[] c = columns.get(i);
-                    if (!results.has(keys.get(i))) {
+                    if (!results.has(keys.get(i)) && wanted(name, settings.get(i))) {
                         try (PreparedModel prepared = options.open(recipe.withActivations(c[1], base.aClip(), c[2],
                                 base.kvClip()), log::println)) {
                             record(results, keys.get(i), evaluate(prepared, prepared.model(), tokens, log), log);
                         }
                     }
                 }
-            } else if (!keys.stream().allMatch(results::has)) {
+            } else if (!keys.stream().allMatch(results::has) && wanted(name, null)) {
                 try (PreparedModel prepared = options.open(recipe, log::println)) {
                     for (int i = 0; i < columns.size(); i++) {
                         int[] c = columns.get(i);
@@ -162,8 +194,14 @@ final class CompareCommand implements Callable<Integer> {
                     }
                 }
             }
+            if (only != null) {
+                continue;
+            }
             table.add("| " + row.label() + " | " + String.join(" | ", keys.stream().map(k -> format(results.get(k))).toList())
                     + " |");
+        }
+        if (only != null) {
+            return 0;
         }
         table.forEach(System.out::println);
         if (output.json) {
@@ -173,6 +211,42 @@ final class CompareCommand implements Callable<Integer> {
             System.out.println(JsonWriter.write(cells));
         }
         return 0;
+    }
+
+    /** Whether this process measures the cell of {@code method} at {@code setting} (null: the row's every column). */
+    private boolean wanted(String method, String setting) {
+        return only == null || only.contains(method) || setting != null && only.contains(method + "@" + setting);
+    }
+
+    /**
+     * {@code --jobs}: every pending row of fixed rotations (its weights prepared once for all
+     * columns) and every pending cell of a trained row measured by a process of its own, {@code jobs}
+     * at once; the rows and columns the children share are this command's.
+     */
+    private int measureInProcesses(List<Method> rows, CompareResults results) {
+        CellJobs.gather(output.resume, results);
+        boolean fpMissing = !results.has("FP");
+        List<String> common = ChildJvm.without(spec.commandLine().getParseResult().originalArgs(),
+                Set.of("--jobs", "--resume"));
+        List<String> names = new ArrayList<>();
+        for (int r = 0; r < rows.size(); r++) {
+            Method row = rows.get(r);
+            List<String> pending = settings.stream().filter(s -> !results.has(row.label() + " " + s)).toList();
+            if (row.rotation().trainedForQuantizers()) {
+                String method = methods.get(r);
+                pending.forEach(s -> names.add(method + "@" + s));
+            } else if (!pending.isEmpty()) {
+                names.add(methods.get(r));
+            }
+        }
+        List<CellJobs.Job> jobs = new ArrayList<>();
+        for (String name : names) {
+            List<String> args = new ArrayList<>(common);
+            args.addAll(List.of("--only", name));
+            args.addAll(CellJobs.fpArgs(fpOption.skipFp, fpMissing, jobs.isEmpty()));
+            jobs.add(new CellJobs.Job(name, name, args));
+        }
+        return jobs.isEmpty() ? 0 : CellJobs.run("compare", jobs, output.jobs, output.resume, results, System.err);
     }
 
     private static void record(CompareResults results, String key, double ppl, PrintStream log) {

@@ -1,5 +1,6 @@
 package io.rotquant.cli;
 
+import io.rotquant.compiler.InvalidInputException;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -12,6 +13,23 @@ final class TableOptions {
     @Option(names = "--resume", paramLabel = "FILE",
             description = "Keep each finished cell in FILE and skip the cells it already holds (a long table survives a restart).")
     Path resume;
+
+    @Option(names = "--jobs", defaultValue = "1", paramLabel = "N",
+            description = "Cells measured at once, each by its own process on the same device (for a GPU that one "
+                    + "small cell leaves partly idle); needs --resume, where they are gathered "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int jobs;
+
+    /** Refuses a {@code --jobs} that cannot run, before any work. */
+    void checkJobs() {
+        if (jobs < 1) {
+            throw new InvalidInputException("--jobs must be at least 1, got " + jobs);
+        }
+        if (jobs > 1 && resume == null) {
+            throw new InvalidInputException("--jobs " + jobs + " needs --resume FILE: the cells' processes gather their "
+                    + "figures there");
+        }
+    }
 
     /**
      * The cells measured under {@code protocol} on this machine (see {@link TableMachine}), from the

@@ -147,7 +147,7 @@ class AblateCommandTest {
         CliRun split = CliRun.of(jobs.toArray(String[]::new));
         assertThat(split.exitCode()).as(split.err()).isZero();
         assertThat(split.out()).as("every figure, FP's too, as one process measures it").isEqualTo(one.out());
-        assertThat(split.err()).contains("ablate: 4 cells in child processes, 3 at once").contains("ablate: cell 4/4 done")
+        assertThat(split.err()).contains("ablate: 4 jobs in child processes, 3 at once").contains("ablate: job 4/4 done")
                 .as("the parent measured nothing itself").doesNotContain(": ppl ");
         List<String> measured = new ArrayList<>();
         try (var files = Files.list(dir.resolve("jobs.json.cells"))) {
@@ -177,9 +177,9 @@ class AblateCommandTest {
         Files.delete(dir.resolve("jobs.json"));
         CliRun failed = CliRun.of(jobs.toArray(String[]::new));
         assertThat(failed.exitCode()).as(failed.err()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
-        assertThat(failed.err()).containsPattern("ablate: cell --a-clip=\\S+ seed \\d ended with exit code 2 after ");
+        assertThat(failed.err()).containsPattern("ablate: job --a-clip=\\S+ seed \\d ended with exit code 2 after ");
         assertThat(failed.err().lines().filter(l -> l.startsWith("rotquant: ")).toList()).containsExactly(
-                "rotquant: error: a cell's process failed (exit code 2); the finished cells are kept in "
+                "rotquant: error: a job's process failed (exit code 2); the finished cells are kept in "
                         + dir.resolve("jobs.json") + ", and a rerun measures the rest");
         Map<String, Object> kept = Json.parseObject(Files.readString(dir.resolve("jobs.json")));
         assertThat(((Map<?, ?>) kept.get("cells")).keySet()).as("the other three cells, gathered again")
