@@ -50,10 +50,10 @@ final class AblateTables {
                 header.add("average − " + base + ", same seed");
             }
         }
-        out.println(tableRow(header));
-        out.println("|" + "---|".repeat(header.size()));
+        out.println(MarkdownTable.row(header));
+        out.println(MarkdownTable.rule(header.size()));
         if (fpRow) {
-            out.println(tableRow(cells("FP", Spread.of(List.of(results.get("FP ppl"))), null, gaps,
+            out.println(MarkdownTable.row(cells("FP", Spread.of(List.of(results.get("FP ppl"))), null, gaps,
                     zeroShot ? Spread.of(List.of(average("FP"))) : null, null)));
         }
         List<Double> basePpl = figures(keysOfValue.get(base), "ppl");
@@ -66,7 +66,7 @@ final class AblateTables {
             Spread shots = Spread.of(averages(keys));
             Spread pplGap = i == 0 ? null : Spread.differences(ppl.values(), basePpl);
             Spread shotsGap = i == 0 ? null : Spread.differences(shots.values(), baseShots);
-            out.println(tableRow(cells(value, ppl, pplGap, gaps, zeroShot ? shots : null, shotsGap)));
+            out.println(MarkdownTable.row(cells(value, ppl, pplGap, gaps, zeroShot ? shots : null, shotsGap)));
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("value", value);
             row.put("ppl", ppl.values());
@@ -119,8 +119,8 @@ final class AblateTables {
     private void printTaskTable(String flag, Map<String, List<String>> keysOfValue) {
         List<String> header = new ArrayList<>(List.of(flag));
         questions.forEach((task, items) -> header.add(task.id() + " (" + items.size() + ")"));
-        out.println(tableRow(header));
-        out.println("|" + "---|".repeat(header.size()));
+        out.println(MarkdownTable.row(header));
+        out.println(MarkdownTable.rule(header.size()));
         if (fpRow) {
             out.println(taskRow("FP", List.of("FP")));
         }
@@ -136,11 +136,7 @@ final class AblateTables {
                     TaskResult.standardError(accuracy.mean(), items.size()));
             cells.add(keys.size() > 1 ? cell + String.format(Locale.ROOT, " (sd %.4f)", accuracy.deviation()) : cell);
         });
-        return tableRow(cells);
-    }
-
-    private static String tableRow(List<String> cells) {
-        return "| " + String.join(" | ", cells) + " |";
+        return MarkdownTable.row(cells);
     }
 
     /** One figure ("ppl" or a task's id) of each cell in {@code keys}. */

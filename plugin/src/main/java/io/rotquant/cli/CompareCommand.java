@@ -12,6 +12,7 @@ import io.rotquant.compiler.rotation.RotationKind;
 import io.rotquant.runtime.json.JsonWriter;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -161,11 +162,14 @@ final class CompareCommand implements Callable<Integer> {
         // Left out with --skip-fp unless the resume file holds it.
         Double fp = results.has("FP") ? results.get("FP") : null;
         List<String> table = new ArrayList<>();
-        table.add("| Method | " + String.join(" | ", settings) + " |");
-        table.add("|---|" + "---|".repeat(settings.size()));
+        List<String> header = new ArrayList<>(List.of("Method"));
+        header.addAll(settings);
+        table.add(MarkdownTable.row(header));
+        table.add(MarkdownTable.rule(header.size()));
         if (fp != null) {
-            table.add(String.format(Locale.ROOT, "| FP | %s |", String.join(" | ",
-                    java.util.Collections.nCopies(settings.size(), format(fp)))));
+            List<String> cells = new ArrayList<>(List.of("FP"));
+            cells.addAll(Collections.nCopies(settings.size(), format(fp)));
+            table.add(MarkdownTable.row(cells));
         }
         for (int r = 0; r < rows.size(); r++) {
             Method row = rows.get(r);
@@ -197,8 +201,9 @@ final class CompareCommand implements Callable<Integer> {
             if (only != null) {
                 continue;
             }
-            table.add("| " + row.label() + " | " + String.join(" | ", keys.stream().map(k -> format(results.get(k))).toList())
-                    + " |");
+            List<String> cells = new ArrayList<>(List.of(row.label()));
+            keys.forEach(k -> cells.add(format(results.get(k))));
+            table.add(MarkdownTable.row(cells));
         }
         if (only != null) {
             return 0;
