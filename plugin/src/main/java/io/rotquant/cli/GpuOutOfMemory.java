@@ -24,7 +24,8 @@ final class GpuOutOfMemory {
         Matcher m = SUMMARY.matcher(message);
         String what = m.find() ? String.format("asked for %s more on cuda:%s, which has %s with %s free", m.group(1),
                 m.group(2), m.group(3), m.group(4)) : "the card's memory is full";
-        return "out of GPU memory: " + what + "; use fewer or shorter windows (--train-batch, --train-seqlen for "
-                + "learned rotations; --nsamples, --seqlen for GPTQ) or a card with more memory";
+        return "out of GPU memory: " + what + "; hold one layer at a time or use fewer or shorter "
+                + "windows (--train-memory layer, --train-batch, --train-seqlen for learned rotations; --nsamples, --seqlen "
+                + "for GPTQ) or a card with more memory";
     }
 }

@@ -83,6 +83,11 @@ final class ModelOptions {
             description = "Learned rotations: calibration windows per step (default: ${DEFAULT-VALUE}).")
     int trainBatch;
 
+    @Option(names = "--train-memory", defaultValue = RecipeDefaults.TRAIN_MEMORY, paramLabel = "WHAT",
+            description = "SpinQuant, DuaRot: what a step holds, all (every layer's weights and gradients, the fastest) or layer"
+                    + " (one layer's at a time, its forward run again; for a card too small for all) (default: ${DEFAULT-VALUE}).")
+    String trainMemory;
+
     @Option(names = "--train-seqlen", defaultValue = RecipeDefaults.TRAIN_SEQLEN, paramLabel = "N",
             description = "Learned rotations: tokens per training window (default: the --seqlen window).")
     int trainSeqlen;

@@ -197,6 +197,16 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
     Integer trainBatch;
 
     /**
+     * Learned rotations (SpinQuant, DuaRot): what a training step holds, {@code all} (every layer's
+     * rotated weights and their gradients, the fastest) or {@code layer} (one layer's at a time, its
+     * forward run again in the backward; for a GPU too small for {@code all}).
+     * <pre>{@code <trainMemory>layer</trainMemory>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.trainMemory", defaultValue = RecipeDefaults.TRAIN_MEMORY)
+    String trainMemory;
+
+    /**
      * Learned rotations: tokens per training window, 0 = the seqlen window. <pre>{@code <trainSeqlen>512</trainSeqlen>}</pre>
      * @since 0.1.0
      */

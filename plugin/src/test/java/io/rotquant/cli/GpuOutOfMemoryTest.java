@@ -12,8 +12,9 @@ class GpuOutOfMemoryTest {
                 + "capacity of 139.80 GiB of which 101.12 MiB is free. Including non-PyTorch memory, this process has "
                 + "139.69 GiB memory in use.\\nException raised from malloc at CUDACachingAllocator.cpp:1928\\nframe #0: ...");
         assertThat(GpuOutOfMemory.describe(e)).isEqualTo("out of GPU memory: asked for 224.00 MiB more on cuda:0, which "
-                + "has 139.80 GiB with 101.12 MiB free; use fewer or shorter windows (--train-batch, --train-seqlen for "
-                + "learned rotations; --nsamples, --seqlen for GPTQ) or a card with more memory");
+                + "has 139.80 GiB with 101.12 MiB free; hold one layer at a time or use fewer or shorter windows "
+                + "(--train-memory layer, --train-batch, --train-seqlen for learned rotations; --nsamples, --seqlen for "
+                + "GPTQ) or a card with more memory");
     }
 
     @Test

@@ -14,11 +14,13 @@ import io.rotquant.compiler.model.OnlineRotation;
 import io.rotquant.compiler.model.OnlineRotations;
 import io.rotquant.compiler.model.QuantSettings;
 import io.rotquant.compiler.quant.WeightQuantizer;
+import io.rotquant.compiler.recipe.TrainMemory;
 import io.rotquant.compiler.recipe.TrainingOptions;
 import io.rotquant.compiler.rotation.ModelRotator;
 import io.rotquant.compiler.torch.NativeScope;
 import io.rotquant.compiler.torch.Tensors;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
@@ -123,7 +125,9 @@ public final class RotationTrainer {
             Cancellation.checkpoint();
             try (PointerScope scope = new PointerScope()) {
                 params.forEach(p -> p.requires_grad_(true));
-                losses[t] = step(parameters, params, windows.subList(t * options.batch(), (t + 1) * options.batch()));
+                List<long[]> batch = windows.subList(t * options.batch(), (t + 1) * options.batch());
+                losses[t] = options.memory() == TrainMemory.LAYER ? layerStep(parameters, params, batch)
+                        : step(parameters, params, batch);
                 // Each rank's gradients come from its share of the batch: their sum is the batch's.
                 params.forEach(p -> ranks.allReduceSum(p.grad()));
                 torch.clip_grad_norm_(new TensorVector(params.toArray(Tensor[]::new)), MAX_GRAD_NORM);
@@ -195,38 +199,154 @@ public final class RotationTrainer {
                 total += loss.item_double();
             }
         }
-        // Σ⟨W_eff, ∂L/∂W_eff⟩ walked back one layer at a time, so that one layer's float64 graph
-        // from the matrices to its weights is alive at once (at 8B all of them would not fit a card).
+        // Walked back one layer at a time, so that one layer's float64 graph from the matrices to
+        // its weights is alive at once (at 8B all of them would not fit a card).
         for (int l = 0; l < leaves.size(); l++) {
-            try (PointerScope scope = new PointerScope()) {
-                List<Tensor> effective = rotated(parameters.r1(params), parameters.r2(params, l),
-                        parameters.online(params).r4(), l).tensors().toList();
-                List<Tensor> leaf = leaves.get(l).tensors().toList();
-                Tensor surrogate = null;
-                for (int i = 0; i < effective.size(); i++) {
-                    Tensor term = effective.get(i).mul(leaf.get(i).grad()).sum();
-                    surrogate = surrogate == null ? term : surrogate.add(term);
-                }
-                surrogate.backward();
-            }
+            carryToMatrices(parameters, params, leaves.get(l), l);
         }
         return RankGroup.current().sum(total);
     }
 
+    /**
+     * As {@link #step}, with one layer's fake-quantized weights alive at a time: the forward keeps
+     * each layer's input for every window of the share (no graph), then the backward walks the
+     * layers from the last, rebuilding a layer's weights and its forward from the kept inputs to
+     * carry the windows' gradients through it, and that layer's gradients on to the matrices. It
+     * holds the fused weights, the kept inputs ({@code (layers + 1) × windows} residual streams) and
+     * one layer's graph, where {@link #step} holds every layer's weights and their gradients; it
+     * rotates the weights once more per step and runs the layers' forward twice. The matrices'
+     * gradients are {@link #step}'s summed in another order (equal up to rounding).
+     */
+    double layerStep(RotationParameters parameters, List<Tensor> params, List<long[]> batch) {
+        List<long[]> share = RankGroup.current().share(batch);
+        int n = share.size();
+        List<Tensor> values = params.stream().map(Tensor::detach).toList();
+        Tensor r1 = parameters.r1(values);
+        OnlineRotations online = parameters.online(values);
+        LlamaModel fixed = model(online);
+        int layers = config.numLayers();
+        List<Tensor[]> cosSin = share.stream().map(w -> fixed.ropeTables(w.length)).toList();
+        Tensor[][] inputs = new Tensor[layers + 1][];
+        inputs[0] = NativeScope.keep(() -> share.stream().map(w -> embedded(fixed, r1, w)).toArray(Tensor[]::new),
+                Arrays::stream);
+        for (int l = 0; l < layers; l++) {
+            int layer = l;
+            inputs[l + 1] = NativeScope.keep(() -> {
+                LayerWeights weights = layerLeaves(parameters, values, r1, online, layer, false);
+                Tensor[] next = new Tensor[n];
+                for (int w = 0; w < n; w++) {
+                    next[w] = fixed.layer(layer, weights, inputs[layer][w], cosSin.get(w));
+                }
+                return next;
+            }, Arrays::stream);
+        }
+        // Each window's loss from the last stream; its gradient there starts the walk back. The
+        // gradients are owned here, so that each layer's are freed once the next ones are made.
+        Tensor[] grads = new Tensor[n];
+        double total = 0;
+        for (int w = 0; w < n; w++) {
+            long[] window = share.get(w);
+            Tensor h = inputs[layers][w].detach().requires_grad_(true);
+            total += NativeScope.keep(() -> {
+                Tensor loss = headLoss(fixed, parameters.r1(params), h, window).div(Tensors.scalar(batch.size()));
+                loss.backward();
+                return loss.detach();
+            }).item_double();
+            // grad() is a view of h's own field: detach() makes a handle that outlives h.
+            grads[w] = NativeScope.owned(() -> h.grad().detach());
+        }
+        for (int l = layers - 1; l >= 0; l--) {
+            Tensor[] next = new Tensor[n];
+            try (PointerScope scope = new PointerScope()) {
+                LayerWeights leaves = layerLeaves(parameters, values, r1, online, l, true);
+                for (int w = 0; w < n; w++) {
+                    Tensor x = inputs[l][w].detach().requires_grad_(true);
+                    Tensor gradient = grads[w];
+                    Tensor[] stream = cosSin.get(w);
+                    int layer = l;
+                    NativeScope.keep(() -> {
+                        // Fresh R3 and R4 per window: each window's graph is walked back once.
+                        model(parameters.online(params)).layer(layer, leaves, x, stream).mul(gradient).sum().backward();
+                        return null;
+                    });
+                    next[w] = NativeScope.owned(() -> x.grad().detach());
+                }
+                carryToMatrices(parameters, params, leaves, l);
+            }
+            for (int w = 0; w < n; w++) {
+                grads[w].releaseReference();
+                grads[w] = next[w];
+            }
+        }
+        for (int w = 0; w < n; w++) {
+            long[] window = share.get(w);
+            Tensor gradient = grads[w];
+            NativeScope.keep(() -> {
+                embedded(fixed, parameters.r1(params), window).mul(gradient).sum().backward();
+                return null;
+            });
+            gradient.releaseReference();
+        }
+        return RankGroup.current().sum(total);
+    }
+
+    /** Layer {@code l}'s rotated, fake-quantized weights, made without a graph; leaves of the backward when {@code leaves}. */
+    private LayerWeights layerLeaves(RotationParameters parameters, List<Tensor> values, Tensor r1, OnlineRotations online,
+            int l, boolean leaves) {
+        return NativeScope.keep(() -> rotated(r1, parameters.r2(values, l), online.r4(), l)
+                .map(t -> leaves ? fakeQuantized(t).requires_grad_(true) : fakeQuantized(t)), LayerWeights::tensors);
+    }
+
+    /**
+     * Carries the gradients in layer {@code l}'s leaves to the matrices: the backward of
+     * Σ⟨W_eff, ∂L/∂W_eff⟩ with W_eff rotated from the matrices in float64 inside the graph.
+     */
+    private void carryToMatrices(RotationParameters parameters, List<Tensor> params, LayerWeights leaves, int l) {
+        try (PointerScope scope = new PointerScope()) {
+            List<Tensor> effective = rotated(parameters.r1(params), parameters.r2(params, l),
+                    parameters.online(params).r4(), l).tensors().toList();
+            List<Tensor> leaf = leaves.tensors().toList();
+            Tensor surrogate = null;
+            for (int i = 0; i < effective.size(); i++) {
+                Tensor term = effective.get(i).mul(leaf.get(i).grad()).sum();
+                surrogate = surrogate == null ? term : surrogate.add(term);
+            }
+            surrogate.backward();
+        }
+    }
+
     /** Mean next-token cross-entropy of one window through the rotated, fake-quantized layers. */
     private Tensor windowLoss(Tensor r1, OnlineRotations online, List<LayerWeights> layers, long[] window) {
-        LlamaModel model = new LlamaModel(config, fused, online.appliedWith(quant), quant, dtype, fused.embed().device());
-        Tensor ids = Tensors.longs(window, 1, window.length).to(model.device(), ScalarType.Long);
+        LlamaModel model = model(online);
         Tensor[] cosSin = model.ropeTables(window.length);
-        Tensor h = model.embed(ids).to(ScalarType.Double).matmul(r1.to(ScalarType.Double)).to(ScalarType.Float);
+        Tensor h = embedded(model, r1, window);
         for (int l = 0; l < layers.size(); l++) {
             h = model.layer(l, layers.get(l), h, cosSin);
         }
+        return headLoss(model, r1, h, window);
+    }
+
+    /** The fused model with {@code online}'s rotations applied in its activations. */
+    private LlamaModel model(OnlineRotations online) {
+        return new LlamaModel(config, fused, online.appliedWith(quant), quant, dtype, fused.embed().device());
+    }
+
+    private static Tensor ids(LlamaModel model, long[] window) {
+        return Tensors.longs(window, 1, window.length).to(model.device(), ScalarType.Long);
+    }
+
+    /** The residual stream entering layer 0, rotated by R1 (float32). */
+    private static Tensor embedded(LlamaModel model, Tensor r1, long[] window) {
+        return model.embed(ids(model, window)).to(ScalarType.Double).matmul(r1.to(ScalarType.Double)).to(ScalarType.Float);
+    }
+
+    /** Mean next-token cross-entropy of the window from the residual stream after the last layer. */
+    private Tensor headLoss(LlamaModel model, Tensor r1, Tensor h, long[] window) {
         // Back to the unrotated basis for the fused head (the weightless norm commutes with R1), in
         // the compute dtype of the head's weights: the layers train in float32 whatever it is.
-        h = h.to(ScalarType.Double).matmul(r1.to(ScalarType.Double).t()).to(dtype);
-        Tensor logits = model.head(h).squeeze(0);
+        Tensor logits = model.head(h.to(ScalarType.Double).matmul(r1.to(ScalarType.Double).t()).to(dtype)).squeeze(0);
         long length = window.length;
+        Tensor ids = ids(model, window);
         return torch.cross_entropy_loss(logits.narrow(0, 0, length - 1), ids.squeeze(0).narrow(0, 1, length - 1));
     }
 

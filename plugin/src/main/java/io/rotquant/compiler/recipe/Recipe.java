@@ -130,6 +130,7 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
             m.put("lr", training.lr());
             m.put("train_batch", training.batch());
             m.put("train_seqlen", training.seqlen());
+            m.put("train_memory", training.memory().label());
             m.put("alpha", training.alpha());
             m.put("rotation_variant", training.variant().label());
             m.put("local_block", training.localBlock());

@@ -41,6 +41,7 @@ public final class RecipeDefaults {
     public static final String TRAIN_BATCH = "8";
     /** 0: the recipe's window length. */
     public static final String TRAIN_SEQLEN = "0";
+    public static final String TRAIN_MEMORY = "all";
     public static final String ALPHA = "100";
     public static final String ROTATION_VARIANT = "dual";
     public static final String LOCAL_BLOCK = "64";

@@ -36,6 +36,7 @@ public enum RecipeParameter {
     LR("lr", "--lr", "lr", RecipeDefaults.LR),
     TRAIN_BATCH("trainBatch", "--train-batch", "train_batch", RecipeDefaults.TRAIN_BATCH),
     TRAIN_SEQLEN("trainSeqlen", "--train-seqlen", "train_seqlen", RecipeDefaults.TRAIN_SEQLEN),
+    TRAIN_MEMORY("trainMemory", "--train-memory", "train_memory", RecipeDefaults.TRAIN_MEMORY),
     ALPHA("alpha", "--alpha", "alpha", RecipeDefaults.ALPHA),
     DTYPE("dtype", "--dtype", null, RecipeDefaults.DTYPE),
     DEVICE("device", "--device", null, RecipeDefaults.DEVICE),

@@ -21,6 +21,7 @@ import static io.rotquant.compiler.recipe.RecipeParameter.ROTATION_VARIANT;
 import static io.rotquant.compiler.recipe.RecipeParameter.SEED;
 import static io.rotquant.compiler.recipe.RecipeParameter.SEQLEN;
 import static io.rotquant.compiler.recipe.RecipeParameter.TRAIN_BATCH;
+import static io.rotquant.compiler.recipe.RecipeParameter.TRAIN_MEMORY;
 import static io.rotquant.compiler.recipe.RecipeParameter.TRAIN_SEQLEN;
 import static io.rotquant.compiler.recipe.RecipeParameter.W_BITS;
 import static io.rotquant.compiler.recipe.RecipeParameter.W_CLIP;
@@ -116,7 +117,8 @@ public final class RecipeValues {
     public Recipe recipe() {
         TrainingOptions training = new TrainingOptions(integer(ITERS), number(LR), integer(TRAIN_BATCH),
                 integer(TRAIN_SEQLEN), number(ALPHA), DualVariant.parse(text(ROTATION_VARIANT)), integer(LOCAL_BLOCK),
-                RotationInit.parse(text(INIT)), OnlineChoice.parse(text(ONLINE)), integer(ONLINE_THRESHOLD));
+                RotationInit.parse(text(INIT)), OnlineChoice.parse(text(ONLINE)), integer(ONLINE_THRESHOLD),
+                TrainMemory.parse(text(TRAIN_MEMORY)));
         String calibration = text(CALIBRATION);
         return new Recipe(RotationKind.parse(text(ROTATION)), whole(SEED), integer(W_BITS),
                 WeightMethod.parse(text(W_METHOD)), integer(W_GROUP), bool(W_CLIP), integer(A_BITS), number(A_CLIP),

@@ -20,6 +20,7 @@ import io.rotquant.compiler.torch.Torch;
 import io.rotquant.compiler.recipe.OnlineChoice;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.recipe.RotationInit;
+import io.rotquant.compiler.recipe.TrainMemory;
 import io.rotquant.compiler.recipe.TrainingOptions;
 import io.rotquant.compiler.recipe.WeightMethod;
 import io.rotquant.compiler.rotation.RotationKind;
@@ -47,7 +48,7 @@ class RotationTrainerTest {
 
     private static Recipe recipe(RotationKind rotation, int iters) {
         return Recipe.FP.withRotation(rotation, 5).withWeights(4, WeightMethod.RTN, 0, true).withActivations(4, 1.0, 4, 1.0)
-                .withCalibration(DATA, 16, 128).withTraining(new TrainingOptions(iters, 1.5, 2, 128, 100, DualVariant.DUAL, 16, RotationInit.HADAMARD, OnlineChoice.AUTO, 512));
+                .withCalibration(DATA, 16, 128).withTraining(new TrainingOptions(iters, 1.5, 2, 128, 100, DualVariant.DUAL, 16, RotationInit.HADAMARD, OnlineChoice.AUTO, 512, TrainMemory.ALL));
     }
 
     private static double orthogonalityError(Tensor r) {
@@ -113,7 +114,7 @@ class RotationTrainerTest {
         // from the backward (one layer's weights, the embedding's R1, an online rotation) leaves one.
         Recipe recipe = Recipe.FP.withRotation(kind, 5).withCalibration(DATA, 16, 128)
                 .withTraining(new TrainingOptions(1, 1.5, 2, 128, 100, DualVariant.DUAL, 16, RotationInit.ORTHOGONAL,
-                        OnlineChoice.AUTO, 512));
+                        OnlineChoice.AUTO, 512, TrainMemory.ALL));
         try (PointerScope scope = new PointerScope();
                 RotationLearning learning = RotationLearning.prepare(Checkpoint.open(TestPaths.stories260K()),
                         Tokenizer.load(TestPaths.stories260K().resolve("tokenizer.json")), recipe, ComputeDType.FP32)) {
@@ -133,6 +134,36 @@ class RotationTrainerTest {
                 double along = rg.sub(rg.transpose(-2, -1)).norm().item_double();
                 assertThat(along).as("%s %s", kind, java.util.Arrays.toString(p.sizes().vec().get()))
                         .isLessThanOrEqualTo(1e-3 * g.norm().item_double());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = RotationKind.class, names = {"SPINQUANT", "DUAROT"})
+    void aStepHoldingOneLayerAtATimeGivesTheSameLossAndGradients(RotationKind kind) {
+        // W4A4KV4 with RTN weights: every quantizer in the graph, DuaRot's R3 and R4 trained matmuls.
+        try (PointerScope scope = new PointerScope();
+                RotationLearning learning = RotationLearning.prepare(Checkpoint.open(TestPaths.stories260K()),
+                        Tokenizer.load(TestPaths.stories260K().resolve("tokenizer.json")), recipe(kind, 1), ComputeDType.FP32)) {
+            RotationParameters parameters = learning.parameters();
+            RotationTrainer trainer = learning.trainer();
+            List<long[]> batch = learning.windows().subList(0, 2);
+            List<Tensor> all = parameters.initial().stream().map(p -> p.to(ScalarType.Float).clone().requires_grad_(true)).toList();
+            List<Tensor> layer = parameters.initial().stream().map(p -> p.to(ScalarType.Float).clone().requires_grad_(true))
+                    .toList();
+            double lossAll = trainer.step(parameters, all, batch);
+            double lossLayer = trainer.layerStep(parameters, layer, batch);
+
+            assertThat(lossLayer).isCloseTo(lossAll, org.assertj.core.data.Percentage.withPercentage(1e-4));
+            assertThat(all.size()).as("R1 and more").isGreaterThan(1);
+            for (int i = 0; i < all.size(); i++) {
+                Tensor expected = all.get(i).grad();
+                Tensor actual = layer.get(i).grad();
+                assertThat(actual.defined()).as("matrix %d has a gradient", i).isEqualTo(expected.defined());
+                if (expected.defined()) {
+                    double error = actual.sub(expected).norm().item_double() / expected.norm().item_double();
+                    assertThat(error).as("%s matrix %d: relative error of its gradient", kind, i).isLessThan(1e-4);
+                }
             }
         }
     }
@@ -206,7 +237,7 @@ class RotationTrainerTest {
         // offline on down_proj and online before it) must both give the original model's perplexity.
         Recipe recipe = Recipe.FP.withRotation(RotationKind.DUAROT, 9).withCalibration(DATA, 16, 128)
                 .withTraining(new TrainingOptions(0, 1.5, 1, 128, 100, DualVariant.DUAL, 16, RotationInit.ORTHOGONAL,
-                        OnlineChoice.AUTO, 512));
+                        OnlineChoice.AUTO, 512, TrainMemory.ALL));
         int[] tokens;
         double fp;
         try (PreparedModel plain = TorchTestSupport.open(TestPaths.stories260K(), Recipe.FP)) {

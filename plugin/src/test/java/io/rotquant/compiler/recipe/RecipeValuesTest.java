@@ -62,6 +62,7 @@ class RecipeValuesTest {
         Double lr;
         Integer trainBatch;
         Integer trainSeqlen;
+        String trainMemory;
         Double alpha;
     }
 
@@ -78,7 +79,7 @@ class RecipeValuesTest {
     @Test
     void theRecipeJsonGivesBackTheSameRecipe() {
         Recipe learned = new RecipeValues().set(RecipeParameter.ROTATION, "duarot").set(RecipeParameter.ITERS, 7)
-                .set(RecipeParameter.CALIBRATION, "/data/c.txt").set(RecipeParameter.GPTQ_ACT_ORDER, true).recipe();
+                .set(RecipeParameter.TRAIN_MEMORY, "layer").set(RecipeParameter.CALIBRATION, "/data/c.txt").set(RecipeParameter.GPTQ_ACT_ORDER, true).recipe();
         Recipe fixed = new RecipeValues().set(RecipeParameter.W_GROUP, 32).set(RecipeParameter.KV_CLIP, 0.9).recipe();
         for (Recipe recipe : new Recipe[] {learned, fixed, Recipe.FP}) {
             assertThat(RecipeValues.fromJson("test", JsonWriter.write(recipe.toJson())).recipe()).isEqualTo(recipe);
@@ -87,6 +88,8 @@ class RecipeValuesTest {
 
     @Test
     void aBadValueNamesItsParameterInTheCallersWords() {
+        assertThatThrownBy(new RecipeValues().set(RecipeParameter.TRAIN_MEMORY, "half")::recipe)
+                .isInstanceOf(InvalidInputException.class).hasMessage("--train-memory: 'half' is not one of all, layer");
         RecipeValues bad = new RecipeValues().set(RecipeParameter.W_BITS, "four");
         assertThatThrownBy(bad::recipe).isInstanceOf(InvalidInputException.class)
                 .hasMessage("--w-bits: 'four' is not a whole number");
