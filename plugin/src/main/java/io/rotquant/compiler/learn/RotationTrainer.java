@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -214,7 +215,8 @@ public final class RotationTrainer {
      * carry the windows' gradients through it, and that layer's gradients on to the matrices. It
      * holds the fused weights, the kept inputs ({@code (layers + 1) × windows} residual streams) and
      * one layer's graph, where {@link #step} holds every layer's weights and their gradients; it
-     * rotates the weights once more per step and runs the layers' forward twice. The matrices'
+     * rotates the weights once more per step (rounding them again with the forward's scales) and
+     * runs the layers' forward twice. The matrices'
      * gradients are {@link #step}'s summed in another order (equal up to rounding).
      */
     double layerStep(RotationParameters parameters, List<Tensor> params, List<long[]> batch) {
@@ -229,16 +231,29 @@ public final class RotationTrainer {
         Tensor[][] inputs = new Tensor[layers + 1][];
         inputs[0] = NativeScope.keep(() -> share.stream().map(w -> embedded(fixed, r1, w)).toArray(Tensor[]::new),
                 Arrays::stream);
+        // Each layer's weight scales are kept too: the backward makes the same weights again and
+        // rounds them with these, without the clip search.
+        List<List<Tensor>> scales = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
             int layer = l;
-            inputs[l + 1] = NativeScope.keep(() -> {
-                LayerWeights weights = layerLeaves(parameters, values, r1, online, layer, false);
+            LayerForward forward = NativeScope.keep(() -> {
+                List<Tensor> found = new ArrayList<>();
+                LayerWeights rounded = rotated(r1, parameters.r2(values, layer), online.r4(), layer).map(t -> {
+                    if (weights == null) {
+                        return t;
+                    }
+                    Tensor scale = weights.weightScales(t);
+                    found.add(scale);
+                    return weights.fakeQuantize(t, scale);
+                });
                 Tensor[] next = new Tensor[n];
                 for (int w = 0; w < n; w++) {
-                    next[w] = fixed.layer(layer, weights, inputs[layer][w], cosSin.get(w));
+                    next[w] = fixed.layer(layer, rounded, inputs[layer][w], cosSin.get(w));
                 }
-                return next;
-            }, Arrays::stream);
+                return new LayerForward(next, found);
+            }, LayerForward::tensors);
+            inputs[l + 1] = forward.outputs();
+            scales.add(forward.scales());
         }
         // Each window's loss from the last stream; its gradient there starts the walk back. The
         // gradients are owned here, so that each layer's are freed once the next ones are made.
@@ -258,7 +273,9 @@ public final class RotationTrainer {
         for (int l = layers - 1; l >= 0; l--) {
             Tensor[] next = new Tensor[n];
             try (PointerScope scope = new PointerScope()) {
-                LayerWeights leaves = layerLeaves(parameters, values, r1, online, l, true);
+                java.util.Iterator<Tensor> scale = scales.get(l).iterator();
+                LayerWeights leaves = rotated(r1, parameters.r2(values, l), online.r4(), l)
+                        .map(t -> (weights == null ? t : weights.fakeQuantize(t, scale.next())).requires_grad_(true));
                 for (int w = 0; w < n; w++) {
                     Tensor x = inputs[l][w].detach().requires_grad_(true);
                     Tensor gradient = grads[w];
@@ -290,11 +307,11 @@ public final class RotationTrainer {
         return RankGroup.current().sum(total);
     }
 
-    /** Layer {@code l}'s rotated, fake-quantized weights, made without a graph; leaves of the backward when {@code leaves}. */
-    private LayerWeights layerLeaves(RotationParameters parameters, List<Tensor> values, Tensor r1, OnlineRotations online,
-            int l, boolean leaves) {
-        return NativeScope.keep(() -> rotated(r1, parameters.r2(values, l), online.r4(), l)
-                .map(t -> leaves ? fakeQuantized(t).requires_grad_(true) : fakeQuantized(t)), LayerWeights::tensors);
+    /** A layer's outputs for the step's windows, and the scales its weights were rounded with (none for FP weights). */
+    private record LayerForward(Tensor[] outputs, List<Tensor> scales) {
+        Stream<Tensor> tensors() {
+            return Stream.concat(Arrays.stream(outputs), scales.stream());
+        }
     }
 
     /**

@@ -146,11 +146,27 @@ public final class WeightQuantizer {
 
     /** Codes and scales of a [out, in] weight (bits 2..8). */
     public QuantizedWeight quantize(Tensor weight) {
-        long out = weight.size(0);
-        long in = weight.size(1);
         Tensor w = grouped(weight.to(ScalarType.Float));
-        Tensor scale = scales(w);
-        return new QuantizedWeight(codes(w, scale).to(ScalarType.Char).view(out, in), scale.view(out, -1), null, bits);
+        return quantized(weight, w, scales(w));
+    }
+
+    /** The clip-searched scales of a [out, in] weight (bits 2..8), as {@link #fakeQuantize(Tensor, Tensor)} takes them. */
+    public Tensor weightScales(Tensor weight) {
+        return scales(grouped(weight.to(ScalarType.Float)));
+    }
+
+    /**
+     * {@code weight} fake-quantized under scales {@link #weightScales} gave for it: the same tensor as
+     * {@link #fakeQuantize(Tensor)}, without the clip search, where the same weight is made again.
+     */
+    public Tensor fakeQuantize(Tensor weight, Tensor scale) {
+        return quantized(weight, grouped(weight.to(ScalarType.Float)), scale).dequantize(weight.scalar_type());
+    }
+
+    private QuantizedWeight quantized(Tensor weight, Tensor grouped, Tensor scale) {
+        long out = weight.size(0);
+        return new QuantizedWeight(codes(grouped, scale).to(ScalarType.Char).view(out, weight.size(1)), scale.view(out, -1),
+                null, bits);
     }
 
     /** The smallest code, −2^(bits−1). */

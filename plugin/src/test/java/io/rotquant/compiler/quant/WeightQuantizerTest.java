@@ -111,6 +111,26 @@ class WeightQuantizerTest {
     }
 
     @Test
+    void roundingWithTheScalesOfTheSameWeightGivesItsFakeQuantizedTensor() {
+        try (PointerScope scope = new PointerScope()) {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+            double[] values = new double[40 * 64];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = random.nextGaussian() * (random.nextInt(40) == 0 ? 6 : 1);
+            }
+            Tensor w = floats(values, 40, 64);
+            for (WeightQuantizer quantizer : new WeightQuantizer[] {new WeightQuantizer(4, 0, true),
+                    new WeightQuantizer(3, 16, true), new WeightQuantizer(4, 0, false)}) {
+                Tensor scales = quantizer.weightScales(w);
+                assertThat(quantizer.fakeQuantize(w, scales).equal(quantizer.fakeQuantize(w))).isTrue();
+                // Scales of another weight round it onto another grid: the scales are what is used.
+                Tensor other = quantizer.weightScales(w.mul(Tensors.scalar(2.0)));
+                assertThat(quantizer.fakeQuantize(w, other).equal(quantizer.fakeQuantize(w))).isFalse();
+            }
+        }
+    }
+
+    @Test
     void sixteenBitsIsTheIdentity() {
         try (PointerScope scope = new PointerScope()) {
             Tensor w = floats(new double[] {0.123, -4.56, 7.89, 1e-3}, 2, 2);
