@@ -21,6 +21,7 @@ import io.rotquant.compiler.torch.NativeScope;
 import io.rotquant.compiler.torch.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -238,14 +239,16 @@ public final class RotationTrainer {
             int layer = l;
             LayerForward forward = NativeScope.keep(() -> {
                 List<Tensor> found = new ArrayList<>();
-                LayerWeights rounded = rotated(r1, parameters.r2(values, layer), online.r4(), layer).map(t -> {
-                    if (weights == null) {
-                        return t;
-                    }
-                    Tensor scale = weights.weightScales(t);
-                    found.add(scale);
-                    return weights.fakeQuantize(t, scale);
-                });
+                // In a scope of its own: the rotation's float64 copies are freed before the windows run.
+                LayerWeights rounded = NativeScope.keep(() -> rotated(r1, parameters.r2(values, layer), online.r4(), layer)
+                        .map(t -> {
+                            if (weights == null) {
+                                return t;
+                            }
+                            Tensor scale = weights.weightScales(t);
+                            found.add(scale);
+                            return weights.fakeQuantize(t, scale);
+                        }), made -> Stream.concat(made.tensors(), found.stream()));
                 Tensor[] next = new Tensor[n];
                 for (int w = 0; w < n; w++) {
                     next[w] = fixed.layer(layer, rounded, inputs[layer][w], cosSin.get(w));
@@ -273,14 +276,15 @@ public final class RotationTrainer {
         for (int l = layers - 1; l >= 0; l--) {
             Tensor[] next = new Tensor[n];
             try (PointerScope scope = new PointerScope()) {
-                java.util.Iterator<Tensor> scale = scales.get(l).iterator();
-                LayerWeights leaves = rotated(r1, parameters.r2(values, l), online.r4(), l)
-                        .map(t -> (weights == null ? t : weights.fakeQuantize(t, scale.next())).requires_grad_(true));
+                Iterator<Tensor> scale = scales.get(l).iterator();
+                int layer = l;
+                LayerWeights leaves = NativeScope.keep(() -> rotated(r1, parameters.r2(values, layer), online.r4(), layer)
+                        .map(t -> (weights == null ? t : weights.fakeQuantize(t, scale.next())).requires_grad_(true)),
+                        LayerWeights::tensors);
                 for (int w = 0; w < n; w++) {
                     Tensor x = inputs[l][w].detach().requires_grad_(true);
                     Tensor gradient = grads[w];
                     Tensor[] stream = cosSin.get(w);
-                    int layer = l;
                     NativeScope.keep(() -> {
                         // Fresh R3 and R4 per window: each window's graph is walked back once.
                         model(parameters.online(params)).layer(layer, leaves, x, stream).mul(gradient).sum().backward();
