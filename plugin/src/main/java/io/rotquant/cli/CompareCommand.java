@@ -175,7 +175,7 @@ final class CompareCommand implements Callable<Integer> {
             Method row = rows.get(r);
             String name = methods.get(r);
             Recipe recipe = row.apply(base, weightBits);
-            List<String> keys = settings.stream().map(s -> row.label() + " " + s).toList();
+            List<String> keys = settings.stream().map(s -> key(row, s)).toList();
             if (row.rotation().trainedForQuantizers()) {
                 // Trained for the setting's quantizers: one preparation per column.
                 for (int i = 0; i < columns.size(); i++) {
@@ -212,10 +212,15 @@ final class CompareCommand implements Callable<Integer> {
         if (output.json) {
             Map<String, Object> cells = new LinkedHashMap<>();
             cells.put("FP", fp);
-            rows.forEach(row -> settings.forEach(s -> cells.put(row.label() + " " + s, results.get(row.label() + " " + s))));
+            rows.forEach(row -> settings.forEach(s -> cells.put(key(row, s), results.get(key(row, s)))));
             System.out.println(JsonWriter.write(cells));
         }
         return 0;
+    }
+
+    /** The cell of {@code row} at {@code setting}: its name in the table's file and its JSON. */
+    private static String key(Method row, String setting) {
+        return row.label() + " " + setting;
     }
 
     /** Whether this process measures the cell of {@code method} at {@code setting} (null: the row's every column). */
@@ -236,7 +241,7 @@ final class CompareCommand implements Callable<Integer> {
         List<String> names = new ArrayList<>();
         for (int r = 0; r < rows.size(); r++) {
             Method row = rows.get(r);
-            List<String> pending = settings.stream().filter(s -> !results.has(row.label() + " " + s)).toList();
+            List<String> pending = settings.stream().filter(s -> !results.has(key(row, s))).toList();
             if (row.rotation().trainedForQuantizers()) {
                 String method = methods.get(r);
                 pending.forEach(s -> names.add(method + "@" + s));
