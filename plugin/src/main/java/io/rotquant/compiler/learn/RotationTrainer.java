@@ -217,8 +217,8 @@ public final class RotationTrainer {
      * holds the fused weights, the kept inputs ({@code (layers + 1) × windows} residual streams) and
      * one layer's graph, where {@link #step} holds every layer's weights and their gradients; it
      * rotates the weights once more per step (rounding them again with the forward's scales) and
-     * runs the layers' forward twice. The matrices'
-     * gradients are {@link #step}'s summed in another order (equal up to rounding).
+     * runs the layers' forward twice. The matrices' gradients are {@link #step}'s summed in another
+     * order (equal up to rounding).
      */
     double layerStep(RotationParameters parameters, List<Tensor> params, List<long[]> batch) {
         List<long[]> share = RankGroup.current().share(batch);
