@@ -125,6 +125,7 @@ public final class RotationTrainer {
         TrainingProgress progress = new TrainingProgress(parameters.name(), steps, log);
         for (int t = 0; t < steps; t++) {
             Cancellation.checkpoint();
+            double gradNorm;
             try (PointerScope scope = new PointerScope()) {
                 params.forEach(p -> p.requires_grad_(true));
                 List<long[]> batch = windows.subList(t * options.batch(), (t + 1) * options.batch());
@@ -132,7 +133,7 @@ public final class RotationTrainer {
                         : step(parameters, params, batch);
                 // Each rank's gradients come from its share of the batch: their sum is the batch's.
                 params.forEach(p -> ranks.allReduceSum(p.grad()));
-                torch.clip_grad_norm_(new TensorVector(params.toArray(Tensor[]::new)), MAX_GRAD_NORM);
+                gradNorm = torch.clip_grad_norm_(new TensorVector(params.toArray(Tensor[]::new)), MAX_GRAD_NORM);
                 for (int i = 0; i < params.size(); i++) {
                     Tensor p = params.get(i);
                     Tensor next = optimizer.step(p.detach(), p.grad(), t);
@@ -141,7 +142,7 @@ public final class RotationTrainer {
                     params.set(i, next);
                 }
             }
-            progress.step(t, losses[t], optimizer.learningRate(t));
+            progress.step(t, losses[t], gradNorm, optimizer.learningRate(t));
         }
         Rotations trained = merge(parameters, params.stream().map(p -> p.to(ScalarType.Double)).toList());
         params.forEach(Tensor::releaseReference);

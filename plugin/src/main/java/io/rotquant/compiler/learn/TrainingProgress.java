@@ -5,7 +5,8 @@ import java.util.function.Consumer;
 
 /**
  * Progress lines of a training run: the first step, then about ten evenly spaced ones and the
- * last, each with the loss, the learning rate, the time per step and the time left.
+ * last, each with the loss, the gradient's norm before clipping (over every matrix, summed over the
+ * ranks), the learning rate, the time per step and the time left.
  */
 final class TrainingProgress {
     private final String name;
@@ -21,14 +22,14 @@ final class TrainingProgress {
         this.every = Math.max(1, steps / 10);
     }
 
-    void step(int t, double loss, double lr) {
+    void step(int t, double loss, double gradNorm, double lr) {
         int done = t + 1;
         if (t != 0 && done % every != 0 && done != steps) {
             return;
         }
         double perStep = (System.nanoTime() - start) / 1e9 / done;
-        log.accept(String.format(Locale.ROOT, "%s: iter %d/%d loss %.4f lr %.3f %.2f s/iter ETA %s", name, done, steps,
-                loss, lr, perStep, duration(perStep * (steps - done))));
+        log.accept(String.format(Locale.ROOT, "%s: iter %d/%d loss %.4f grad norm %.6g lr %.3f %.2f s/iter ETA %s", name,
+                done, steps, loss, gradNorm, lr, perStep, duration(perStep * (steps - done))));
     }
 
     private static String duration(double seconds) {
