@@ -31,10 +31,11 @@ public final class Torch {
      * Resolves the device and sizes the thread pools for {@code threads} cores (0: all); {@code log}
      * gets the line that says which device was chosen when {@code auto} had to choose.
      *
-     * <p>On the CPU, fp32 matmuls run on OpenBLAS's own pool (sized by {@code OPENBLAS_NUM_THREADS},
-     * which {@code bin/rotquant} sets from {@code --threads}). LibTorch's intra-op pool calling into
-     * it oversubscribes the cores (an fp32 testbed window took 2.5× longer on 2 cores), so fp32 gets
-     * one intra-op thread; bf16 matmuls run on LibTorch's own pool and get all of them.
+     * <p>On the CPU, fp32 matmuls run on OpenBLAS's own pool, sized here to {@code threads} (the
+     * launchers also set {@code OPENBLAS_NUM_THREADS} from it, which sizes the pool at load and is
+     * what a GPU compile's host work gets). LibTorch's intra-op pool calling into it oversubscribes
+     * the cores (an fp32 testbed window took 2.5× longer on 2 cores), so fp32 gets one intra-op
+     * thread; bf16 matmuls run on LibTorch's own pool and get all of them.
      */
     public static synchronized void init(DeviceChoice choice, int threads, ScalarType computeType, Consumer<String> log) {
         if (threads < 0) {
@@ -46,6 +47,11 @@ public final class Torch {
             requireLibraries(DEVICE.named() + " " + choice);  // the GPU build loads CUDA's runtime even to compute on the CPU
         }
         torch.set_num_threads(!cuda && computeType == ScalarType.Float ? 1 : cores);
+        if (!cuda) {
+            // The pool's size changes the sums of a GEMM: set here, an in-process compile (tests,
+            // the plugin with fork=false) gives the launchers' figures for the same --threads.
+            openblas_full.openblas_set_num_threads(cores);
+        }
         int index = cuda ? choice.index() : 0;
         device = new Device(cuda ? torch.DeviceType.CUDA : torch.DeviceType.CPU, (byte) index);
         device.retainReference();  // process-wide: a scope open at the first call must not free it
