@@ -107,7 +107,7 @@ final class AblateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        output.checkJobs();
+        output.check(options);
         List<Axis> axes = vary.stream().map(Axis::parse).toList();
         // Every recipe first, so that a bad value fails before hours of work; equal recipes are one cell.
         Map<String, Recipe> cells = new LinkedHashMap<>();

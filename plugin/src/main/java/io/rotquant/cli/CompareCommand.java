@@ -113,7 +113,7 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        output.checkJobs();
+        output.check(options);
         if (only != null) {
             for (String job : only) {
                 String[] at = job.split("@", 2);

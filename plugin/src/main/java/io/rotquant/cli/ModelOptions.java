@@ -88,6 +88,11 @@ final class ModelOptions {
                     + " (one layer's at a time, its forward run again; for a card too small for all) (default: ${DEFAULT-VALUE}).")
     String trainMemory;
 
+    @Option(names = "--rotations", paramLabel = "FILE",
+            description = "SpinQuant, DuaRot, DFRot: the file that keeps the learned matrices: read instead of learning when it"
+                    + " exists (learned under the same settings, or refused), written after learning when it does not.")
+    Path rotations;
+
     @Option(names = "--train-seqlen", defaultValue = RecipeDefaults.TRAIN_SEQLEN, paramLabel = "N",
             description = "Learned rotations: tokens per training window (default: the --seqlen window).")
     int trainSeqlen;

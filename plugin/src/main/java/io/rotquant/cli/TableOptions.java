@@ -1,5 +1,7 @@
 package io.rotquant.cli;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.ROTATIONS;
+
 import io.rotquant.compiler.InvalidInputException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -20,8 +22,12 @@ final class TableOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     int jobs;
 
-    /** Refuses a {@code --jobs} that cannot run, before any work. */
-    void checkJobs() {
+    /** Refuses, before any work, a {@code --jobs} that cannot run and a rotations file (one recipe's, where a table has many). */
+    void check(ModelOptions options) {
+        if (options.rotations != null) {
+            throw new InvalidInputException(ROTATIONS.named() + " keeps the rotations of one recipe, and a table learns one "
+                    + "per cell: keep them with eval or compile, one cell at a time");
+        }
         if (jobs < 1) {
             throw new InvalidInputException("--jobs must be at least 1, got " + jobs);
         }

@@ -207,6 +207,18 @@ abstract class AbstractRecipeMojo extends AbstractArtifactMojo {
     String trainMemory;
 
     /**
+     * Learned rotations (SpinQuant, DuaRot, DFRot): the file that keeps the learned matrices. When it
+     * exists, the compile reads them instead of learning (they must have been learned under the same
+     * settings for a model of the same shape, or the build fails naming the setting); when it does
+     * not, the compile learns and writes them there. Kept under version control, it spares every
+     * later build the training.
+     * <pre>{@code <rotations>src/main/rotquant/duarot.safetensors</rotations>}</pre>
+     * @since 0.1.0
+     */
+    @Parameter(property = "rotquant.rotations")
+    File rotations;
+
+    /**
      * Learned rotations: tokens per training window, 0 = the seqlen window. <pre>{@code <trainSeqlen>512</trainSeqlen>}</pre>
      * @since 0.1.0
      */

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rotquant.cli.RotquantCli;
 import io.rotquant.compiler.recipe.ParameterNames;
-import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.recipe.RecipeParameter;
-import io.rotquant.compiler.rotation.RotationKind;
+import io.rotquant.compiler.recipe.RecipeValues;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
@@ -68,7 +67,9 @@ class RecipeParameterTest {
 
     @Test
     void everyRecipeSettingHasItsKeyInTheRecipeJsonAndNoKeyIsUnknown() {
-        Map<String, Object> json = Recipe.FP.withRotation(RotationKind.DUAROT, 0).toJson();
+        // A learned recipe that keeps its rotations in a file: the one setting without a key when unset.
+        Map<String, Object> json = new RecipeValues().set(RecipeParameter.ROTATION, "duarot")
+                .set(RecipeParameter.ROTATIONS, "r.safetensors").recipe().toJson();
         for (RecipeParameter p : RecipeParameter.values()) {
             if (p.jsonKey() != null) {
                 assertThat(json).as(p.name()).containsKey(p.jsonKey());

@@ -125,10 +125,8 @@ public final class ArtifactWriter {
         metadata.put(ArtifactFormat.KEY_QUANT, JsonWriter.write(quant.toJson()));
         metadata.put(ArtifactFormat.KEY_PLAN, JsonWriter.write(plan.toJson()));
         Map<String, Object> recipeJson = recipe.toJson();
-        if (recipe.calibration() != null) {
-            // The file by name (its digest is among the input digests): no path of the build machine.
-            recipeJson.put("calibration", recipe.calibration().getFileName().toString());
-        }
+        // Input files by name (their digests are among the input digests): no path of the build machine.
+        recipe.inputFiles().forEach((parameter, file) -> recipeJson.put(parameter.jsonKey(), file.getFileName().toString()));
         metadata.put(ArtifactFormat.KEY_RECIPE, JsonWriter.write(recipeJson));
         metadata.put(ArtifactFormat.KEY_DIGESTS, JsonWriter.write(digests));
         TokenizerConfig.chat(prepared.checkpoint().directory())

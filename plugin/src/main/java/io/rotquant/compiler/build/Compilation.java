@@ -1,6 +1,5 @@
 package io.rotquant.compiler.build;
 
-import static io.rotquant.compiler.recipe.RecipeParameter.CALIBRATION;
 import static io.rotquant.compiler.recipe.RecipeParameter.EVAL_DATA;
 import static io.rotquant.compiler.recipe.RecipeParameter.EVAL_WINDOWS;
 import static io.rotquant.compiler.recipe.RecipeParameter.HEAD_BITS;
@@ -17,6 +16,7 @@ import io.rotquant.compiler.eval.Perplexity;
 import io.rotquant.compiler.eval.PerplexityResult;
 import io.rotquant.compiler.quant.Bits;
 import io.rotquant.compiler.recipe.Recipe;
+import io.rotquant.compiler.recipe.RecipeParameter;
 import io.rotquant.compiler.torch.Torch;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,10 +63,6 @@ public final class Compilation {
         ArtifactWriter.checkRecipe(recipe);
         long start = System.nanoTime();
         Map<String, String> digests = ranks.leader() ? InputDigests.checkpoint(request.model()) : Map.of();
-        if (ranks.leader() && recipe.calibration() != null) {
-            digests.put("calibration/" + recipe.calibration().getFileName(),
-                    InputDigests.sha256(recipe.calibration(), CALIBRATION.named()));
-        }
         String text = request.evalData() == null ? null : InputText.read(request.evalData(), EVAL_DATA.named());
         int profileBits = Bits.quantized(recipe.aBits()) ? recipe.aBits() : DEFAULT_PROFILE_BITS;
 
@@ -90,6 +86,11 @@ public final class Compilation {
             if (!ranks.leader()) {
                 log.accept(String.format(Locale.ROOT, "done in %.1f s; rank 0 writes the artifact", seconds(start)));
                 return null;
+            }
+            // The recipe's files now: a rotations file may have been written by the learning above.
+            for (Map.Entry<RecipeParameter, Path> file : recipe.inputFiles().entrySet()) {
+                digests.put(file.getKey().jsonKey() + "/" + file.getValue().getFileName(),
+                        InputDigests.sha256(file.getValue(), file.getKey().named()));
             }
             long writeStart = System.nanoTime();
             ArtifactWriter.write(prepared, out, digests, request.headBits());

@@ -2,6 +2,7 @@ package io.rotquant.compiler.build;
 
 import static io.rotquant.compiler.recipe.RecipeParameter.CALIBRATION;
 import static io.rotquant.compiler.recipe.RecipeParameter.EVAL_DATA;
+import static io.rotquant.compiler.recipe.RecipeParameter.ROTATIONS;
 
 import io.rotquant.compiler.calibration.CalibrationData;
 import io.rotquant.runtime.json.JsonException;
@@ -38,8 +39,10 @@ public record Fingerprint(Map<String, String> entries) {
     public static Fingerprint of(String compilerVersion, CompileRequest request) throws IOException {
         Map<String, String> e = new LinkedHashMap<>();
         e.put("compiler", compilerVersion);
+        // Input files by their digests below, not by their paths.
+        java.util.Set<String> files = java.util.Set.of(CALIBRATION.jsonKey(), ROTATIONS.jsonKey());
         request.recipe().toJson().forEach((key, value) -> {
-            if (!key.equals("calibration")) {
+            if (!files.contains(key)) {
                 e.put("recipe." + key, String.valueOf(value));
             }
         });
@@ -48,11 +51,30 @@ public record Fingerprint(Map<String, String> entries) {
         InputDigests.checkpoint(request.model()).forEach((file, digest) -> e.put("model/" + file, digest));
         Path calibration = request.recipe().calibration();
         e.put("calibration", calibration == null ? CalibrationData.DEFAULT_NAME : InputDigests.sha256(calibration, CALIBRATION.named()));
+        Path rotations = request.recipe().inputFiles().get(ROTATIONS);
+        if (rotations != null) {
+            e.put(ROTATIONS.jsonKey(), rotationsEntry(rotations));
+        }
         if (request.evalData() != null) {
             e.put("eval_data", InputDigests.sha256(request.evalData(), EVAL_DATA.named()));
             e.put("eval_windows", Integer.toString(request.evalWindows()));
         }
         return new Fingerprint(e);
+    }
+
+    /** A rotations file by its digest; one not there yet is one the build learns into. */
+    private static String rotationsEntry(Path file) throws IOException {
+        return Files.exists(file) ? InputDigests.sha256(file, ROTATIONS.named()) : "to be learned";
+    }
+
+    /**
+     * This fingerprint with the input files that {@code request}'s build wrote (a rotations file
+     * learned into) by their digests, to record after the build: the next build reads the file and
+     * gives the same artifact, so it is up to date.
+     */
+    public Fingerprint withFilesWritten(CompileRequest request) throws IOException {
+        Path rotations = request.recipe().inputFiles().get(ROTATIONS);
+        return rotations == null ? this : with(ROTATIONS.jsonKey(), rotationsEntry(rotations));
     }
 
     /** This fingerprint plus the digest of the artifact it produced, to record after a successful build. */

@@ -8,6 +8,7 @@ import static io.rotquant.compiler.recipe.RecipeParameter.TRAIN_BATCH;
 import io.rotquant.compiler.calibration.CalibrationData;
 import io.rotquant.compiler.checkpoint.Checkpoint;
 import io.rotquant.compiler.config.ModelConfig;
+import io.rotquant.compiler.distributed.RankGroup;
 import io.rotquant.compiler.model.ComputeDType;
 import io.rotquant.compiler.model.ModelWeights;
 import io.rotquant.compiler.model.OnlineRotations;
@@ -29,9 +30,12 @@ import io.rotquant.compiler.torch.Torch;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import io.rotquant.runtime.tokenizer.Tokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The learned {@code --rotation} kinds, from a checkpoint to the rotator the compile applies. Both
@@ -99,13 +103,51 @@ public final class RotationLearning implements AutoCloseable {
         return recipe.quantizesWeights() && recipe.wMethod() == WeightMethod.RTN;
     }
 
-    /** Learns the rotations and returns the rotator that applies them. */
+    /**
+     * Learns the rotations and returns the rotator that applies them. With a rotations file
+     * ({@link RotationsFile}) that exists, its matrices are read instead; with one that does not
+     * yet, the learned matrices are written to it (by rank 0 of a job).
+     */
     public ModelRotator learn(Consumer<String> log) {
-        return switch (recipe.rotation()) {
+        Path file = recipe.training().rotations();
+        if (file != null && Files.exists(file)) {
+            return read(file, log);
+        }
+        if (file != null) {
+            RotationsFile.checkWritable(file);
+        }
+        Learned learned = switch (recipe.rotation()) {
             case SPINQUANT, DUAROT -> trained(parameters(log), log);
             case DFROT -> dfRot(log);
             default -> throw new IllegalStateException("not a learned rotation: " + recipe.rotation());
         };
+        if (file != null && RankGroup.current().leader()) {
+            RotationsFile.write(file, recipe, config, learned.matrices());
+            log.accept(String.format(Locale.ROOT, "%s: %s kept in %s (a compile of this recipe reads them)",
+                    recipe.rotation().label(), matrices(learned.matrices().size()), file));
+        }
+        return learned.rotator();
+    }
+
+    /** The rotator of the matrices kept in {@code file}, without learning. */
+    private ModelRotator read(Path file, Consumer<String> log) {
+        List<Tensor> matrices = RotationsFile.read(file, recipe, config, Torch.device());
+        log.accept(String.format(Locale.ROOT, "%s: %s read from %s (learned under this recipe): no learning",
+                recipe.rotation().label(), matrices(matrices.size()), file));
+        return switch (recipe.rotation()) {
+            // The start is not used when the matrices are given, so DuaRot's DFRot start is not computed.
+            case SPINQUANT, DUAROT -> rotator(trainer().merge(parameters(() -> matrices.get(0)), matrices));
+            case DFROT -> dfRotRotator(matrices.get(0));
+            default -> throw new IllegalStateException("not a learned rotation: " + recipe.rotation());
+        };
+    }
+
+    private static String matrices(int count) {
+        return count == 1 ? "1 learned matrix" : count + " learned matrices";
+    }
+
+    /** A learned rotator and the matrices it was made from, as {@link RotationsFile} keeps them. */
+    private record Learned(ModelRotator rotator, List<Tensor> matrices) {
     }
 
     /** The trainable matrices of the recipe's Cayley-trained method. */
@@ -118,6 +160,11 @@ public final class RotationLearning implements AutoCloseable {
      * alternations on the first training window), which is computed here and logged.
      */
     private RotationParameters parameters(Consumer<String> log) {
+        return parameters(() -> dfRotR1(windows.get(0), DFROT_ALTERNATIONS, log));
+    }
+
+    /** The matrices of the recipe's method; {@code dfRotStart} gives DuaRot's start under {@code --init dfrot}, only then. */
+    private RotationParameters parameters(Supplier<Tensor> dfRotStart) {
         TrainingOptions o = recipe.training();
         return switch (recipe.rotation()) {
             case SPINQUANT -> new SpinQuantParameters(config, recipe.seed(), Torch.device());
@@ -127,7 +174,7 @@ public final class RotationLearning implements AutoCloseable {
                     if (o.variant() == DualVariant.LOCAL) {
                         throw new InvalidInputException(INIT.named() + " dfrot starts the global factor; " + ROTATION_VARIANT.named() + " local has none");
                     }
-                    globalStart = dfRotR1(windows.get(0), DFROT_ALTERNATIONS, log);
+                    globalStart = dfRotStart.get();
                 }
                 yield new DuaRotParameters(config, recipe.seed(), Torch.device(), o.variant(), o.localBlock(), o.init(),
                         globalStart, o.online(), o.onlineThreshold(), quantSettings().keys().active());
@@ -136,7 +183,7 @@ public final class RotationLearning implements AutoCloseable {
         };
     }
 
-    private ModelRotator trained(RotationParameters parameters, Consumer<String> log) {
+    private Learned trained(RotationParameters parameters, Consumer<String> log) {
         TrainingOptions options = recipe.training();
         log.accept(String.format(Locale.ROOT, "%s: %d iters x %d windows of %d tokens, lr %s, %s weights",
                 parameters.name(), options.iters(), options.batch(), windows.isEmpty() ? 0 : windows.get(0).length,
@@ -154,12 +201,20 @@ public final class RotationLearning implements AutoCloseable {
             log.accept(String.format(Locale.ROOT, "%s: loss on the first step's %d windows %.4f at the start, %.4f trained",
                     parameters.name(), first.size(), result.losses()[0], trainer.loss(trained, first)));
         }
-        return new ModelRotator(config, trained.r1(), trained.r2(), trained.online().r3(), trained.online().r4());
+        return new Learned(rotator(trained), result.matrices());
+    }
+
+    private ModelRotator rotator(RotationTrainer.Rotations rotations) {
+        return new ModelRotator(config, rotations.r1(), rotations.r2(), rotations.online().r3(), rotations.online().r4());
     }
 
     /** DFRot (specification.md §9): R1 refined from the randomized Hadamard of the seed; R2 as QuaRot's. */
-    private ModelRotator dfRot(Consumer<String> log) {
+    private Learned dfRot(Consumer<String> log) {
         Tensor r1 = dfRotR1(windows.get(0), recipe.training().iters(), log);
+        return new Learned(dfRotRotator(r1), List.of(r1));
+    }
+
+    private ModelRotator dfRotRotator(Tensor r1) {
         return new ModelRotator(config, r1, ModelRotator.perLayerR2(config, new RandomRotations(recipe.seed()),
                 Torch.device()));
     }

@@ -79,8 +79,11 @@ public final class RotationTrainer {
     public record Rotations(Tensor r1, List<Tensor> r2, OnlineRotations online) {
     }
 
-    /** The trained rotations and the loss of every step (mean over its windows, before the update). */
-    public record Result(Rotations rotations, double[] losses) {
+    /**
+     * The trained rotations, the matrices they were merged from (float64) and the loss of every step
+     * (mean over its windows, before the update).
+     */
+    public record Result(Rotations rotations, List<Tensor> matrices, double[] losses) {
     }
 
     /** The merged rotations of {@code parameters}' matrices (in the caller's scope). */
@@ -104,14 +107,14 @@ public final class RotationTrainer {
         }
         List<Tensor> start = parameters.initial();
         if (steps == 0) {
-            return new Result(merge(parameters, start), new double[0]);
+            return new Result(merge(parameters, start), start, new double[0]);
         }
         if (!quantizes()) {
             // A full-precision loss is the same under every rotation (its gradient has no component
             // along the rotations), so the steps would return the start up to rounding.
             log.accept(parameters.name() + ": nothing is quantized while training (FP weights, A16, KV16): the loss "
                     + "does not depend on the rotations, so the " + steps + " steps are skipped and the start is kept");
-            return new Result(merge(parameters, start), new double[0]);
+            return new Result(merge(parameters, start), start, new double[0]);
         }
         List<Tensor> params = new ArrayList<>(start.stream()
                 .map(p -> NativeScope.owned(() -> p.to(ScalarType.Float).clone())).toList());
@@ -144,9 +147,9 @@ public final class RotationTrainer {
             }
             progress.step(t, losses[t], gradNorm, optimizer.learningRate(t));
         }
-        Rotations trained = merge(parameters, params.stream().map(p -> p.to(ScalarType.Double)).toList());
+        List<Tensor> matrices = params.stream().map(p -> p.to(ScalarType.Double)).toList();
         params.forEach(Tensor::releaseReference);
-        return new Result(trained, losses);
+        return new Result(merge(parameters, matrices), matrices, losses);
     }
 
     /** The training objective (mean next-token cross-entropy) of {@code rotations} on {@code windows}, no gradients. */

@@ -137,8 +137,26 @@ public record Recipe(RotationKind rotation, long seed, int wBits, WeightMethod w
             m.put("init", training.init().label());
             m.put("online", training.online().label());
             m.put("online_threshold", training.onlineThreshold());
+            if (training.rotations() != null) {
+                m.put("rotations", training.rotations().toString());
+            }
         }
         return m;
+    }
+
+    /**
+     * The files this recipe reads, by the setting that names them: the calibration text, and for a
+     * learned rotation the file that keeps its matrices (which the compile may be about to write).
+     */
+    public java.util.Map<RecipeParameter, Path> inputFiles() {
+        java.util.Map<RecipeParameter, Path> files = new java.util.EnumMap<>(RecipeParameter.class);
+        if (calibration != null) {
+            files.put(RecipeParameter.CALIBRATION, calibration);
+        }
+        if (rotation.learned() && training.rotations() != null) {
+            files.put(RecipeParameter.ROTATIONS, training.rotations());
+        }
+        return files;
     }
 
     /** A short human label, e.g. {@code hadamard W4A4KV4 gptq}. */

@@ -37,6 +37,7 @@ public enum RecipeParameter {
     TRAIN_BATCH("trainBatch", "--train-batch", "train_batch", RecipeDefaults.TRAIN_BATCH),
     TRAIN_SEQLEN("trainSeqlen", "--train-seqlen", "train_seqlen", RecipeDefaults.TRAIN_SEQLEN),
     TRAIN_MEMORY("trainMemory", "--train-memory", "train_memory", RecipeDefaults.TRAIN_MEMORY),
+    ROTATIONS("rotations", "--rotations", "rotations", null),
     ALPHA("alpha", "--alpha", "alpha", RecipeDefaults.ALPHA),
     DTYPE("dtype", "--dtype", null, RecipeDefaults.DTYPE),
     DEVICE("device", "--device", null, RecipeDefaults.DEVICE),
@@ -88,7 +89,7 @@ public enum RecipeParameter {
         return jsonKey;
     }
 
-    /** The default for an artifact as typed, or null where there is none (calibration: the embedded sample). */
+    /** The default for an artifact as typed, or null where there is none (calibration: the embedded sample; rotations: none kept). */
     public String artifactDefault() {
         return artifactDefault;
     }

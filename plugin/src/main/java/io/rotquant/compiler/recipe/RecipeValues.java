@@ -17,6 +17,7 @@ import static io.rotquant.compiler.recipe.RecipeParameter.NSAMPLES;
 import static io.rotquant.compiler.recipe.RecipeParameter.ONLINE;
 import static io.rotquant.compiler.recipe.RecipeParameter.ONLINE_THRESHOLD;
 import static io.rotquant.compiler.recipe.RecipeParameter.ROTATION;
+import static io.rotquant.compiler.recipe.RecipeParameter.ROTATIONS;
 import static io.rotquant.compiler.recipe.RecipeParameter.ROTATION_VARIANT;
 import static io.rotquant.compiler.recipe.RecipeParameter.SEED;
 import static io.rotquant.compiler.recipe.RecipeParameter.SEQLEN;
@@ -118,13 +119,17 @@ public final class RecipeValues {
         TrainingOptions training = new TrainingOptions(integer(ITERS), number(LR), integer(TRAIN_BATCH),
                 integer(TRAIN_SEQLEN), number(ALPHA), DualVariant.parse(text(ROTATION_VARIANT)), integer(LOCAL_BLOCK),
                 RotationInit.parse(text(INIT)), OnlineChoice.parse(text(ONLINE)), integer(ONLINE_THRESHOLD),
-                TrainMemory.parse(text(TRAIN_MEMORY)));
-        String calibration = text(CALIBRATION);
+                TrainMemory.parse(text(TRAIN_MEMORY)), path(ROTATIONS));
         return new Recipe(RotationKind.parse(text(ROTATION)), whole(SEED), integer(W_BITS),
                 WeightMethod.parse(text(W_METHOD)), integer(W_GROUP), bool(W_CLIP), integer(A_BITS), number(A_CLIP),
-                integer(KV_BITS), number(KV_CLIP), calibration == null ? null : Path.of(calibration), integer(NSAMPLES),
+                integer(KV_BITS), number(KV_CLIP), path(CALIBRATION), integer(NSAMPLES),
                 integer(SEQLEN), new GptqOptions(GptqOptions.BLOCK_SIZE, number(GPTQ_DAMP), bool(GPTQ_ACT_ORDER),
                         bool(GPTQ_STATIC_GROUPS)), training);
+    }
+
+    private Path path(RecipeParameter p) {
+        String v = text(p);
+        return v == null ? null : Path.of(v);
     }
 
     private String text(RecipeParameter p) {

@@ -10,6 +10,7 @@ import static io.rotquant.compiler.recipe.RecipeParameter.TRAIN_SEQLEN;
 
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.runtime.model.VectorRotation;
+import java.nio.file.Path;
 
 /**
  * How learned rotations train (specification.md §7.3): {@code iters} Cayley SGD steps of
@@ -18,10 +19,13 @@ import io.rotquant.runtime.model.VectorRotation;
  * For DFRot (§9.4) {@code iters} counts the Procrustes alternations and {@code alpha} weights the
  * massive-activation tokens. For DuaRot (§8) {@code variant}, {@code localBlock} and {@code init}
  * shape R1 = R_G·R_L, and {@code online} with {@code onlineThreshold} decides which online rotations
- * are trained matrices; {@code memory} is what a step holds.
+ * are trained matrices; {@code memory} is what a step holds. {@code rotations}, when not null, is
+ * the file that keeps the learned matrices ({@code RotationsFile}): read instead of learning when it
+ * exists, written after learning when it does not.
  */
 public record TrainingOptions(int iters, double lr, int batch, int seqlen, double alpha, DualVariant variant,
-        int localBlock, RotationInit init, OnlineChoice online, int onlineThreshold, TrainMemory memory) {
+        int localBlock, RotationInit init, OnlineChoice online, int onlineThreshold, TrainMemory memory,
+        Path rotations) {
     /**
      * The published settings (SpinQuant's 100 steps × 8 windows at lr 1.5; DFRot's α = 100; DuaRot's
      * b = 64), except the online threshold: the crossover measured for the CPU runtime the artifact
@@ -32,7 +36,7 @@ public record TrainingOptions(int iters, double lr, int batch, int seqlen, doubl
             Integer.parseInt(RecipeDefaults.TRAIN_SEQLEN), Double.parseDouble(RecipeDefaults.ALPHA),
             DualVariant.parse(RecipeDefaults.ROTATION_VARIANT), Integer.parseInt(RecipeDefaults.LOCAL_BLOCK),
             RotationInit.parse(RecipeDefaults.INIT), OnlineChoice.parse(RecipeDefaults.ONLINE),
-            Integer.parseInt(RecipeDefaults.ONLINE_THRESHOLD), TrainMemory.parse(RecipeDefaults.TRAIN_MEMORY));
+            Integer.parseInt(RecipeDefaults.ONLINE_THRESHOLD), TrainMemory.parse(RecipeDefaults.TRAIN_MEMORY), null);
 
     public TrainingOptions {
         if (iters < 0) {
@@ -60,6 +64,6 @@ public record TrainingOptions(int iters, double lr, int batch, int seqlen, doubl
 
     public TrainingOptions withInit(RotationInit newInit) {
         return new TrainingOptions(iters, lr, batch, seqlen, alpha, variant, localBlock, newInit, online, onlineThreshold,
-                memory);
+                memory, rotations);
     }
 }

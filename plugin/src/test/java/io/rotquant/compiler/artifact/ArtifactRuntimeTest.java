@@ -211,7 +211,7 @@ class ArtifactRuntimeTest {
         Recipe recipe = Recipe.FP.withRotation(RotationKind.DUAROT, 3).withWeights(8, WeightMethod.RTN, 0, true)
                 .withActivations(8, 1.0, 8, 1.0).withCalibration(data, 8, 128)
                 .withTraining(new TrainingOptions(3, 1.5, 2, 128, 100, DualVariant.DUAL, 16, RotationInit.HADAMARD,
-                        OnlineChoice.AUTO, 512, TrainMemory.ALL));
+                        OnlineChoice.AUTO, 512, TrainMemory.ALL, null));
         String text = Files.readString(data);
         Path artifact = dir.resolve("duarot.rqm");
         double simulated;

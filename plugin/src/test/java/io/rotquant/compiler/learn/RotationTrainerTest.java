@@ -48,7 +48,7 @@ class RotationTrainerTest {
 
     private static Recipe recipe(RotationKind rotation, int iters) {
         return Recipe.FP.withRotation(rotation, 5).withWeights(4, WeightMethod.RTN, 0, true).withActivations(4, 1.0, 4, 1.0)
-                .withCalibration(DATA, 16, 128).withTraining(new TrainingOptions(iters, 1.5, 2, 128, 100, DualVariant.DUAL, 16, RotationInit.HADAMARD, OnlineChoice.AUTO, 512, TrainMemory.ALL));
+                .withCalibration(DATA, 16, 128).withTraining(new TrainingOptions(iters, 1.5, 2, 128, 100, DualVariant.DUAL, 16, RotationInit.HADAMARD, OnlineChoice.AUTO, 512, TrainMemory.ALL, null));
     }
 
     private static double orthogonalityError(Tensor r) {
@@ -114,7 +114,7 @@ class RotationTrainerTest {
         // from the backward (one layer's weights, the embedding's R1, an online rotation) leaves one.
         Recipe recipe = Recipe.FP.withRotation(kind, 5).withCalibration(DATA, 16, 128)
                 .withTraining(new TrainingOptions(1, 1.5, 2, 128, 100, DualVariant.DUAL, 16, RotationInit.ORTHOGONAL,
-                        OnlineChoice.AUTO, 512, TrainMemory.ALL));
+                        OnlineChoice.AUTO, 512, TrainMemory.ALL, null));
         try (PointerScope scope = new PointerScope();
                 RotationLearning learning = RotationLearning.prepare(Checkpoint.open(TestPaths.stories260K()),
                         Tokenizer.load(TestPaths.stories260K().resolve("tokenizer.json")), recipe, ComputeDType.FP32)) {
@@ -237,7 +237,7 @@ class RotationTrainerTest {
         // offline on down_proj and online before it) must both give the original model's perplexity.
         Recipe recipe = Recipe.FP.withRotation(RotationKind.DUAROT, 9).withCalibration(DATA, 16, 128)
                 .withTraining(new TrainingOptions(0, 1.5, 1, 128, 100, DualVariant.DUAL, 16, RotationInit.ORTHOGONAL,
-                        OnlineChoice.AUTO, 512, TrainMemory.ALL));
+                        OnlineChoice.AUTO, 512, TrainMemory.ALL, null));
         int[] tokens;
         double fp;
         try (PreparedModel plain = TorchTestSupport.open(TestPaths.stories260K(), Recipe.FP)) {

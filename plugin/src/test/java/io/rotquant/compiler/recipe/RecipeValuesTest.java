@@ -63,6 +63,7 @@ class RecipeValuesTest {
         Integer trainBatch;
         Integer trainSeqlen;
         String trainMemory;
+        java.io.File rotations;
         Double alpha;
     }
 
@@ -79,7 +80,8 @@ class RecipeValuesTest {
     @Test
     void theRecipeJsonGivesBackTheSameRecipe() {
         Recipe learned = new RecipeValues().set(RecipeParameter.ROTATION, "duarot").set(RecipeParameter.ITERS, 7)
-                .set(RecipeParameter.TRAIN_MEMORY, "layer").set(RecipeParameter.CALIBRATION, "/data/c.txt").set(RecipeParameter.GPTQ_ACT_ORDER, true).recipe();
+                .set(RecipeParameter.TRAIN_MEMORY, "layer").set(RecipeParameter.CALIBRATION, "/data/c.txt")
+                .set(RecipeParameter.ROTATIONS, "/data/r.safetensors").set(RecipeParameter.GPTQ_ACT_ORDER, true).recipe();
         Recipe fixed = new RecipeValues().set(RecipeParameter.W_GROUP, 32).set(RecipeParameter.KV_CLIP, 0.9).recipe();
         for (Recipe recipe : new Recipe[] {learned, fixed, Recipe.FP}) {
             assertThat(RecipeValues.fromJson("test", JsonWriter.write(recipe.toJson())).recipe()).isEqualTo(recipe);
