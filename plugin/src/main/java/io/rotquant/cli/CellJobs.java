@@ -147,8 +147,8 @@ final class CellJobs {
         }
     }
 
-    /** A file name for a job: the first 16 hex digits of its key's SHA-256. */
-    private static String digest(String key) {
+    /** A file name for a cell or job: the first 16 hex digits of its key's SHA-256. */
+    static String digest(String key) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(hash, 0, 8);

@@ -3,6 +3,10 @@ package io.rotquant.cli;
 import static io.rotquant.compiler.recipe.RecipeParameter.ROTATIONS;
 
 import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.recipe.Recipe;
+import io.rotquant.runtime.json.JsonWriter;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -22,11 +26,23 @@ final class TableOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     int jobs;
 
+    @Option(names = "--keep-rotations", paramLabel = "DIR",
+            description = "Keep each learned cell's matrices in DIR, a file per cell (as --rotations does for one recipe): "
+                    + "a cell prepared again (more figures, a rerun) reads them instead of learning.")
+    Path keepRotations;
+
     /** Refuses, before any work, a {@code --jobs} that cannot run and a rotations file (one recipe's, where a table has many). */
     void check(ModelOptions options) {
         if (options.rotations != null) {
             throw new InvalidInputException(ROTATIONS.named() + " keeps the rotations of one recipe, and a table learns one "
-                    + "per cell: keep them with eval or compile, one cell at a time");
+                    + "per cell: --keep-rotations DIR keeps each cell's");
+        }
+        if (keepRotations != null) {
+            try {
+                Files.createDirectories(keepRotations);
+            } catch (IOException e) {
+                throw new InvalidInputException("--keep-rotations " + keepRotations + ": cannot make the directory (" + e + ")");
+            }
         }
         if (jobs < 1) {
             throw new InvalidInputException("--jobs must be at least 1, got " + jobs);
@@ -35,6 +51,20 @@ final class TableOptions {
             throw new InvalidInputException("--jobs " + jobs + " needs --resume FILE: the cells' processes gather their "
                     + "figures there");
         }
+    }
+
+    /**
+     * {@code recipe} with its learned matrices kept under {@code --keep-rotations}, in a file named by
+     * the method, the seed and a digest of the whole recipe; as it is without the option or for a
+     * fixed rotation. The cell's key and the table's protocol do not include the file.
+     */
+    Recipe keeping(Recipe recipe) {
+        if (keepRotations == null || !recipe.rotation().learned()) {
+            return recipe;
+        }
+        String name = recipe.rotation().label() + "-seed" + recipe.seed() + "-"
+                + CellJobs.digest(JsonWriter.write(recipe.toJson())) + ".safetensors";
+        return recipe.withTraining(recipe.training().withRotations(keepRotations.resolve(name)));
     }
 
     /**

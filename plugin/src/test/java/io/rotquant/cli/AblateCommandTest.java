@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -214,5 +215,27 @@ class AblateCommandTest {
         CliRun run = CliRun.of(bad.toArray(String[]::new));
         assertThat(run.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
         assertThat(run.err().strip()).isEqualTo("rotquant: error: --a-bits must be 2..8, or 16 for no quantization; got 1");
+    }
+
+    @Test
+    void keptRotationsAreReadWhenACellIsPreparedAgain(@TempDir Path dir) throws IOException {
+        Path kept = dir.resolve("kept");
+        String[] args = {"ablate", "--model", TestPaths.stories260K().toString(), "--data",
+                TestPaths.repo().resolve("examples/data/stories260K-samples.txt").toString(), "--seqlen", "256", "--windows",
+                "2", "--rotation", "duarot", "--iters", "2", "--train-batch", "2", "--train-seqlen", "128", "--w-bits", "4",
+                "--w-method", "rtn", "--a-bits", "4", "--kv-bits", "8", "--vary", "init=hadamard", "--seeds", "0,1",
+                "--skip-fp", "--keep-rotations", kept.toString(), "--json"};
+        CliRun learned = CliRun.of(args);
+        assertThat(learned.exitCode()).as(learned.err()).isZero();
+        try (Stream<Path> files = Files.list(kept)) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .hasSize(2).allMatch(n -> n.matches("duarot-seed[01]-[0-9a-f]{16}\\.safetensors"));
+        }
+
+        CliRun again = CliRun.of(args);
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.err().lines().filter(l -> l.contains("learned matrices read from " + kept))).hasSize(2);
+        assertThat(again.err()).doesNotContain("duarot: iter ");
+        assertThat(again.lastLine()).as("the same tables").isEqualTo(learned.lastLine());
     }
 }

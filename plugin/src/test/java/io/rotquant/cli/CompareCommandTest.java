@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** compare --jobs: a fixed row's columns in one child, a trained row's cells one child each, the same table. */
+/** compare --jobs: a fixed row's columns in one child, a trained row's cells one child each, the same table; --keep-rotations. */
 class CompareCommandTest {
 
     private static List<String> args() {
@@ -69,5 +69,26 @@ class CompareCommandTest {
         assertThat(noFile.exitCode()).isEqualTo(RotquantCli.EXIT_INVALID_INPUT);
         assertThat(noFile.err().strip()).isEqualTo(
                 "rotquant: error: --jobs 2 needs --resume FILE: the cells' processes gather their figures there");
+    }
+
+    @Test
+    void keptRotationsAreAFilePerLearnedPreparationAndReadOnARerun(@TempDir Path dir) throws IOException {
+        List<String> args = args();
+        args.set(args.indexOf("rtn,quarot-rtn,spinquant-rtn"), "spinquant-rtn,dfrot-rtn");
+        Path kept = dir.resolve("kept");
+        CliRun learned = run(args, "--skip-fp", "--keep-rotations", kept.toString());
+        assertThat(learned.exitCode()).as(learned.err()).isZero();
+        try (var files = Files.list(kept)) {
+            // SpinQuant trains for each column's quantizers; DFRot refines R1 once for the row.
+            assertThat(files.map(f -> f.getFileName().toString()).sorted()).hasSize(3)
+                    .satisfiesExactly(d -> assertThat(d).startsWith("dfrot-seed0-"),
+                            s -> assertThat(s).startsWith("spinquant-seed0-"), s -> assertThat(s).startsWith("spinquant-seed0-"));
+        }
+
+        CliRun again = run(args, "--skip-fp", "--keep-rotations", kept.toString());
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.err().lines().filter(l -> l.contains(" read from " + kept))).hasSize(3);
+        assertThat(again.err()).doesNotContain("iter 1/2").doesNotContain("alternations");
+        assertThat(again.out()).isEqualTo(learned.out());
     }
 }

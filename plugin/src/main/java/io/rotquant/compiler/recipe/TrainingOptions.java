@@ -62,6 +62,11 @@ public record TrainingOptions(int iters, double lr, int batch, int seqlen, doubl
         }
     }
 
+    public TrainingOptions withRotations(Path file) {
+        return new TrainingOptions(iters, lr, batch, seqlen, alpha, variant, localBlock, init, online, onlineThreshold,
+                memory, file);
+    }
+
     public TrainingOptions withInit(RotationInit newInit) {
         return new TrainingOptions(iters, lr, batch, seqlen, alpha, variant, localBlock, newInit, online, onlineThreshold,
                 memory, rotations);
