@@ -94,12 +94,15 @@ public final class PreparedModel implements AutoCloseable {
         }
     }
 
-    /** The recipe's rotations: none, drawn from the seed, or learned on calibration data. */
+    /** The recipe's rotations: none, drawn from the seed, read from the file that keeps them, or learned on calibration data. */
     private static ModelRotator rotator(Checkpoint checkpoint, Tokenizer tokenizer, Recipe recipe, ComputeDType dtype,
             PhaseTimes times, Consumer<String> log) {
         RotationKind kind = recipe.rotation();
         if (kind == RotationKind.NONE) {
             return null;
+        }
+        if (RotationLearning.kept(recipe)) {
+            return times.time("read rotations", () -> RotationLearning.read(checkpoint.config(), recipe, log));
         }
         if (kind.learned()) {
             return times.time("learn rotations", () -> {

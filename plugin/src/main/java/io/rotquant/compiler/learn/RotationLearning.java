@@ -96,6 +96,10 @@ public final class RotationLearning implements AutoCloseable {
     }
 
     private QuantSettings quantSettings() {
+        return quantSettings(recipe);
+    }
+
+    private static QuantSettings quantSettings(Recipe recipe) {
         return QuantSettings.of(recipe.aBits(), recipe.aClip(), recipe.kvBits(), recipe.kvClip());
     }
 
@@ -104,15 +108,42 @@ public final class RotationLearning implements AutoCloseable {
     }
 
     /**
-     * Learns the rotations and returns the rotator that applies them. With a rotations file
-     * ({@link RotationsFile}) that exists, its matrices are read instead; with one that does not
-     * yet, the learned matrices are written to it (by rank 0 of a job).
+     * Whether {@code recipe}'s learned matrices are kept in a file that exists: {@link #read} then
+     * gives its rotator, and nothing needs to be prepared or learned.
+     */
+    public static boolean kept(Recipe recipe) {
+        Path file = recipe.training().rotations();
+        return recipe.rotation().learned() && file != null && Files.exists(file);
+    }
+
+    /**
+     * The rotator of the matrices kept in {@code recipe}'s rotations file ({@link RotationsFile}),
+     * checked against the recipe and the model's shape: no weights are loaded and nothing is learned.
+     */
+    public static ModelRotator read(ModelConfig config, Recipe recipe, Consumer<String> log) {
+        Path file = recipe.training().rotations();
+        List<Tensor> matrices = RotationsFile.read(file, recipe, config, Torch.device());
+        log.accept(String.format(Locale.ROOT, "%s: %s read from %s (learned under this recipe): no learning",
+                recipe.rotation().label(), matrices(matrices.size()), file));
+        return switch (recipe.rotation()) {
+            // The start is not used when the matrices are given, so DuaRot's DFRot start is not computed.
+            case SPINQUANT, DUAROT -> rotator(config,
+                    RotationTrainer.merge(config, parameters(config, recipe, () -> matrices.get(0)), matrices));
+            case DFROT -> dfRotRotator(config, recipe, matrices.get(0));
+            default -> throw new IllegalStateException("not a learned rotation: " + recipe.rotation());
+        };
+    }
+
+    /**
+     * Learns the rotations and returns the rotator that applies them; with a rotations file that
+     * does not exist yet, the learned matrices are written to it (by rank 0 of a job). A file that
+     * exists is read instead ({@link #read}, which needs no preparation).
      */
     public ModelRotator learn(Consumer<String> log) {
-        Path file = recipe.training().rotations();
-        if (file != null && Files.exists(file)) {
-            return read(file, log);
+        if (kept(recipe)) {
+            return read(config, recipe, log);
         }
+        Path file = recipe.training().rotations();
         if (file != null) {
             RotationsFile.checkWritable(file);
         }
@@ -129,18 +160,6 @@ public final class RotationLearning implements AutoCloseable {
         return learned.rotator();
     }
 
-    /** The rotator of the matrices kept in {@code file}, without learning. */
-    private ModelRotator read(Path file, Consumer<String> log) {
-        List<Tensor> matrices = RotationsFile.read(file, recipe, config, Torch.device());
-        log.accept(String.format(Locale.ROOT, "%s: %s read from %s (learned under this recipe): no learning",
-                recipe.rotation().label(), matrices(matrices.size()), file));
-        return switch (recipe.rotation()) {
-            // The start is not used when the matrices are given, so DuaRot's DFRot start is not computed.
-            case SPINQUANT, DUAROT -> rotator(trainer().merge(parameters(() -> matrices.get(0)), matrices));
-            case DFROT -> dfRotRotator(matrices.get(0));
-            default -> throw new IllegalStateException("not a learned rotation: " + recipe.rotation());
-        };
-    }
 
     private static String matrices(int count) {
         return count == 1 ? "1 learned matrix" : count + " learned matrices";
@@ -160,11 +179,11 @@ public final class RotationLearning implements AutoCloseable {
      * alternations on the first training window), which is computed here and logged.
      */
     private RotationParameters parameters(Consumer<String> log) {
-        return parameters(() -> dfRotR1(windows.get(0), DFROT_ALTERNATIONS, log));
+        return parameters(config, recipe, () -> dfRotR1(windows.get(0), DFROT_ALTERNATIONS, log));
     }
 
-    /** The matrices of the recipe's method; {@code dfRotStart} gives DuaRot's start under {@code --init dfrot}, only then. */
-    private RotationParameters parameters(Supplier<Tensor> dfRotStart) {
+    /** The matrices of {@code recipe}'s method; {@code dfRotStart} gives DuaRot's start under {@code --init dfrot}, only then. */
+    private static RotationParameters parameters(ModelConfig config, Recipe recipe, Supplier<Tensor> dfRotStart) {
         TrainingOptions o = recipe.training();
         return switch (recipe.rotation()) {
             case SPINQUANT -> new SpinQuantParameters(config, recipe.seed(), Torch.device());
@@ -177,7 +196,7 @@ public final class RotationLearning implements AutoCloseable {
                     globalStart = dfRotStart.get();
                 }
                 yield new DuaRotParameters(config, recipe.seed(), Torch.device(), o.variant(), o.localBlock(), o.init(),
-                        globalStart, o.online(), o.onlineThreshold(), quantSettings().keys().active());
+                        globalStart, o.online(), o.onlineThreshold(), quantSettings(recipe).keys().active());
             }
             default -> throw new IllegalStateException("not a trained rotation: " + recipe.rotation());
         };
@@ -201,20 +220,20 @@ public final class RotationLearning implements AutoCloseable {
             log.accept(String.format(Locale.ROOT, "%s: loss on the first step's %d windows %.4f at the start, %.4f trained",
                     parameters.name(), first.size(), result.losses()[0], trainer.loss(trained, first)));
         }
-        return new Learned(rotator(trained), result.matrices());
+        return new Learned(rotator(config, trained), result.matrices());
     }
 
-    private ModelRotator rotator(RotationTrainer.Rotations rotations) {
+    private static ModelRotator rotator(ModelConfig config, RotationTrainer.Rotations rotations) {
         return new ModelRotator(config, rotations.r1(), rotations.r2(), rotations.online().r3(), rotations.online().r4());
     }
 
     /** DFRot (specification.md §9): R1 refined from the randomized Hadamard of the seed; R2 as QuaRot's. */
     private Learned dfRot(Consumer<String> log) {
         Tensor r1 = dfRotR1(windows.get(0), recipe.training().iters(), log);
-        return new Learned(dfRotRotator(r1), List.of(r1));
+        return new Learned(dfRotRotator(config, recipe, r1), List.of(r1));
     }
 
-    private ModelRotator dfRotRotator(Tensor r1) {
+    private static ModelRotator dfRotRotator(ModelConfig config, Recipe recipe, Tensor r1) {
         return new ModelRotator(config, r1, ModelRotator.perLayerR2(config, new RandomRotations(recipe.seed()),
                 Torch.device()));
     }

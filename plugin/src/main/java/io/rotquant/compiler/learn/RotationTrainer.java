@@ -88,6 +88,11 @@ public final class RotationTrainer {
 
     /** The merged rotations of {@code parameters}' matrices (in the caller's scope). */
     public Rotations merge(RotationParameters parameters, List<Tensor> matrices) {
+        return merge(config, parameters, matrices);
+    }
+
+    /** As {@link #merge(RotationParameters, List)}, for a model of {@code config}'s shape, without a trainer. */
+    static Rotations merge(ModelConfig config, RotationParameters parameters, List<Tensor> matrices) {
         List<Tensor> r2 = new ArrayList<>();
         for (int l = 0; l < config.numLayers(); l++) {
             r2.add(parameters.r2(matrices, l).detach());
