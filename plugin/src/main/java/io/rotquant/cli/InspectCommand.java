@@ -1,9 +1,11 @@
 package io.rotquant.cli;
 
 import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.learn.RotationsFile;
 import io.rotquant.runtime.artifact.Artifact;
 import io.rotquant.runtime.artifact.ArtifactException;
 import io.rotquant.runtime.json.JsonWriter;
+import io.rotquant.runtime.safetensors.SafetensorsException;
 import io.rotquant.runtime.safetensors.SafetensorsFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,10 +17,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code rotquant inspect}: validates an artifact and prints its metadata and tensor table. */
-@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Validate an artifact and describe it.")
+/**
+ * {@code rotquant inspect}: validates an artifact and prints its metadata and tensor table; a file
+ * of kept rotations ({@code --rotations}) gets its metadata (what it was learned under) and matrices.
+ */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Validate an artifact (or a file of kept rotations) and describe it.")
 final class InspectCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE", description = "A rotquant artifact.")
+    @Parameters(index = "0", paramLabel = "FILE", description = "A rotquant artifact, or a file of kept rotations.")
     Path file;
 
     @Option(names = "--tensors", description = "List every tensor.")
@@ -32,24 +38,44 @@ final class InspectCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) {
             throw new InvalidInputException(file + ": file not found");
         }
+        if (keptRotations()) {
+            try (SafetensorsFile rotations = SafetensorsFile.open(file)) {
+                describe("rotations", rotations.metadata(), rotations.entries());
+            }
+            return 0;
+        }
         try (Artifact a = Artifact.open(file)) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("artifact", file.toString());
-            out.put("bytes", Files.size(file));
-            out.put("tensors", a.entries().size());
-            a.metadata().forEach(out::put);
-            out.forEach((k, v) -> System.out.println(k + ": " + v));
-            if (tensors) {
-                for (SafetensorsFile.Entry e : a.entries().values()) {
-                    System.out.printf("  %-40s %-4s %s%n", e.name(), e.dtype(), Arrays.toString(e.shape()));
-                }
-            }
-            if (json) {
-                System.out.println(JsonWriter.write(out));
-            }
+            describe("artifact", a.metadata(), a.entries());
         } catch (ArtifactException e) {
             throw new InvalidInputException(e.getMessage(), e);
         }
         return 0;
+    }
+
+    /** Whether the file is safetensors whose metadata says it keeps learned rotations. */
+    private boolean keptRotations() {
+        try (SafetensorsFile safetensors = SafetensorsFile.open(file)) {
+            return RotationsFile.FORMAT.equals(safetensors.metadata().get("format"));
+        } catch (SafetensorsException e) {
+            return false;  // the artifact reader says what is wrong with it
+        }
+    }
+
+    private void describe(String kind, Map<String, String> metadata, Map<String, SafetensorsFile.Entry> entries)
+            throws java.io.IOException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put(kind, file.toString());
+        out.put("bytes", Files.size(file));
+        out.put("tensors", entries.size());
+        metadata.forEach(out::put);
+        out.forEach((k, v) -> System.out.println(k + ": " + v));
+        if (tensors) {
+            for (SafetensorsFile.Entry e : entries.values()) {
+                System.out.printf("  %-40s %-4s %s%n", e.name(), e.dtype(), Arrays.toString(e.shape()));
+            }
+        }
+        if (json) {
+            System.out.println(JsonWriter.write(out));
+        }
     }
 }

@@ -89,6 +89,24 @@ class ArtifactCommandsTest {
     }
 
     @Test
+    void inspectDescribesAFileOfKeptRotations() {
+        Path rotations = dir.resolve("dfrot.safetensors");
+        CliRun compile = CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out",
+                dir.resolve("dfrot.rqm").toString(), "--rotation", "dfrot", "--iters", "2", "--w-method", "rtn",
+                "--rotations", rotations.toString(), "--quiet");
+        assertThat(compile.exitCode()).as(compile.err()).isZero();
+
+        CliRun inspect = CliRun.of("inspect", rotations.toString(), "--tensors", "--json");
+        assertThat(inspect.exitCode()).as(inspect.err()).isZero();
+        assertThat(inspect.out()).contains("  matrix.0                                 F64  [64, 64]");
+        JsonObject described = JsonObject.parse("stdout", inspect.lastLine());
+        assertThat(described.string("rotations")).isEqualTo(rotations.toString());
+        assertThat(described.string("format")).isEqualTo("rotquant-rotations");
+        assertThat(described.string("recipe")).contains("\"rotation\":\"dfrot\"").contains("\"iters\":\"2\"");
+        assertThat(described.string("model")).contains("\"hidden_size\":\"64\"");
+    }
+
+    @Test
     void badInputEndsWithOneLine() throws Exception {
         CliRun missing = CliRun.of("run", "--artifact", dir.resolve("none.rqm").toString(), "--prompt", "x");
         assertThat(missing.exitCode()).isEqualTo(2);

@@ -37,8 +37,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * learned under. Read back for the same settings and shape, they give the learned rotations without
  * learning; any other recipe or model is refused in one line that names the setting.
  */
-final class RotationsFile {
-    static final String FORMAT = "rotquant-rotations";
+public final class RotationsFile {
+    /** The metadata {@code format} of a rotations file. */
+    public static final String FORMAT = "rotquant-rotations";
     static final String VERSION = "1";
     private static final String MATRIX = "matrix.";
     /** Settings that do not change what is learned: GPTQ's own, how a step is held, the file itself. */
