@@ -26,6 +26,7 @@ import io.rotquant.compiler.rotation.ModelRotator;
 import io.rotquant.compiler.model.LlamaModel;
 import io.rotquant.compiler.rotation.RandomRotations;
 import io.rotquant.compiler.rotation.RotationKind;
+import io.rotquant.compiler.torch.Tensors;
 import io.rotquant.compiler.torch.Torch;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -126,10 +127,16 @@ public final class RotationLearning implements AutoCloseable {
         log.accept(String.format(Locale.ROOT, "%s: %s read from %s (learned under this recipe): no learning",
                 recipe.rotation().label(), matrices(matrices.size()), file));
         return switch (recipe.rotation()) {
-            // The start is not used when the matrices are given, so DuaRot's DFRot start is not computed.
-            case SPINQUANT, DUAROT -> rotator(config,
-                    RotationTrainer.merge(config, parameters(config, recipe, () -> matrices.get(0)), matrices));
-            case DFROT -> dfRotRotator(config, recipe, matrices.get(0));
+            case SPINQUANT, DUAROT -> {
+                // The start only gives the shapes here, so DuaRot's DFRot start is not computed.
+                RotationParameters parameters = parameters(config, recipe, () -> matrices.get(0));
+                RotationsFile.checkShapes(file, matrices, parameters.initial().stream().map(Tensors::shape).toList());
+                yield rotator(config, RotationTrainer.merge(config, parameters, matrices));
+            }
+            case DFROT -> {
+                RotationsFile.checkShapes(file, matrices, List.of(new long[] {config.hiddenSize(), config.hiddenSize()}));
+                yield dfRotRotator(config, recipe, matrices.get(0));
+            }
             default -> throw new IllegalStateException("not a learned rotation: " + recipe.rotation());
         };
     }

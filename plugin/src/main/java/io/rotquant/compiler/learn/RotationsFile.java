@@ -20,6 +20,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * float64 tensor per matrix, {@code matrix.0} on in the method's order (SpinQuant's and DuaRot's
  * Cayley parameters, DFRot's R1), and in its metadata the recipe settings and model shape they were
  * learned under. Read back for the same settings and shape, they give the learned rotations without
- * learning; any other recipe or model is refused in one line that names the setting.
+ * learning; any other recipe or model, or matrices not the method's, are refused in one line.
  */
 public final class RotationsFile {
     /** The metadata {@code format} of a rotations file. */
@@ -147,6 +148,20 @@ public final class RotationsFile {
             throw refused(file, e.getMessage());
         } catch (IOException e) {
             throw refused(file, "cannot read (" + e.getMessage() + ")");
+        }
+    }
+
+    /** Refuses matrices that are not, in number and shapes, the ones {@code expected} (a file changed by hand). */
+    static void checkShapes(Path file, List<Tensor> matrices, List<long[]> expected) {
+        if (matrices.size() != expected.size()) {
+            throw refused(file, "holds " + matrices.size() + " matrices where the recipe's method has " + expected.size());
+        }
+        for (int i = 0; i < expected.size(); i++) {
+            long[] shape = Tensors.shape(matrices.get(i));
+            if (!Arrays.equals(shape, expected.get(i))) {
+                throw refused(file, MATRIX + i + " is " + Arrays.toString(shape) + " where the recipe's method has "
+                        + Arrays.toString(expected.get(i)));
+            }
         }
     }
 

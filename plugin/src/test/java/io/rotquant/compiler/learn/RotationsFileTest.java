@@ -94,7 +94,7 @@ class RotationsFileTest {
     }
 
     @Test
-    void matricesComeBackBitForBit() {
+    void matricesComeBackBitForBitAndOthersThanTheMethodsAreRefused() {
         try (PointerScope scope = new PointerScope()) {
             Path file = dir.resolve("random.safetensors");
             Recipe recipe = recipe(RotationKind.SPINQUANT, 4, file);
@@ -107,6 +107,12 @@ class RotationsFileTest {
             for (int i = 0; i < 2; i++) {
                 assertThat(torch.equal(read.get(i), written.get(i))).as("matrix %d", i).isTrue();
             }
+            // Metadata that fits the recipe, matrices that do not (a file changed by hand): one line.
+            assertThatThrownBy(() -> compile(recipe, "edited.rqm")).isInstanceOf(InvalidInputException.class)
+                    .hasMessage("--rotations " + file + ": holds 2 matrices where the recipe's method has 6");
+            RotationsFile.write(file, recipe(RotationKind.DFROT, 4, file), config, List.of(written.get(0)));
+            assertThatThrownBy(() -> compile(recipe(RotationKind.DFROT, 4, file), "edited.rqm"))
+                    .hasMessage("--rotations " + file + ": matrix.0 is [5, 5] where the recipe's method has [64, 64]");
         }
     }
 }
