@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Compiles shared by two Gloo ranks on localhost against one process, on stories260K: the same
- * bytes for GPTQ, a training step's loss and gradient norm in either memory mode, a DuaRot
+ * bytes for GPTQ and for kept rotations, a training step's loss and gradient norm in either memory mode, a DuaRot
  * perplexity within the seeds' spread, and a killed rank that stops the
  * job with one line naming it and no artifact.
  */
@@ -60,6 +60,20 @@ class DistributedCompileTest {
         try (Stream<Path> written = Files.list(shared)) {
             assertThat(written.map(p -> p.getFileName().toString())).containsExactly("two.rqm");
         }
+    }
+
+    @Test
+    void keptRotationsReadOnTwoRanksGiveTheBytesOfOneProcess() throws IOException {
+        Path rotations = dir.resolve("duarot.safetensors");
+        Path shared = Files.createDirectories(dir.resolve("two"));
+        run(compile(dir.resolve("learned.rqm"), "--rotation", "duarot", "--w-method", "rtn", "--iters", "2",
+                "--train-batch", "2", "--rotations", rotations.toString()));
+        List<String> two = compile(shared.resolve("read.rqm"), "--rotation", "duarot", "--w-method", "rtn", "--iters", "2",
+                "--train-batch", "2", "--rotations", rotations.toString(), "--nproc", "2");
+        run(two);
+
+        assertThat(Files.mismatch(dir.resolve("learned.rqm"), shared.resolve("read.rqm"))).as("first differing byte")
+                .isEqualTo(-1L);
     }
 
     @Test
