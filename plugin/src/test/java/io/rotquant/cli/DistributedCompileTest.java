@@ -68,8 +68,8 @@ class DistributedCompileTest {
         Path shared = Files.createDirectories(dir.resolve("two"));
         run(compile(dir.resolve("learned.rqm"), "--rotation", "duarot", "--w-method", "rtn", "--iters", "2",
                 "--train-batch", "2", "--rotations", rotations.toString()));
-        List<String> two = compile(shared.resolve("read.rqm"), "--rotation", "duarot", "--w-method", "rtn", "--iters", "2",
-                "--train-batch", "2", "--rotations", rotations.toString(), "--nproc", "2");
+        List<String> two = compile(shared.resolve("read.rqm"), "--rotation", "duarot", "--w-method", "rtn", "--iters",
+                "2", "--train-batch", "2", "--rotations", rotations.toString(), "--nproc", "2");
         run(two);
 
         assertThat(Files.mismatch(dir.resolve("learned.rqm"), shared.resolve("read.rqm"))).as("first differing byte")
@@ -113,14 +113,15 @@ class DistributedCompileTest {
         double[] reference = steps.get("all, one process");
         steps.forEach((name, step) -> {
             assertThat(step[0]).as("%s: first step's loss", name).isCloseTo(reference[0], within(1e-4));
-            assertThat(step[1]).as("%s: first step's gradient norm", name).isCloseTo(reference[1], withinPercentage(0.01));
+            assertThat(step[1]).as("%s: first step's gradient norm", name)
+                    .isCloseTo(reference[1], withinPercentage(0.01));
         });
     }
 
     /** The loss and gradient norm of the log's first training step (rank 0's, on several ranks). */
     private static double[] firstStep(String log) {
-        Matcher line = Pattern.compile("^(?:rank 0/\\d+: )?duarot: iter 1/1 loss (\\S+) grad norm (\\S+) ", Pattern.MULTILINE)
-                .matcher(log);
+        Matcher line = Pattern.compile("^(?:rank 0/\\d+: )?duarot: iter 1/1 loss (\\S+) grad norm (\\S+) ",
+                Pattern.MULTILINE).matcher(log);
         assertThat(line.find()).as("a first step's line in %s", log).isTrue();
         return new double[] {Double.parseDouble(line.group(1)), Double.parseDouble(line.group(2))};
     }

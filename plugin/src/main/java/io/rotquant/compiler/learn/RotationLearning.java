@@ -134,7 +134,8 @@ public final class RotationLearning implements AutoCloseable {
                 yield rotator(config, RotationTrainer.merge(config, parameters, matrices));
             }
             case DFROT -> {
-                RotationsFile.checkShapes(file, matrices, List.of(new long[] {config.hiddenSize(), config.hiddenSize()}));
+                long d = config.hiddenSize();
+                RotationsFile.checkShapes(file, matrices, List.of(new long[] {d, d}));
                 yield dfRotRotator(config, recipe, matrices.get(0));
             }
             default -> throw new IllegalStateException("not a learned rotation: " + recipe.rotation());
@@ -189,7 +190,10 @@ public final class RotationLearning implements AutoCloseable {
         return parameters(config, recipe, () -> dfRotR1(windows.get(0), DFROT_ALTERNATIONS, log));
     }
 
-    /** The matrices of {@code recipe}'s method; {@code dfRotStart} gives DuaRot's start under {@code --init dfrot}, only then. */
+    /**
+     * The matrices of {@code recipe}'s method; {@code dfRotStart} gives DuaRot's start under
+     * {@code --init dfrot}, and is called only then.
+     */
     private static RotationParameters parameters(ModelConfig config, Recipe recipe, Supplier<Tensor> dfRotStart) {
         TrainingOptions o = recipe.training();
         return switch (recipe.rotation()) {
