@@ -1,6 +1,11 @@
 package io.rotquant.compiler.learn;
 
+import static io.rotquant.compiler.recipe.RecipeParameter.GPTQ_ACT_ORDER;
+import static io.rotquant.compiler.recipe.RecipeParameter.GPTQ_DAMP;
+import static io.rotquant.compiler.recipe.RecipeParameter.GPTQ_STATIC_GROUPS;
+import static io.rotquant.compiler.recipe.RecipeParameter.NSAMPLES;
 import static io.rotquant.compiler.recipe.RecipeParameter.ROTATIONS;
+import static io.rotquant.compiler.recipe.RecipeParameter.TRAIN_MEMORY;
 
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.config.ModelConfig;
@@ -44,8 +49,8 @@ public final class RotationsFile {
     static final String VERSION = "1";
     private static final String MATRIX = "matrix.";
     /** Settings that do not change what is learned: GPTQ's own, how a step is held, the file itself. */
-    private static final Set<String> NOT_LEARNED = Set.of(Recipe.LABEL_KEY, "nsamples", "gptq_damp", "gptq_act_order",
-            "gptq_static_groups", "train_memory", ROTATIONS.jsonKey());
+    private static final Set<String> NOT_LEARNED = Set.of(Recipe.LABEL_KEY, NSAMPLES.jsonKey(), GPTQ_DAMP.jsonKey(),
+            GPTQ_ACT_ORDER.jsonKey(), GPTQ_STATIC_GROUPS.jsonKey(), TRAIN_MEMORY.jsonKey(), ROTATIONS.jsonKey());
 
     private RotationsFile() {
     }
