@@ -38,26 +38,26 @@ final class InspectCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) {
             throw new InvalidInputException(file + ": file not found");
         }
-        if (keptRotations()) {
-            try (SafetensorsFile rotations = SafetensorsFile.open(file)) {
-                describe("rotations", rotations.metadata(), rotations.entries());
-            }
-            return 0;
-        }
         try (Artifact a = Artifact.open(file)) {
             describe("artifact", a.metadata(), a.entries());
         } catch (ArtifactException e) {
-            throw new InvalidInputException(e.getMessage(), e);
+            if (!describedAsKeptRotations()) {
+                throw new InvalidInputException(e.getMessage(), e);
+            }
         }
         return 0;
     }
 
-    /** Whether the file is safetensors whose metadata says it keeps learned rotations. */
-    private boolean keptRotations() {
+    /** Describes the file when it is safetensors that keeps learned rotations; false otherwise. */
+    private boolean describedAsKeptRotations() throws java.io.IOException {
         try (SafetensorsFile safetensors = SafetensorsFile.open(file)) {
-            return RotationsFile.FORMAT.equals(safetensors.metadata().get("format"));
+            if (!RotationsFile.isRotationsFile(safetensors.metadata())) {
+                return false;
+            }
+            describe("rotations", safetensors.metadata(), safetensors.entries());
+            return true;
         } catch (SafetensorsException e) {
-            return false;  // the artifact reader says what is wrong with it
+            return false;  // the artifact reader's message says what is wrong with it
         }
     }
 

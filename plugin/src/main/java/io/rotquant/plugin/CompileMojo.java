@@ -214,7 +214,7 @@ public final class CompileMojo extends AbstractRecipeMojo {
                 getLog().info("rotquant: compiling " + recipe.label() + " because " + String.join("; ", reasons));
                 Files.createDirectories(out.toAbsolutePath().getParent());
                 compile(request, plan);
-                now.withFilesWritten(request).withArtifact(InputDigests.sha256(out)).write(fingerprintFile);
+                now.withRotationsFile(request).withArtifact(InputDigests.sha256(out)).write(fingerprintFile);
             }
             BuildTimestamp.apply(outputTimestamp, out);
         } catch (InvalidInputException e) {

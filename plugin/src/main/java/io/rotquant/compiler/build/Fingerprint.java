@@ -51,30 +51,25 @@ public record Fingerprint(Map<String, String> entries) {
         InputDigests.checkpoint(request.model()).forEach((file, digest) -> e.put("model/" + file, digest));
         Path calibration = request.recipe().calibration();
         e.put("calibration", calibration == null ? CalibrationData.DEFAULT_NAME : InputDigests.sha256(calibration, CALIBRATION.named()));
-        Path rotations = request.recipe().inputFiles().get(ROTATIONS);
-        if (rotations != null) {
-            e.put(ROTATIONS.jsonKey(), rotationsEntry(rotations));
-        }
         if (request.evalData() != null) {
             e.put("eval_data", InputDigests.sha256(request.evalData(), EVAL_DATA.named()));
             e.put("eval_windows", Integer.toString(request.evalWindows()));
         }
-        return new Fingerprint(e);
-    }
-
-    /** A rotations file by its digest; one not there yet is one the build learns into. */
-    private static String rotationsEntry(Path file) throws IOException {
-        return Files.exists(file) ? InputDigests.sha256(file, ROTATIONS.named()) : "to be learned";
+        return new Fingerprint(e).withRotationsFile(request);
     }
 
     /**
-     * This fingerprint with the input files that {@code request}'s build wrote (a rotations file
-     * learned into) by their digests, to record after the build: the next build reads the file and
-     * gives the same artifact, so it is up to date.
+     * This fingerprint with {@code request}'s rotations file, if its recipe keeps one, by its digest,
+     * or as "to be learned" while it is not there. Taken again after a build that learned into it, so
+     * that the next build, which reads the file and gives the same artifact, is up to date.
      */
-    public Fingerprint withFilesWritten(CompileRequest request) throws IOException {
+    public Fingerprint withRotationsFile(CompileRequest request) throws IOException {
         Path rotations = request.recipe().inputFiles().get(ROTATIONS);
-        return rotations == null ? this : with(ROTATIONS.jsonKey(), rotationsEntry(rotations));
+        if (rotations == null) {
+            return this;
+        }
+        return with(ROTATIONS.jsonKey(),
+                Files.exists(rotations) ? InputDigests.sha256(rotations, ROTATIONS.named()) : "to be learned");
     }
 
     /** This fingerprint plus the digest of the artifact it produced, to record after a successful build. */

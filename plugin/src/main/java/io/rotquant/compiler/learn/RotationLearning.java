@@ -143,14 +143,11 @@ public final class RotationLearning implements AutoCloseable {
     }
 
     /**
-     * Learns the rotations and returns the rotator that applies them; with a rotations file that
-     * does not exist yet, the learned matrices are written to it (by rank 0 of a job). A file that
-     * exists is read instead ({@link #read}, which needs no preparation).
+     * Learns the rotations and returns the rotator that applies them; with a rotations file, the
+     * learned matrices are written to it (by rank 0 of a job). A file that already exists is for
+     * {@link #read}, before anything is prepared ({@link #kept}).
      */
     public ModelRotator learn(Consumer<String> log) {
-        if (kept(recipe)) {
-            return read(config, recipe, log);
-        }
         Path file = recipe.training().rotations();
         if (file != null) {
             RotationsFile.checkWritable(file);
@@ -167,7 +164,6 @@ public final class RotationLearning implements AutoCloseable {
         }
         return learned.rotator();
     }
-
 
     private static String matrices(int count) {
         return count == 1 ? "1 learned matrix" : count + " learned matrices";

@@ -44,8 +44,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * learning; any other recipe or model, or matrices not the method's, are refused in one line.
  */
 public final class RotationsFile {
-    /** The metadata {@code format} of a rotations file. */
-    public static final String FORMAT = "rotquant-rotations";
+    static final String FORMAT = "rotquant-rotations";
     static final String VERSION = "1";
     private static final String MATRIX = "matrix.";
     /** Settings that do not change what is learned: GPTQ's own, how a step is held, the file itself. */
@@ -53,6 +52,11 @@ public final class RotationsFile {
             GPTQ_ACT_ORDER.jsonKey(), GPTQ_STATIC_GROUPS.jsonKey(), TRAIN_MEMORY.jsonKey(), ROTATIONS.jsonKey());
 
     private RotationsFile() {
+    }
+
+    /** Whether safetensors {@code metadata} is a rotations file's (of any version). */
+    public static boolean isRotationsFile(Map<String, String> metadata) {
+        return FORMAT.equals(metadata.get("format"));
     }
 
     /** The settings of {@code recipe} that decide the learned matrices (a calibration file by its name). */
@@ -120,7 +124,7 @@ public final class RotationsFile {
     static List<Tensor> read(Path file, Recipe recipe, ModelConfig config, Device device) {
         try (SafetensorsFile in = SafetensorsFile.open(file); FileChannel channel = FileChannel.open(file)) {
             Map<String, String> metadata = in.metadata();
-            if (!FORMAT.equals(metadata.get("format"))) {
+            if (!isRotationsFile(metadata)) {
                 throw refused(file, "not a rotations file (its format is '" + metadata.get("format") + "')");
             }
             if (!VERSION.equals(metadata.get("version"))) {
