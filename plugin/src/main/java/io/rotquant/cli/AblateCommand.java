@@ -152,7 +152,7 @@ final class AblateCommand implements Callable<Integer> {
         }
         for (Map.Entry<String, Recipe> cell : cells.entrySet()) {
             if (!measured(results, cell.getKey(), questions)) {
-                try (PreparedModel prepared = options.open(output.keeping(cell.getValue()), log::println)) {
+                try (PreparedModel prepared = options.open(output.keeping(options.model, cell.getValue()), log::println)) {
                     measure(results, cell.getKey(), cell.getValue().label(), prepared, tokens, questions, log);
                 }
             }

@@ -181,14 +181,14 @@ final class CompareCommand implements Callable<Integer> {
                 for (int i = 0; i < columns.size(); i++) {
                     int[] c = columns.get(i);
                     if (!results.has(keys.get(i)) && wanted(name, settings.get(i))) {
-                        try (PreparedModel prepared = options.open(output.keeping(recipe.withActivations(c[1],
+                        try (PreparedModel prepared = options.open(output.keeping(options.model, recipe.withActivations(c[1],
                                 base.aClip(), c[2], base.kvClip())), log::println)) {
                             record(results, keys.get(i), evaluate(prepared, prepared.model(), tokens, log), log);
                         }
                     }
                 }
             } else if (!keys.stream().allMatch(results::has) && wanted(name, null)) {
-                try (PreparedModel prepared = options.open(output.keeping(recipe), log::println)) {
+                try (PreparedModel prepared = options.open(output.keeping(options.model, recipe), log::println)) {
                     for (int i = 0; i < columns.size(); i++) {
                         int[] c = columns.get(i);
                         if (!results.has(keys.get(i))) {

@@ -55,15 +55,16 @@ final class TableOptions {
 
     /**
      * {@code recipe} with its learned matrices kept under {@code --keep-rotations}, in a file named by
-     * the method, the seed and a digest of the whole recipe; as it is without the option or for a
-     * fixed rotation. The cell's key and the table's protocol do not include the file.
+     * the method, the seed and a digest of the whole recipe and the checkpoint's directory (the file
+     * itself refuses other checkpoint files); as it is without the option or for a fixed rotation.
+     * The cell's key and the table's protocol do not include the file.
      */
-    Recipe keeping(Recipe recipe) {
+    Recipe keeping(Path model, Recipe recipe) {
         if (keepRotations == null || !recipe.rotation().learned()) {
             return recipe;
         }
         String name = recipe.rotation().label() + "-seed" + recipe.seed() + "-"
-                + CellJobs.digest(JsonWriter.write(recipe.toJson())) + ".safetensors";
+                + CellJobs.digest(model.toAbsolutePath().normalize() + "\n" + JsonWriter.write(recipe.toJson())) + ".safetensors";
         return recipe.withTraining(recipe.training().withRotations(keepRotations.resolve(name)));
     }
 

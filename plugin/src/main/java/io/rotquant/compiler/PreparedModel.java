@@ -102,7 +102,7 @@ public final class PreparedModel implements AutoCloseable {
             return null;
         }
         if (RotationLearning.kept(recipe)) {
-            return times.time("read rotations", () -> RotationLearning.read(checkpoint.config(), recipe, log));
+            return times.time("read rotations", () -> RotationLearning.read(checkpoint, recipe, log));
         }
         if (kind.learned()) {
             return times.time("learn rotations", () -> {

@@ -6,7 +6,7 @@ import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.build.Compilation;
 import io.rotquant.compiler.build.CompileRequest;
 import io.rotquant.compiler.build.Fingerprint;
-import io.rotquant.compiler.build.InputDigests;
+import io.rotquant.compiler.checkpoint.InputDigests;
 import io.rotquant.compiler.recipe.ParameterNames;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.recipe.RecipeParameter;

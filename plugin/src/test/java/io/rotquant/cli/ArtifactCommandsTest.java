@@ -2,6 +2,7 @@ package io.rotquant.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.rotquant.compiler.checkpoint.InputDigests;
 import io.rotquant.runtime.TestPaths;
 import io.rotquant.runtime.json.JsonObject;
 import java.nio.file.Files;
@@ -89,7 +90,7 @@ class ArtifactCommandsTest {
     }
 
     @Test
-    void inspectDescribesAFileOfKeptRotations() {
+    void inspectDescribesAFileOfKeptRotations() throws Exception {
         Path rotations = dir.resolve("dfrot.safetensors");
         CliRun compile = CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out",
                 dir.resolve("dfrot.rqm").toString(), "--rotation", "dfrot", "--iters", "2", "--w-method", "rtn",
@@ -104,6 +105,9 @@ class ArtifactCommandsTest {
         assertThat(described.string("format")).isEqualTo("rotquant-rotations");
         assertThat(described.string("recipe")).contains("\"rotation\":\"dfrot\"").contains("\"iters\":\"2\"");
         assertThat(described.string("model")).contains("\"hidden_size\":\"64\"");
+        assertThat(described.string("checkpoint")).as("the checkpoint files it was learned from")
+                .contains("\"model.safetensors\":\"" + InputDigests.sha256(TestPaths.stories260K().resolve("model.safetensors")))
+                .doesNotContain("tokenizer_config.json");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.rotquant.compiler.InputText;
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.artifact.ArtifactWriter;
+import io.rotquant.compiler.checkpoint.InputDigests;
 import io.rotquant.compiler.distributed.RankGroup;
 import io.rotquant.compiler.eval.ActivationProfile;
 import io.rotquant.compiler.eval.ActivationProfile.LayerProfile;

@@ -5,6 +5,7 @@ import static io.rotquant.compiler.recipe.RecipeParameter.EVAL_DATA;
 import static io.rotquant.compiler.recipe.RecipeParameter.ROTATIONS;
 
 import io.rotquant.compiler.calibration.CalibrationData;
+import io.rotquant.compiler.checkpoint.InputDigests;
 import io.rotquant.runtime.json.JsonException;
 import io.rotquant.runtime.json.JsonObject;
 import io.rotquant.runtime.json.JsonWriter;

@@ -50,14 +50,17 @@ public final class RotationLearning implements AutoCloseable {
     private static final int DFROT_ALTERNATIONS = 100;
 
     private final ModelConfig config;
+    /** The checkpoint's directory, which a rotations file records its files from. */
+    private final Path model;
     private final Recipe recipe;
     private final ModelWeights fused;
     private final ScalarType dtype;
     private final List<long[]> windows;
 
-    private RotationLearning(ModelConfig config, Recipe recipe, ModelWeights fused, ScalarType dtype,
+    private RotationLearning(ModelConfig config, Path model, Recipe recipe, ModelWeights fused, ScalarType dtype,
             List<long[]> windows) {
         this.config = config;
+        this.model = model;
         this.recipe = recipe;
         this.fused = fused;
         this.dtype = dtype;
@@ -82,7 +85,7 @@ public final class RotationLearning implements AutoCloseable {
             fused.close();
             throw e;
         }
-        return new RotationLearning(config, recipe, fused, dtype.scalarType(), windows);
+        return new RotationLearning(config, checkpoint.directory(), recipe, fused, dtype.scalarType(), windows);
     }
 
     /** The calibration windows in the order they are used. */
@@ -121,9 +124,10 @@ public final class RotationLearning implements AutoCloseable {
      * The rotator of the matrices kept in {@code recipe}'s rotations file ({@link RotationsFile}),
      * checked against the recipe and the model's shape: no weights are loaded and nothing is learned.
      */
-    public static ModelRotator read(ModelConfig config, Recipe recipe, Consumer<String> log) {
+    public static ModelRotator read(Checkpoint checkpoint, Recipe recipe, Consumer<String> log) {
+        ModelConfig config = checkpoint.config();
         Path file = recipe.training().rotations();
-        List<Tensor> matrices = RotationsFile.read(file, recipe, config, Torch.device());
+        List<Tensor> matrices = RotationsFile.read(file, recipe, config, checkpoint.directory(), Torch.device());
         log.accept(String.format(Locale.ROOT, "%s: %s read from %s (learned under this recipe): no learning",
                 recipe.rotation().label(), matrices(matrices.size()), file));
         return switch (recipe.rotation()) {
@@ -158,7 +162,7 @@ public final class RotationLearning implements AutoCloseable {
             default -> throw new IllegalStateException("not a learned rotation: " + recipe.rotation());
         };
         if (file != null && RankGroup.current().leader()) {
-            RotationsFile.write(file, recipe, config, learned.matrices());
+            RotationsFile.write(file, recipe, config, model, learned.matrices());
             log.accept(String.format(Locale.ROOT, "%s: %s kept in %s (a compile of this recipe reads them)",
                     recipe.rotation().label(), matrices(learned.matrices().size()), file));
         }

@@ -8,6 +8,7 @@ import static io.rotquant.compiler.recipe.RecipeParameter.ROTATIONS;
 import static io.rotquant.compiler.recipe.RecipeParameter.TRAIN_MEMORY;
 
 import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.checkpoint.InputDigests;
 import io.rotquant.compiler.config.ModelConfig;
 import io.rotquant.compiler.recipe.Recipe;
 import io.rotquant.compiler.recipe.RecipeParameter;
@@ -39,17 +40,20 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 /**
  * The file that keeps a learned rotation's matrices ({@code --rotations}): safetensors with one
  * float64 tensor per matrix, {@code matrix.0} on in the method's order (SpinQuant's and DuaRot's
- * Cayley parameters, DFRot's R1), and in its metadata the recipe settings and model shape they were
- * learned under. Read back for the same settings and shape, they give the learned rotations without
- * learning; any other recipe or model, or matrices not the method's, are refused in one line.
+ * Cayley parameters, DFRot's R1), and in its metadata the recipe settings, model shape and checkpoint
+ * files they were learned under. Read back for the same settings and checkpoint, they give the learned
+ * rotations without learning; any other recipe or checkpoint, or matrices not the method's, are
+ * refused in one line.
  */
 public final class RotationsFile {
     static final String FORMAT = "rotquant-rotations";
-    static final String VERSION = "1";
+    static final String VERSION = "2";
     private static final String MATRIX = "matrix.";
     /** Settings that do not change what is learned: GPTQ's own, how a step is held, the file itself. */
     private static final Set<String> NOT_LEARNED = Set.of(Recipe.LABEL_KEY, NSAMPLES.jsonKey(), GPTQ_DAMP.jsonKey(),
             GPTQ_ACT_ORDER.jsonKey(), GPTQ_STATIC_GROUPS.jsonKey(), TRAIN_MEMORY.jsonKey(), ROTATIONS.jsonKey());
+    /** The checkpoint file that does not change what is learned: the chat template. */
+    private static final String NOT_LEARNED_FROM = "tokenizer_config.json";
 
     private RotationsFile() {
     }
@@ -85,6 +89,20 @@ public final class RotationsFile {
         return shape;
     }
 
+    /**
+     * SHA-256 of the checkpoint files the matrices are learned from, by name: the weights, the
+     * configuration and the tokenizer (which cuts the calibration windows).
+     */
+    static Map<String, String> learnedFrom(Path model) {
+        try {
+            Map<String, String> digests = new LinkedHashMap<>(InputDigests.checkpoint(model));
+            digests.remove(NOT_LEARNED_FROM);
+            return digests;
+        } catch (IOException e) {
+            throw new InvalidInputException("model directory " + model + ": cannot read (" + e.getMessage() + ")");
+        }
+    }
+
     /** Refuses a file that {@link #write} could not make, before any learning: its directory must exist. */
     static void checkWritable(Path file) {
         Path directory = file.toAbsolutePath().getParent();
@@ -93,13 +111,17 @@ public final class RotationsFile {
         }
     }
 
-    /** Writes {@code matrices} to {@code file} in one step (no partial file), with what they were learned under. */
-    static void write(Path file, Recipe recipe, ModelConfig config, List<Tensor> matrices) {
+    /**
+     * Writes {@code matrices} to {@code file} in one step (no partial file), with what they were
+     * learned under: {@code recipe}, the checkpoint in directory {@code model} and its shape {@code config}.
+     */
+    static void write(Path file, Recipe recipe, ModelConfig config, Path model, List<Tensor> matrices) {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", FORMAT);
         metadata.put("version", VERSION);
         metadata.put("recipe", JsonWriter.write(learnedUnder(recipe)));
         metadata.put("model", JsonWriter.write(shapeOf(config)));
+        metadata.put("checkpoint", JsonWriter.write(learnedFrom(model)));
         List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
         for (int i = 0; i < matrices.size(); i++) {
             Tensor m = matrices.get(i);
@@ -119,9 +141,10 @@ public final class RotationsFile {
 
     /**
      * The matrices in {@code file}, float64 on {@code device} (in the caller's scope), after checking
-     * that they were learned under {@code recipe}'s settings for a model of {@code config}'s shape.
+     * that they were learned under {@code recipe}'s settings from the checkpoint in directory
+     * {@code model}, of {@code config}'s shape.
      */
-    static List<Tensor> read(Path file, Recipe recipe, ModelConfig config, Device device) {
+    static List<Tensor> read(Path file, Recipe recipe, ModelConfig config, Path model, Device device) {
         try (SafetensorsFile in = SafetensorsFile.open(file); FileChannel channel = FileChannel.open(file)) {
             Map<String, String> metadata = in.metadata();
             if (!isRotationsFile(metadata)) {
@@ -133,6 +156,7 @@ public final class RotationsFile {
             }
             compare(file, "learned for a model with", parsed(file, metadata.get("model")), shapeOf(config), "this model has");
             compare(file, "learned with", parsed(file, metadata.get("recipe")), learnedUnder(recipe), "this recipe has");
+            compareCheckpoint(file, parsed(file, metadata.get("checkpoint")), learnedFrom(model));
             List<Tensor> matrices = new ArrayList<>();
             for (int i = 0; in.entries().containsKey(MATRIX + i); i++) {
                 SafetensorsFile.Entry entry = in.entries().get(MATRIX + i);
@@ -186,6 +210,22 @@ public final class RotationsFile {
                         + " (remove the file to learn again)");
             }
         }
+    }
+
+    /** Refuses matrices learned from other checkpoint files, naming the first file that differs. */
+    private static void compareCheckpoint(Path file, Map<String, String> recorded, Map<String, String> now) {
+        Set<String> names = new TreeSet<>(recorded.keySet());
+        names.addAll(now.keySet());
+        for (String name : names) {
+            if (!Objects.equals(recorded.get(name), now.get(name))) {
+                throw refused(file, "learned from a checkpoint whose " + name + " " + described(recorded.get(name))
+                        + ", this checkpoint's " + described(now.get(name)) + " (remove the file to learn again)");
+            }
+        }
+    }
+
+    private static String described(String digest) {
+        return digest == null ? "is absent" : "has sha256 " + digest.substring(0, 12) + "…";
     }
 
     private static Map<String, String> parsed(Path file, String json) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rotquant.compiler.InvalidInputException;
+import io.rotquant.compiler.checkpoint.InputDigests;
 import io.rotquant.compiler.eval.ActivationProfile.LayerProfile;
 import io.rotquant.compiler.model.ComputeDType;
 import io.rotquant.compiler.model.LinearGroup;

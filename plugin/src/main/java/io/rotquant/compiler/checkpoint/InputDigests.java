@@ -1,4 +1,4 @@
-package io.rotquant.compiler.build;
+package io.rotquant.compiler.checkpoint;
 
 import io.rotquant.compiler.InvalidInputException;
 import io.rotquant.runtime.safetensors.SafetensorsWriter;
