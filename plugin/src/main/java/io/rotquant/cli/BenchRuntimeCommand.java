@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code rotquant bench-runtime}: prefill and batch-1 decode throughput of an artifact on the
- * pure-Java runtime, and the memory-bandwidth bound of decode (weight bytes per token against the
+ * pure-Java runtime, what forking a prefilled session costs instead of the prefill, and the memory-bandwidth bound of decode (weight bytes per token against the
  * machine's measured copy bandwidth). Token ids are {@code new SplittableRandom(seed).nextInt(vocab)}
  * in order, so another engine can be fed the same sequence.
  */
@@ -88,6 +88,15 @@ final class BenchRuntimeCommand implements Callable<Integer> {
                 return (System.nanoTime() - start) / 1e9;
             });
             report(out, "prefill_" + prefill, prefill, pre);
+            // What a fork of a session holding the prefill (a shared system prompt) costs instead of it.
+            Session prefilled = model.newSession();
+            prefilled.append(ids, 0, prefill);
+            Timings fork = time(() -> {
+                long start = System.nanoTime();
+                prefilled.fork();
+                return (System.nanoTime() - start) / 1e9;
+            });
+            report(out, "fork_at_" + prefill, prefill, fork);
             for (int c : contexts) {
                 Timings decode = time(() -> {
                     Session s = model.newSession();
@@ -135,7 +144,7 @@ final class BenchRuntimeCommand implements Callable<Integer> {
     }
 
     private static void report(Map<String, Object> out, String name, int tokens, Timings t) {
-        System.out.printf(Locale.ROOT, "%s: %.2f tokens/s (median of %d: %.3f s for %d tokens; min %.3f, max %.3f)%n", name,
+        System.out.printf(Locale.ROOT, "%s: %.2f tokens/s (median of %d: %.3g s for %d tokens; min %.3g, max %.3g)%n", name,
                 tokens / t.median(), t.runs(), t.median(), tokens, t.min(), t.max());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("tokens", tokens);

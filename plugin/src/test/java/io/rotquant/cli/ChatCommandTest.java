@@ -68,6 +68,33 @@ class ChatCommandTest {
     }
 
     @Test
+    void conversationsForkedFromAPrefilledSystemPromptReplyAsFreshOnesAndLeaveTheirSourceAsItWas() {
+        try (RotQuantModel model = RotQuantModel.load(artifact, 1)) {
+            Chat base = Chat.on(model).system("Tell stories about a dog and a cat who are friends.");
+            int prefilled = base.prefillSystem();
+            int[] prompt = base.prompt("Once upon a time");
+            assertThat(model.tokenizer().decode(java.util.Arrays.copyOf(prompt, prefilled), true))
+                    .isEqualTo("SYSTEM: Tell stories about a dog and a cat who are friends.\nUSER:");
+
+            Chat first = base.fork();
+            Generation.Result reply = first.send("Once upon a time", g -> g.maxTokens(12));
+            assertThat(first.reused()).as("prompt tokens from the prefilled cache").isEqualTo(prefilled);
+            Generation.Result fresh = Chat.on(model).system("Tell stories about a dog and a cat who are friends.")
+                    .send("Once upon a time", g -> g.maxTokens(12));
+            assertThat(reply.tokens()).isNotEmpty().containsExactly(fresh.tokens());
+
+            Chat second = base.fork();
+            Generation.Result again = second.send("Once upon a time", g -> g.maxTokens(12));
+            assertThat(again.tokens()).as("a second fork, after the first one's turn").containsExactly(reply.tokens());
+            assertThat(base.messages()).hasSize(1);
+            assertThat(first.messages()).hasSize(3);
+            first.send("Then what?", g -> g.maxTokens(4));
+            org.assertj.core.api.Assertions.assertThatThrownBy(first::prefillSystem)
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void theTerminalChatAnswersEachLine() {
         InputStream saved = System.in;
         try {

@@ -116,6 +116,38 @@ class ArtifactRuntimeTest {
         }
     }
 
+    /**
+     * W4A4KV4 (keys packed in blocks): a fork made after a prefix goes on exactly as a session that
+     * fed the same prefix, past the copy's capacity, while its source, fed other tokens meanwhile,
+     * goes on as if no fork had been made.
+     */
+    @Test
+    void aForkedSessionGoesOnAsItsSourceWouldHaveAndLeavesTheSourceAsItWas() throws IOException {
+        Path artifact = compile(recipe(4, 4, 4), "fork.rqm");
+        try (RotQuantModel model = RotQuantModel.load(artifact, 2)) {
+            int[] prefix = model.tokenizer().encode("Once upon a time, there was a little dog named Spot.");
+            int[] turn = model.tokenizer().encode(" Spot liked to run and play in the park with his friends.", false);
+            var source = model.newSession();
+            source.append(prefix, 0, prefix.length);
+            var fork = source.fork();
+            assertThat(fork.position()).isEqualTo(prefix.length);
+            float[] sourceNext = source.next(turn[3]).clone();
+
+            var reference = model.newSession();
+            reference.append(prefix, 0, prefix.length);
+            int[] expected = reference.generate().maxTokens(300).stopTokens().run(turn).tokens();
+            int[] forked = fork.generate().maxTokens(300).stopTokens().run(turn).tokens();
+            assertThat(forked).as("the fork's tokens, past the %d positions it was copied with", prefix.length)
+                    .hasSize(300).containsExactly(expected);
+
+            var unforked = model.newSession();
+            unforked.append(prefix, 0, prefix.length);
+            assertThat(sourceNext).as("the source's logits after the fork").containsExactly(unforked.next(turn[3]));
+            assertThat(source.next(turn[4])).as("the source's next logits, after the fork's 300 tokens")
+                    .containsExactly(unforked.next(turn[4]));
+        }
+    }
+
     @Test
     void aConversationOfThreeTurnsOnOneSessionIsOneGenerationOverAllTheirIds() throws IOException {
         Path artifact = compile(recipe(8, 8, 8), "turns.rqm");

@@ -36,6 +36,16 @@ public final class Chat {
                 eos < 0 ? IntStream.empty() : IntStream.of(eos)).distinct().toArray();
     }
 
+    private Chat(Chat source) {
+        this.model = source.model;
+        this.template = source.template;
+        this.session = source.session.fork();
+        this.stopTokens = source.stopTokens;
+        this.messages.addAll(source.messages);
+        this.fed = source.fed;
+        this.reused = source.reused;
+    }
+
     /** A conversation with the chat template the artifact carries. */
     public static Chat on(RotQuantModel model) {
         String json = model.metadata(ArtifactFormat.KEY_CHAT).orElseThrow(() -> new IllegalStateException(
@@ -51,6 +61,39 @@ public final class Chat {
         }
         messages.add(ChatMessage.system(content));
         return this;
+    }
+
+    /**
+     * Feeds the start of the first turn's prompt that no user text changes (BOS, the system prompt,
+     * the role markers up to the user's text), found as the common tokens of two renderings that
+     * differ only in the user's text; only before the first turn. A conversation {@link #fork}ed
+     * from this one then starts its first turn from that cache. Returns how many tokens it fed.
+     */
+    public int prefillSystem() {
+        if (messages.size() > 1) {  // a turn adds two messages, the system prompt one
+            throw new IllegalStateException("the system prompt is prefilled before the first turn");
+        }
+        int[] one = prompt("a");
+        int[] other = prompt("b");
+        int common = 0;
+        while (common < Math.min(one.length, other.length) - 1 && one[common] == other[common]) {
+            common++;
+        }
+        session.reset();
+        if (common > 0) {
+            session.append(one, 0, common);
+        }
+        fed = Arrays.copyOf(one, common);
+        return common;
+    }
+
+    /**
+     * A conversation that goes on from this one's messages and cache, independently of it: a
+     * server prefills a system prompt once ({@link #prefillSystem}) and forks a conversation from
+     * it per user. Not while another thread uses this conversation.
+     */
+    public Chat fork() {
+        return new Chat(this);
     }
 
     /** The conversation so far. */

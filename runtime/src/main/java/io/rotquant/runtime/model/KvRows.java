@@ -41,6 +41,34 @@ final class KvRows {
         allocate(initialPositions);
     }
 
+    /**
+     * A cache holding this one's first {@code positions} positions, in arrays of its own (room for
+     * whole blocks of them, growing as {@link #ensure} does): what either cache stores next leaves the
+     * other as it was.
+     */
+    KvRows copy(int positions) {
+        return new KvRows(this, positions);
+    }
+
+    private KvRows(KvRows source, int positions) {
+        this.width = source.width;
+        this.heads = source.heads;
+        this.quantizer = source.quantizer;
+        this.packed = source.packed;
+        this.block = source.block;
+        this.blockShift = source.blockShift;
+        this.kernels = source.kernels;
+        this.scratch = new byte[width];
+        int rows = roundUp(Math.max(positions, 1), block) * heads;
+        if (quantizer == null) {
+            values = Arrays.copyOf(source.values, rows * width);
+        } else {
+            codes = Arrays.copyOf(source.codes, rows * (packed ? width / 2 : width));
+            scales = Arrays.copyOf(source.scales, rows);
+            zeros = Arrays.copyOf(source.zeros, rows);
+        }
+    }
+
     private void allocate(int positions) {
         int rows = roundUp(positions, block) * heads;
         if (quantizer == null) {

@@ -42,6 +42,30 @@ public final class Session {
         this.logits = new float[spec.vocabSize()];
     }
 
+    private Session(Session source) {
+        this.model = source.model;
+        this.spec = source.spec;
+        this.activations = source.activations;
+        this.keys = new KvRows[spec.numLayers()];
+        this.values = new KvRows[spec.numLayers()];
+        for (int l = 0; l < keys.length; l++) {
+            keys[l] = source.keys[l].copy(source.position);
+            values[l] = source.values[l].copy(source.position);
+        }
+        this.logits = new float[spec.vocabSize()];
+        this.position = source.position;
+    }
+
+    /**
+     * A new session that starts where this one is: the same tokens in a copy of its cache, so that the
+     * two go on independently. Forking a session that has fed a shared prefix (a system prompt, a
+     * document) spares each continuation that prefix's prefill; the copy costs the cache's bytes up to
+     * {@link #position()}. Not while another thread uses this session.
+     */
+    public Session fork() {
+        return new Session(this);
+    }
+
     /** Tokens processed so far. */
     public int position() {
         return position;
@@ -73,7 +97,12 @@ public final class Session {
 
     /** Appends one token to the KV cache without computing logits (the head is the dearest matmul). */
     public void append(int token) {
-        layers(new int[] {token}, 0, 1);
+        append(new int[] {token}, 0, 1);
+    }
+
+    /** Appends tokens[from .. from+count) to the KV cache in one batched pass, without computing logits. */
+    public void append(int[] tokens, int from, int count) {
+        layers(tokens, from, count);
     }
 
     /** The layer pass that appends tokens[from .. from+count) to the KV cache: the last layer's output, [count·d]. */

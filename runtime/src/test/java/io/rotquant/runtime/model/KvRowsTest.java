@@ -74,6 +74,60 @@ class KvRowsTest {
         assertThat(out[4]).as("nothing written before the output rows").isEqualTo(before[4]);
     }
 
+    /**
+     * A copy made inside a key block holds the rows before it and shares no array: each cache then
+     * stores its own row at the next position (the copy growing past its room) and scores as a cache
+     * that was only ever given its own rows.
+     */
+    @ParameterizedTest(name = "bits={0}")
+    @CsvSource({"4", "8", "16"})
+    void aCopyKeepsTheRowsBeforeItAndGoesOnApartFromItsSource(int bits) {
+        Kernels kernels = Kernels.best();
+        DynamicQuantizer quantizer = bits == 16 ? null : new DynamicQuantizer(bits, 1.0, true);
+        int width = 16;
+        int positions = 13;
+        SplittableRandom random = new SplittableRandom(bits);
+        float[][] rows = new float[positions + 40][];
+        for (int j = 0; j < rows.length; j++) {
+            rows[j] = gaussian(random, width * HEADS);
+        }
+        KvRows source = new KvRows(width, HEADS, quantizer, 4, kernels, true);
+        fill(source, rows, 0, positions);
+        KvRows copy = source.copy(positions);
+        fill(source, rows, positions, positions + 1);
+        // The copy's next rows are others than the source's, and more than its room.
+        float[][] others = new float[rows.length][];
+        System.arraycopy(rows, 0, others, 0, positions);
+        for (int j = positions; j < others.length; j++) {
+            others[j] = gaussian(random, width * HEADS);
+        }
+        fill(copy, others, positions, others.length);
+
+        KvRows sourceAlone = new KvRows(width, HEADS, quantizer, 4, kernels, true);
+        fill(sourceAlone, rows, 0, positions + 1);
+        KvRows copyAlone = new KvRows(width, HEADS, quantizer, 4, kernels, true);
+        fill(copyAlone, others, 0, others.length);
+        float[] q = gaussian(random, width);
+        assertThat(scores(source, positions + 1, q)).as("the source").containsExactly(scores(sourceAlone, positions + 1, q));
+        assertThat(scores(copy, others.length, q)).as("the copy").containsExactly(scores(copyAlone, others.length, q));
+    }
+
+    private static void fill(KvRows cache, float[][] rows, int from, int to) {
+        for (int j = from; j < to; j++) {
+            cache.ensure(j + 1);
+            for (int h = 0; h < HEADS; h++) {
+                cache.put(j, h, rows[j], h * (rows[j].length / HEADS));
+            }
+        }
+    }
+
+    private static float[] scores(KvRows cache, int positions, float[] q) {
+        int stride = cache.scoreStride(positions);
+        float[] scores = new float[cache.scoreRows(1) * stride];
+        cache.scores(positions, 1, q, 0, 1, scores, stride);
+        return java.util.Arrays.copyOf(scores, positions);
+    }
+
     private static double[] dequantized(DynamicQuantizer quantizer, float[] row) {
         double[] out = new double[row.length];
         if (quantizer == null) {
