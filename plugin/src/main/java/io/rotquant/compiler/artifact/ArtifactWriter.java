@@ -104,8 +104,13 @@ public final class ArtifactWriter {
             if (!(stored instanceof QuantizedLayer layer)) {
                 throw new IllegalStateException("layer " + l + " is not quantized");
             }
-            addNorm(tensors, ArtifactFormat.norm(l, "input"), layer.inputNorm());
-            addNorm(tensors, ArtifactFormat.norm(l, "post"), layer.postNorm());
+            addOptionalF32(tensors, ArtifactFormat.norm(l, "input"), layer.inputNorm());
+            addOptionalF32(tensors, ArtifactFormat.norm(l, "post"), layer.postNorm());
+            if (layer.biases() != null) {
+                addOptionalF32(tensors, ArtifactFormat.bias(l, "q_proj"), layer.biases().q());
+                addOptionalF32(tensors, ArtifactFormat.bias(l, "k_proj"), layer.biases().k());
+                addOptionalF32(tensors, ArtifactFormat.bias(l, "v_proj"), layer.biases().v());
+            }
             int index = 0;
             for (LinearGroup group : LinearGroup.values()) {
                 for (QuantizedWeight w : layer.linears().get(group)) {
@@ -113,7 +118,7 @@ public final class ArtifactWriter {
                 }
             }
         }
-        addNorm(tensors, ArtifactFormat.FINAL_NORM, weights.finalNorm());
+        addOptionalF32(tensors, ArtifactFormat.FINAL_NORM, weights.finalNorm());
         addTokenTable(tensors, ArtifactFormat.LM_HEAD, weights.lmHead(), headBits, recipe.wClip());
         addRotation(tensors, "r3", plan.r3(), online.r3(), c.numLayers());
         addRotation(tensors, "r4", plan.r4(), online.r4(), c.numLayers());
@@ -226,7 +231,7 @@ public final class ArtifactWriter {
                 }));
     }
 
-    private static void addNorm(List<SafetensorsWriter.Tensor> tensors, String name, Tensor norm) {
+    private static void addOptionalF32(List<SafetensorsWriter.Tensor> tensors, String name, Tensor norm) {
         if (norm != null) {
             tensors.add(tensor(name, norm, ScalarType.Float, "F32"));
         }

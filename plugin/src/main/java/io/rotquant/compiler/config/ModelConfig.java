@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** The architecture of a LLaMA-family model as {@code config.json} describes it, validated. */
 public record ModelConfig(String modelType, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
@@ -18,7 +19,9 @@ public record ModelConfig(String modelType, int hiddenSize, int intermediateSize
         boolean tieWordEmbeddings, int bosTokenId, List<Integer> eosTokenIds) {
 
     /** Architectures whose HF checkpoints share LLaMA's tensor names and block structure. */
-    public static final Set<String> SUPPORTED_TYPES = Set.of("llama", "mistral");
+    public static final Set<String> SUPPORTED_TYPES = Set.of("llama", "mistral", "qwen2");
+    /** Of those, the ones whose q, k and v projections have biases (and only those three). */
+    private static final Set<String> QKV_BIAS_TYPES = Set.of("qwen2");
 
     public static ModelConfig load(Path file) {
         String text;
@@ -40,7 +43,8 @@ public record ModelConfig(String modelType, int hiddenSize, int intermediateSize
         String type = c.string("model_type");
         if (!SUPPORTED_TYPES.contains(type)) {
             throw new InvalidInputException(c.where() + ": field 'model_type' is '" + type
-                    + "', not a LLaMA-family architecture (supported: llama, mistral)");
+                    + "', not a LLaMA-family architecture (supported: " + String.join(", ", new TreeSet<>(SUPPORTED_TYPES))
+                    + ")");
         }
         String act = c.optString("hidden_act").orElse("silu");
         if (!act.equals("silu")) {
@@ -51,7 +55,9 @@ public record ModelConfig(String modelType, int hiddenSize, int intermediateSize
                 throw new InvalidInputException(c.where() + ": field '" + bias + "' is true; biased projections are not supported");
             }
         }
-        if (c.has("sliding_window") && c.integer("sliding_window") < c.optInteger("max_position_embeddings").orElse(0L)) {
+        // Qwen2 configs give a window with use_sliding_window false: full attention.
+        if (c.bool("use_sliding_window", true) && c.has("sliding_window")
+                && c.integer("sliding_window") < c.optInteger("max_position_embeddings").orElse(0L)) {
             throw new InvalidInputException(c.where() + ": field 'sliding_window' is set; sliding-window attention is not supported");
         }
         int hidden = positive(c, "hidden_size");
@@ -116,6 +122,11 @@ public record ModelConfig(String modelType, int hiddenSize, int intermediateSize
                     + "(config.json max_position_embeddings = " + maxPositions + ")");
         }
         return length;
+    }
+
+    /** Whether q_proj, k_proj and v_proj carry biases (Qwen2). */
+    public boolean qkvBias() {
+        return QKV_BIAS_TYPES.contains(modelType);
     }
 
     public int qDim() {

@@ -164,7 +164,7 @@ public final class RotationTrainer {
             for (int l = 0; l < config.numLayers(); l++) {
                 int layer = l;
                 layers.add(NativeScope.keep(() -> rotated(rotations.r1(), rotations.r2().get(layer),
-                        rotations.online().r4(), layer).map(this::fakeQuantized), LayerWeights::tensors));
+                        rotations.online().r4(), layer).mapLinears(this::fakeQuantized), LayerWeights::tensors));
             }
             double total = 0;
             for (long[] window : windows) {
@@ -189,7 +189,7 @@ public final class RotationTrainer {
      * gradients in the parameters, returns the batch's mean loss (summed over the ranks).
      */
     double step(RotationParameters parameters, List<Tensor> params, List<long[]> batch) {
-        // The leaves: every layer's fake-quantized rotated weights, made without a graph (the
+        // The leaves: every layer's fake-quantized rotated weights (and q/k/v biases), made without a graph (the
         // straight-through estimator's gradient with respect to them is the one for W_eff).
         List<Tensor> values = params.stream().map(Tensor::detach).toList();
         Tensor r1 = parameters.r1(values);
@@ -198,7 +198,7 @@ public final class RotationTrainer {
         for (int l = 0; l < config.numLayers(); l++) {
             int layer = l;
             leaves.add(NativeScope.keep(() -> rotated(r1, parameters.r2(values, layer), r4, layer)
-                    .map(t -> fakeQuantized(t).requires_grad_(true)), LayerWeights::tensors));
+                    .mapLinears(this::fakeQuantized).map(t -> t.requires_grad_(true)), LayerWeights::tensors));
         }
         double total = 0;
         for (long[] window : RankGroup.current().share(batch)) {
@@ -250,7 +250,7 @@ public final class RotationTrainer {
                 List<Tensor> found = new ArrayList<>();
                 // In a scope of its own: the rotation's float64 copies are freed before the windows run.
                 LayerWeights rounded = NativeScope.keep(() -> rotated(r1, parameters.r2(values, layer), online.r4(), layer)
-                        .map(t -> {
+                        .mapLinears(t -> {
                             if (weights == null) {
                                 return t;
                             }
@@ -288,7 +288,8 @@ public final class RotationTrainer {
                 Iterator<Tensor> scale = scales.get(l).iterator();
                 int layer = l;
                 LayerWeights leaves = NativeScope.keep(() -> rotated(r1, parameters.r2(values, layer), online.r4(), layer)
-                        .map(t -> (weights == null ? t : weights.fakeQuantize(t, scale.next())).requires_grad_(true)),
+                        .mapLinears(t -> weights == null ? t : weights.fakeQuantize(t, scale.next()))
+                        .map(t -> t.requires_grad_(true)),
                         LayerWeights::tensors);
                 for (int w = 0; w < n; w++) {
                     Tensor x = inputs[l][w].detach().requires_grad_(true);

@@ -134,9 +134,10 @@ public final class LlamaModel {
             return null;
         }
         a = quant.inputs().apply(a);
-        Tensor q = heads(linear(a, w.q()), config.numHeads());
-        Tensor k = heads(linear(a, w.k()), config.numKvHeads());
-        Tensor v = quant.values().apply(heads(linear(a, w.v()), config.numKvHeads()));
+        LayerWeights.QkvBiases b = w.biases();
+        Tensor q = heads(biased(linear(a, w.q()), b == null ? null : b.q()), config.numHeads());
+        Tensor k = heads(biased(linear(a, w.k()), b == null ? null : b.k()), config.numKvHeads());
+        Tensor v = quant.values().apply(heads(biased(linear(a, w.v()), b == null ? null : b.v()), config.numKvHeads()));
         q = rope.apply(q, cos, sin);
         k = rope.apply(k, cos, sin);
         if (online.r3() != null) {
@@ -177,6 +178,10 @@ public final class LlamaModel {
     /** [B, T, heads·dh] → [B, heads, T, dh]. */
     private Tensor heads(Tensor x, int count) {
         return x.view(x.size(0), x.size(1), count, config.headDim()).transpose(1, 2);
+    }
+
+    private static Tensor biased(Tensor y, Tensor bias) {
+        return bias == null ? y : y.add(bias);
     }
 
     private static Tensor linear(Tensor x, Tensor weight) {

@@ -115,7 +115,10 @@ public final class WeightLoader {
                 read(loader, p + "post_attention_layernorm.weight", working, d),
                 read(loader, p + "mlp.gate_proj.weight", working, inter, d),
                 read(loader, p + "mlp.up_proj.weight", working, inter, d),
-                read(loader, p + "mlp.down_proj.weight", working, d, inter));
+                read(loader, p + "mlp.down_proj.weight", working, d, inter),
+                c.qkvBias() ? new LayerWeights.QkvBiases(read(loader, p + "self_attn.q_proj.bias", working, c.qDim()),
+                        read(loader, p + "self_attn.k_proj.bias", working, c.kvDim()),
+                        read(loader, p + "self_attn.v_proj.bias", working, c.kvDim())) : null);
     }
 
     private Tensor read(TensorLoader loader, String name, ScalarType as, long... shape) {

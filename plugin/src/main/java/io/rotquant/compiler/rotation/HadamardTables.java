@@ -9,8 +9,14 @@ import java.util.Set;
  * are ±1 and {@code H·Hᵀ = K·I}.
  */
 public final class HadamardTables {
-    /** Orders that, times a power of two, cover the model sizes the references support. */
-    public static final Set<Integer> ORDERS = Set.of(12, 20, 28, 36, 40, 44, 52, 60, 108, 140, 156, 172);
+    /**
+     * Orders that, times a power of two, cover the model sizes the references support, and two
+     * more of the project's own for Qwen2's intermediate sizes: 76 (4,864 = 76·64, Qwen2.5-0.5B) and
+     * 148 (18,944 = 148·128, Qwen2-7B and Qwen2.5-7B).
+     */
+    public static final Set<Integer> ORDERS = Set.of(12, 20, 28, 36, 40, 44, 52, 60, 76, 108, 140, 148, 156, 172);
+    /** Of {@link #ORDERS}, those no reference implementation ships a table of. */
+    public static final Set<Integer> OWN_ORDERS = Set.of(76, 148);
 
     /** Williamson first rows (A, B, C, D) for K = 4p. */
     private static final Map<Integer, String[]> WILLIAMSON = Map.of(
@@ -34,7 +40,7 @@ public final class HadamardTables {
         return switch (k) {
             case 1 -> new int[][] {{1}};
             case 12, 20, 44, 60, 108, 140 -> paleyOne(k - 1);
-            case 28, 36 -> paleyTwo((k / 2) - 1);
+            case 28, 36, 76, 148 -> paleyTwo((k / 2) - 1);
             case 40 -> doubled(paleyOne(19));
             case 52, 156, 172 -> williamson(WILLIAMSON.get(k));
             default -> throw new IllegalArgumentException("no Hadamard table of order " + k);

@@ -23,7 +23,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  */
 public final class HadamardTransform implements io.rotquant.compiler.model.OnlineRotation {
     /** The reference dispatch order (QuaRot's, with SpinQuant's 44), so factorizations match theirs. */
-    private static final List<Integer> DISPATCH_ORDER = List.of(172, 156, 140, 108, 60, 52, 36, 28, 44, 40, 20, 12);
+    private static final List<Integer> DISPATCH_ORDER = List.of(172, 156, 148, 140, 108, 76, 60, 52, 36, 28, 44, 40, 20, 12);
     private static final int DEFAULT_BLOCK = 128;
 
     private final int n;
@@ -71,8 +71,8 @@ public final class HadamardTransform implements io.rotquant.compiler.model.Onlin
         if (isPowerOfTwo(n)) {
             return 1;
         }
-        throw new InvalidInputException(what + " = " + n + " has no Hadamard matrix here: it must be 2^p times one of "
-                + "1, " + DISPATCH_ORDER);
+        throw new InvalidInputException(what + " = " + n + " has no Hadamard matrix here: it must be 2^p times one of 1, "
+                + DISPATCH_ORDER.stream().sorted().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")));
     }
 
     private static boolean isPowerOfTwo(int v) {

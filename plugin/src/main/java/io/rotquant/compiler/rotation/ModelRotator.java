@@ -103,21 +103,28 @@ public final class ModelRotator implements WeightTransform {
     public LayerWeights layer(int index, LayerWeights w) {
         LayerWeights fused = new LayerWeights(null,
                 w.q().mul(w.inputNorm()), w.k().mul(w.inputNorm()), w.v().mul(w.inputNorm()), w.o(), null,
-                w.gate().mul(w.postNorm()), w.up().mul(w.postNorm()), r4 == null ? w.down() : r4.apply(index, w.down()));
+                w.gate().mul(w.postNorm()), w.up().mul(w.postNorm()), r4 == null ? w.down() : r4.apply(index, w.down()),
+                w.biases());
         return rotate(config, fused, r1, r2 == null ? null : r2.get(index));
     }
 
     /**
      * R1 and R2 applied to one fused layer (no norms; down_proj already R4-rotated); null means
-     * identity. Plain tensor algebra, so gradients reach R1 and R2 when they require them.
+     * identity. Plain tensor algebra, so gradients reach R1 and R2 when they require them. Biases
+     * are on the output side of q, k and v, which R1 does not touch; v's turns with R2 per KV head.
      */
     public static LayerWeights rotate(ModelConfig config, LayerWeights fused, Tensor r1, Tensor r2) {
         long d = config.hiddenSize();
         long dh = config.headDim();
         Tensor v = r1 == null ? fused.v() : fused.v().matmul(r1);
         Tensor o = r1 == null ? fused.o() : r1.t().matmul(fused.o());
+        LayerWeights.QkvBiases biases = fused.biases();
         if (r2 != null) {
             v = r2.transpose(-2, -1).matmul(v.view(config.numKvHeads(), dh, d)).reshape(config.kvDim(), d);
+            if (biases != null) {
+                biases = new LayerWeights.QkvBiases(biases.q(), biases.k(), r2.transpose(-2, -1)
+                        .matmul(biases.v().view(config.numKvHeads(), dh, 1)).reshape(config.kvDim()));
+            }
             Tensor perQueryHead = r2.dim() == 2 ? r2
                     : r2.repeat_interleave(config.numHeads() / config.numKvHeads(), new LongOptional(0), new LongOptional());
             // [d, heads, dh] → [heads, d, dh], each head's columns times its R2, and back.
@@ -125,9 +132,9 @@ public final class ModelRotator implements WeightTransform {
                     .reshape(d, config.qDim());
         }
         if (r1 == null) {
-            return new LayerWeights(null, fused.q(), fused.k(), v, o, null, fused.gate(), fused.up(), fused.down());
+            return new LayerWeights(null, fused.q(), fused.k(), v, o, null, fused.gate(), fused.up(), fused.down(), biases);
         }
         return new LayerWeights(null, fused.q().matmul(r1), fused.k().matmul(r1), v, o, null,
-                fused.gate().matmul(r1), fused.up().matmul(r1), r1.t().matmul(fused.down()));
+                fused.gate().matmul(r1), fused.up().matmul(r1), r1.t().matmul(fused.down()), biases);
     }
 }

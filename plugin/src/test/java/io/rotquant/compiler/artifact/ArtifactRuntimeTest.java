@@ -232,6 +232,35 @@ class ArtifactRuntimeTest {
     }
 
     /**
+     * Qwen2's q, k and v biases (v's turned by R2) reach the artifact as F32 vectors and the runtime
+     * adds them as the simulation does: the same perplexity, where stories260K's weights without the
+     * biases are far from it.
+     */
+    @Test
+    void aQwen2ArtifactCarriesItsBiasesAndMatchesTheSimulatedPerplexity() throws IOException {
+        Path qwen2 = io.rotquant.compiler.checkpoint.Qwen2Checkpoint.write(dir.resolve("qwen2"));
+        Recipe recipe = recipe(8, 8, 8);
+        Path artifact = dir.resolve("qwen2.rqm");
+        String text = Files.readString(TestPaths.repo().resolve("examples/data/stories260K-samples.txt"));
+        double simulated;
+        try (PreparedModel prepared = TorchTestSupport.open(qwen2, recipe); Artifact stored = openAfterWriting(prepared, artifact)) {
+            assertThat(stored.shape(ArtifactFormat.bias(1, "v_proj"))).containsExactly(prepared.checkpoint().config().kvDim());
+            assertThat(stored.shape(ArtifactFormat.bias(1, "q_proj"))).containsExactly(prepared.checkpoint().config().qDim());
+            simulated = io.rotquant.compiler.eval.Perplexity.evaluate(prepared.model(), prepared.tokenizer().encode(text),
+                    256, 4, w -> { }).ppl();
+        }
+        double withoutBiases;
+        try (RotQuantModel plain = RotQuantModel.load(compile(recipe, "plain.rqm"), 2)) {
+            withoutBiases = Perplexity.evaluate(plain, text, 256, 4, w -> { }).ppl();
+        }
+        try (RotQuantModel model = RotQuantModel.load(artifact, 2)) {
+            double runtime = Perplexity.evaluate(model, text, 256, 4, w -> { }).ppl();
+            assertThat(runtime / simulated - 1).as("runtime %s, simulated %s", runtime, simulated).isBetween(-1e-3, 1e-3);
+            assertThat(Math.abs(withoutBiases / simulated - 1)).as("without the biases %s", withoutBiases).isGreaterThan(0.02);
+        }
+    }
+
+    /**
      * DuaRot with trained R3 and R4 factor: the stored matrices follow the format's y = M·x convention
      * (checked against the compiler's own x·R on a random vector) and the runtime reproduces the
      * simulated perplexity. At 8 bits: at 4 bits this 64-wide model's rounding flips move the

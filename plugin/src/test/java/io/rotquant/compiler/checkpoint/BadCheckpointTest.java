@@ -70,7 +70,7 @@ class BadCheckpointTest {
         Path config = model.resolve("config.json");
         Files.writeString(config, Files.readString(config).replace("\"llama\"", "\"gpt2\""));
         assertThatThrownBy(() -> Checkpoint.open(model))
-                .hasMessage(config + ": field 'model_type' is 'gpt2', not a LLaMA-family architecture (supported: llama, mistral)");
+                .hasMessage(config + ": field 'model_type' is 'gpt2', not a LLaMA-family architecture (supported: llama, mistral, qwen2)");
     }
 
     @Test

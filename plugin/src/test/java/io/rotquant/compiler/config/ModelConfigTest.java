@@ -65,10 +65,25 @@ class ModelConfigTest {
     }
 
     @Test
+    void qwen2HasQkvBiasesAndItsSwitchedOffSlidingWindowIsFullAttention() {
+        String qwen2 = "{" + BASE.replace("\"llama\"", "\"qwen2\"");
+        ModelConfig c = ModelConfig.parse(JsonObject.parse("config.json", qwen2 + ",\"use_sliding_window\":false,"
+                + "\"sliding_window\":64}"));
+        assertThat(c.qkvBias()).isTrue();
+        assertThat(parse("").qkvBias()).isFalse();
+        assertThatThrownBy(() -> ModelConfig.parse(JsonObject.parse("config.json", qwen2 + ",\"use_sliding_window\":true,"
+                + "\"sliding_window\":64}"))).isInstanceOf(InvalidInputException.class)
+                .hasMessage("config.json: field 'sliding_window' is set; sliding-window attention is not supported");
+        // LLaMA's attention_bias also biases o_proj, which is not supported.
+        assertThatThrownBy(() -> parse(",\"attention_bias\":true")).isInstanceOf(InvalidInputException.class)
+                .hasMessage("config.json: field 'attention_bias' is true; biased projections are not supported");
+    }
+
+    @Test
     void nonLlamaArchitectureIsRefused() {
         assertThatThrownBy(() -> ModelConfig.parse(JsonObject.parse("m/config.json", "{" + BASE.replace("llama", "gpt2") + "}")))
                 .isInstanceOf(InvalidInputException.class)
-                .hasMessage("m/config.json: field 'model_type' is 'gpt2', not a LLaMA-family architecture (supported: llama, mistral)");
+                .hasMessage("m/config.json: field 'model_type' is 'gpt2', not a LLaMA-family architecture (supported: llama, mistral, qwen2)");
     }
 
     @Test

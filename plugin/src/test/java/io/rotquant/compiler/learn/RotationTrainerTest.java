@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.TorchTestSupport;
 import io.rotquant.compiler.checkpoint.Checkpoint;
+import io.rotquant.compiler.checkpoint.Qwen2Checkpoint;
 import io.rotquant.compiler.eval.Perplexity;
 import io.rotquant.compiler.model.ComputeDType;
 import io.rotquant.compiler.model.LlamaModel;
@@ -106,9 +107,20 @@ class RotationTrainerTest {
         }
     }
 
+    /** stories260K, or its weights with Qwen2's q/k/v biases (v's turned by the trained R2). */
+    private static Path model(String name) {
+        return name.equals("qwen2") ? Qwen2Checkpoint.write(qwen2Dir.resolve("qwen2-" + System.nanoTime()))
+                : TestPaths.stories260K();
+    }
+
+    @org.junit.jupiter.api.io.TempDir
+    static Path qwen2Dir;
+
     @ParameterizedTest
-    @EnumSource(value = RotationKind.class, names = {"SPINQUANT", "DUAROT"})
-    void atFullPrecisionNoMatrixGetsAGradientAlongItsRotations(RotationKind kind) {
+    @org.junit.jupiter.params.provider.CsvSource({"SPINQUANT, stories260K", "DUAROT, stories260K", "SPINQUANT, qwen2",
+        "DUAROT, qwen2"})
+    void atFullPrecisionNoMatrixGetsAGradientAlongItsRotations(RotationKind kind, String modelName) {
+        Path model = model(modelName);
         // W16A16KV16: every rotation leaves the loss as it is, so each orthogonal matrix R's
         // gradient G has no part along R's rotations (RᵀG is symmetric). A term of the loss missing
         // from the backward (one layer's weights, the embedding's R1, an online rotation) leaves one.
@@ -116,8 +128,8 @@ class RotationTrainerTest {
                 .withTraining(new TrainingOptions(1, 1.5, 2, 128, 100, DualVariant.DUAL, 16, RotationInit.ORTHOGONAL,
                         OnlineChoice.AUTO, 512, TrainMemory.ALL, null));
         try (PointerScope scope = new PointerScope();
-                RotationLearning learning = RotationLearning.prepare(Checkpoint.open(TestPaths.stories260K()),
-                        Tokenizer.load(TestPaths.stories260K().resolve("tokenizer.json")), recipe, ComputeDType.FP32)) {
+                RotationLearning learning = RotationLearning.prepare(Checkpoint.open(model),
+                        Tokenizer.load(model.resolve("tokenizer.json")), recipe, ComputeDType.FP32)) {
             RotationParameters parameters = learning.parameters();
             List<Tensor> params = parameters.initial().stream()
                     .map(p -> p.to(ScalarType.Float).clone().requires_grad_(true)).toList();
@@ -139,12 +151,19 @@ class RotationTrainerTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = RotationKind.class, names = {"SPINQUANT", "DUAROT"})
-    void aStepHoldingOneLayerAtATimeGivesTheSameLossAndGradients(RotationKind kind) {
+    @org.junit.jupiter.params.provider.CsvSource({"SPINQUANT, stories260K", "DUAROT, stories260K", "SPINQUANT, qwen2",
+        "DUAROT, qwen2"})
+    void aStepHoldingOneLayerAtATimeGivesTheSameLossAndGradients(RotationKind kind, String modelName) {
+        Path model = model(modelName);
         // W4A4KV4 with RTN weights: every quantizer in the graph, DuaRot's R3 and R4 trained matmuls.
+        // With Qwen2's k and v biases the two forwards differ in the last bit (6e-8 of the loss at
+        // A16KV16), which rounded activations turn into other codes (0.17 % of DuaRot's loss at
+        // A4KV4, 4e-5 at A8KV8): compared without them, RTN weights still in the graph.
+        boolean biased = modelName.equals("qwen2");
+        Recipe recipe = biased ? recipe(kind, 1).withActivations(16, 1.0, 16, 1.0) : recipe(kind, 1);
         try (PointerScope scope = new PointerScope();
-                RotationLearning learning = RotationLearning.prepare(Checkpoint.open(TestPaths.stories260K()),
-                        Tokenizer.load(TestPaths.stories260K().resolve("tokenizer.json")), recipe(kind, 1), ComputeDType.FP32)) {
+                RotationLearning learning = RotationLearning.prepare(Checkpoint.open(model),
+                        Tokenizer.load(model.resolve("tokenizer.json")), recipe, ComputeDType.FP32)) {
             RotationParameters parameters = learning.parameters();
             RotationTrainer trainer = learning.trainer();
             List<long[]> batch = learning.windows().subList(0, 2);
@@ -154,7 +173,12 @@ class RotationTrainerTest {
             double lossAll = trainer.step(parameters, all, batch);
             double lossLayer = trainer.layerStep(parameters, layer, batch);
 
-            assertThat(lossLayer).as("the same forward, to the bit").isEqualTo(lossAll);
+            if (biased) {
+                assertThat(lossLayer).as("the same forward, to rounding").isCloseTo(lossAll,
+                        org.assertj.core.api.Assertions.withinPercentage(1e-5));
+            } else {
+                assertThat(lossLayer).as("the same forward, to the bit").isEqualTo(lossAll);
+            }
             assertThat(all.size()).as("R1 and more").isGreaterThan(1);
             for (int i = 0; i < all.size(); i++) {
                 Tensor expected = all.get(i).grad();

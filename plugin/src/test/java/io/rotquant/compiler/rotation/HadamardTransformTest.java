@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HadamardTransformTest {
 
     @ParameterizedTest(name = "K={0} m={1}")
-    @CsvSource({"172,64", "40,128", "28,512", "12,128", "36,16", "1,256", "1,4096", "108,8", "156,2", "60,1"})
+    @CsvSource({"172,64", "40,128", "28,512", "12,128", "36,16", "1,256", "1,4096", "108,8", "156,2", "60,1", "76,64",
+        "148,8"})
     void fastTransformEqualsDenseProduct(int k, int m) {
         int n = k * m;
         HadamardTransform transform = HadamardTransform.ofSize(n, "test size");
@@ -58,7 +59,7 @@ class HadamardTransformTest {
     }
 
     static Stream<Arguments> everyOrderUpToTwoToThe14() {
-        return Stream.of(1, 12, 20, 28, 36, 40, 44, 52, 60, 108, 140, 156, 172)
+        return Stream.concat(Stream.of(1), HadamardTables.ORDERS.stream().sorted())
                 .flatMap(k -> IntStream.of(0, 1, 5, 9, 12, 14).mapToObj(p -> Arguments.of(k, p)));
     }
 
@@ -85,9 +86,11 @@ class HadamardTransformTest {
 
     @Test
     void unsupportedSizeIsRefusedWithTheFieldName() {
-        assertThatThrownBy(() -> HadamardTransform.ofSize(4864, "intermediate_size"))
+        // 5,888 = 23·256: no order of the form 23·2^k is built (4,864 = 19·256 is, as 76·64).
+        assertThatThrownBy(() -> HadamardTransform.ofSize(5888, "intermediate_size"))
                 .isInstanceOf(InvalidInputException.class)
-                .hasMessageStartingWith("intermediate_size = 4864 has no Hadamard matrix");
+                .hasMessage("intermediate_size = 5888 has no Hadamard matrix here: it must be 2^p times one of 1, 12, 20, 28,"
+                        + " 36, 40, 44, 52, 60, 76, 108, 140, 148, 156, 172");
     }
 
     private static double[] applyFast(HadamardTransform transform, double[][] rows) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rotquant.compiler.PreparedModel;
 import io.rotquant.compiler.TorchTestSupport;
+import io.rotquant.compiler.checkpoint.Qwen2Checkpoint;
 import io.rotquant.compiler.torch.Tensors;
 import io.rotquant.runtime.TestPaths;
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -31,6 +33,27 @@ class RotationInvarianceTest {
     void testbedLogitsAreInvariant(RotationKind kind) throws Exception {
         Path model = TestPaths.shared("models/rq-testbed-26m");
         assertInvariant(model, kind, TestPaths.shared("data/wikitext-2-raw/wiki.test.raw"), 512);
+    }
+
+    /** R2 turns v_proj's bias with its rows: without that, these logits move by tens of percent. */
+    @ParameterizedTest
+    @EnumSource(value = RotationKind.class, names = {"HADAMARD", "ORTHOGONAL"})
+    void qwen2LogitsWithQkvBiasesAreInvariant(RotationKind kind, @TempDir Path dir) throws Exception {
+        Path qwen2 = Qwen2Checkpoint.write(dir.resolve("qwen2"));
+        assertInvariant(qwen2, kind, TestPaths.stories260K().resolve("SOURCE.md"), 256);
+        // The biases are read and added: the same weights without them give other logits.
+        String text = Files.readString(TestPaths.stories260K().resolve("SOURCE.md"));
+        try (PreparedModel biased = TorchTestSupport.open(qwen2, RotationKind.NONE, 0);
+                PreparedModel plain = TorchTestSupport.open(TestPaths.stories260K(), RotationKind.NONE, 0)) {
+            int[] ids = Arrays.copyOf(plain.tokenizer().encode(text), 64);
+            double[] a = logits(biased, ids);
+            double[] b = logits(plain, ids);
+            double delta = 0;
+            for (int i = 0; i < a.length; i++) {
+                delta = Math.max(delta, Math.abs(a[i] - b[i]));
+            }
+            assertThat(delta).as("max|Δ| of the logits with and without the biases").isGreaterThan(0.5);
+        }
     }
 
     private static void assertInvariant(Path model, RotationKind kind, Path textFile, int length) throws Exception {

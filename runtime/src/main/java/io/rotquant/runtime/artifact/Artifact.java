@@ -106,6 +106,9 @@ public final class Artifact implements AutoCloseable {
         for (int l = 0; l < model.numLayers(); l++) {
             optional(path, expected, ArtifactFormat.norm(l, "input"), "F32", d);
             optional(path, expected, ArtifactFormat.norm(l, "post"), "F32", d);
+            for (int i = 0; i < 3; i++) {  // q, k, v
+                optional(path, expected, ArtifactFormat.bias(l, ArtifactFormat.LINEARS[i]), "F32", shapes[i][0]);
+            }
             for (int i = 0; i < ArtifactFormat.LINEARS.length; i++) {
                 int out = shapes[i][0];
                 int in = shapes[i][1];

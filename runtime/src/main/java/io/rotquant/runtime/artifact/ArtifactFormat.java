@@ -71,6 +71,15 @@ public final class ArtifactFormat {
         return "layers." + layer + "." + linear + ".codes";
     }
 
+    /**
+     * F32 [out]: the bias of a layer's {@code q_proj}, {@code k_proj} or {@code v_proj}, added to the
+     * projection's output; present only for architectures that have them (Qwen2). An older runtime
+     * refuses such an artifact as holding an unexpected tensor.
+     */
+    public static String bias(int layer, String linear) {
+        return "layers." + layer + "." + linear + ".bias";
+    }
+
     /** F32 [out, groups]: the scale of each row and group of input columns (one group per channel if unset). */
     public static String scales(int layer, String linear) {
         return "layers." + layer + "." + linear + ".scales";

@@ -57,7 +57,9 @@ public final class RotQuantModel implements AutoCloseable {
             layers[l] = new Layer(floats(ArtifactFormat.norm(l, "input")), floats(ArtifactFormat.norm(l, "post")),
                     linear(l, "q_proj", spec.qDim(), d), linear(l, "k_proj", spec.kvDim(), d),
                     linear(l, "v_proj", spec.kvDim(), d), linear(l, "o_proj", d, spec.qDim()),
-                    linear(l, "gate_proj", inter, d), linear(l, "up_proj", inter, d), linear(l, "down_proj", d, inter));
+                    linear(l, "gate_proj", inter, d), linear(l, "up_proj", inter, d), linear(l, "down_proj", d, inter),
+                    floats(ArtifactFormat.bias(l, "q_proj")), floats(ArtifactFormat.bias(l, "k_proj")),
+                    floats(ArtifactFormat.bias(l, "v_proj")));
         }
         this.online = OnlineRotations.load(artifact, kernels);
         this.parallel = new Parallel(threads);

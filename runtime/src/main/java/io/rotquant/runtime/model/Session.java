@@ -174,6 +174,9 @@ public final class Session {
         // Per token and independent of the others, so a prefill's tokens share the threads; the
         // cache's writes (which share a quantizer buffer) stay on this thread.
         parallel.forEach(count, t -> {
+            addBias(q, t * spec.qDim(), w.qBias());
+            addBias(k, t * spec.kvDim(), w.kBias());
+            addBias(v, t * spec.kvDim(), w.vBias());
             rope(q, t * spec.qDim(), spec.numHeads(), position + t);
             rope(k, t * spec.kvDim(), spec.numKvHeads(), position + t);
             if (online.hasR3()) {
@@ -215,6 +218,15 @@ public final class Session {
         });
         w.down().apply(Activations.of(gate, count, inter, activations, parallel), projected, parallel);
         add(x, projected);
+    }
+
+    /** x[from ..] += bias, when there is one. */
+    private static void addBias(float[] x, int from, float[] bias) {
+        if (bias != null) {
+            for (int i = 0; i < bias.length; i++) {
+                x[from + i] += bias[i];
+            }
+        }
     }
 
     /** Half-split RoPE on every head of the row at x[from ..]. */
