@@ -170,6 +170,50 @@ class ArtifactRuntimeTest {
         }
     }
 
+    /**
+     * A logits processor sees the tokens generated before each draw and constrains it: sampled text
+     * made only of the allowed tokens; a processor that changes nothing leaves the tokens as they
+     * were; one that forbids everything is refused in one line.
+     */
+    @Test
+    void logitsProcessorsConstrainEachDrawAndSeeTheTokensBeforeIt() throws IOException {
+        Path artifact = compile(recipe(8, 8, 8), "processed.rqm");
+        try (RotQuantModel model = RotQuantModel.load(artifact, 2)) {
+            int[] prompt = model.tokenizer().encode("Once upon a time");
+            java.util.Set<Integer> allowed = new java.util.HashSet<>();
+            for (String word : new String[] {" the", " dog", " cat", " and", " ran", "."}) {
+                for (int id : model.tokenizer().encode(word, false)) {
+                    allowed.add(id);
+                }
+            }
+            java.util.List<Integer> seenLengths = new java.util.ArrayList<>();
+            var constrained = model.newSession().generate().maxTokens(24).temperature(0.9).seed(7).stopTokens()
+                    .processLogits((generated, logits) -> {
+                        seenLengths.add(generated.length);
+                        for (int i = 0; i < logits.length; i++) {
+                            if (!allowed.contains(i)) {
+                                logits[i] = Float.NEGATIVE_INFINITY;
+                            }
+                        }
+                    }).run(prompt);
+            assertThat(constrained.tokens()).hasSize(24);
+            assertThat(Arrays.stream(constrained.tokens()).boxed().toList()).allMatch(allowed::contains);
+            assertThat(seenLengths).as("the tokens generated before each draw")
+                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 24).boxed().toList());
+
+            var free = model.newSession().generate().maxTokens(24).temperature(0.9).seed(7).stopTokens().run(prompt);
+            var untouched = model.newSession().generate().maxTokens(24).temperature(0.9).seed(7).stopTokens()
+                    .processLogits((generated, logits) -> { }).run(prompt);
+            assertThat(untouched.tokens()).containsExactly(free.tokens());
+            assertThat(Arrays.stream(free.tokens()).boxed().toList()).as("the free text leaves the allowed set")
+                    .anyMatch(t -> !allowed.contains(t));
+
+            assertThatThrownBy(() -> model.newSession().generate().processLogits((generated, logits) ->
+                    Arrays.fill(logits, Float.NEGATIVE_INFINITY)).run(prompt)).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("the logits processors forbade every token (after 0 generated)");
+        }
+    }
+
     @Test
     void generationEndsForTheReasonItReportsAndStreamsExactlyItsText() throws IOException {
         Path artifact = compile(recipe(8, 8, 8), "finish.rqm");

@@ -24,6 +24,20 @@ public final class Generation {
         void onToken(int token, String text);
     }
 
+    /**
+     * Changes the next-token logits before they are sampled: a token whose logit is set to negative
+     * infinity cannot be drawn (constrained output: a grammar, a fixed set of answers; a bias on
+     * some tokens). Called once per generated token, in the order the processors were added.
+     */
+    @FunctionalInterface
+    public interface LogitsProcessor {
+        /**
+         * {@code generated}: the ids this run has generated so far (a copy); {@code logits}: one
+         * per vocabulary entry, to change in place (the array is reused: do not keep it).
+         */
+        void process(int[] generated, float[] logits);
+    }
+
     /** The generated ids, their text (cut before a stop string), and why generation ended. */
     public record Result(int[] tokens, String text, FinishReason finishReason) {
     }
@@ -40,6 +54,7 @@ public final class Generation {
     private IntPredicate stop;
     private List<String> stopStrings = List.of();
     private Listener listener = (token, text) -> { };
+    private final List<LogitsProcessor> processors = new ArrayList<>();
     private volatile boolean cancelled;
 
     Generation(Session session, RotQuantModel model) {
@@ -129,6 +144,12 @@ public final class Generation {
         return this;
     }
 
+    /** Adds a processor of the logits before each token is sampled (see {@link LogitsProcessor}). */
+    public Generation processLogits(LogitsProcessor processor) {
+        processors.add(java.util.Objects.requireNonNull(processor, "processor"));
+        return this;
+    }
+
     public Generation onToken(Listener l) {
         this.listener = l;
         return this;
@@ -164,6 +185,7 @@ public final class Generation {
                 reason = FinishReason.CONTEXT_FULL;
                 break;
             }
+            process(out, last[0]);
             int token = sampler.sample(last[0], seen);
             if (stop.test(token)) {
                 reason = FinishReason.STOP_TOKEN;
@@ -199,6 +221,23 @@ public final class Generation {
         }
         int[] ids = out.stream().mapToInt(Integer::intValue).toArray();
         return new Result(ids, text.toString(), reason);
+    }
+
+    /** Runs the processors on {@code logits}; refuses logits they left without a token to draw. */
+    private void process(List<Integer> generated, float[] logits) {
+        if (processors.isEmpty()) {
+            return;
+        }
+        int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
+        for (LogitsProcessor p : processors) {
+            p.process(ids.clone(), logits);
+        }
+        for (float logit : logits) {
+            if (logit > Float.NEGATIVE_INFINITY) {
+                return;
+            }
+        }
+        throw new IllegalStateException("the logits processors forbade every token (after " + ids.length + " generated)");
     }
 
     private static void mark(boolean[] seen, int[] ids) {
