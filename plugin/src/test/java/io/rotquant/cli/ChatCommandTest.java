@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,13 +28,7 @@ class ChatCommandTest {
 
     @BeforeAll
     static void compile() throws IOException {
-        Path model = dir.resolve("stories-chat");
-        Files.createDirectories(model);
-        try (Stream<Path> files = Files.list(TestPaths.stories260K())) {
-            for (Path f : files.toList()) {
-                Files.copy(f, model.resolve(f.getFileName()));
-            }
-        }
+        Path model = TestPaths.copyOfStories260K(dir.resolve("stories-chat"));
         Path config = model.resolve("tokenizer_config.json");
         String json = Files.readString(config).strip();
         Files.writeString(config, json.substring(0, json.length() - 1) + ", \"chat_template\": "

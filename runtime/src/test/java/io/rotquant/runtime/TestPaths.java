@@ -26,6 +26,17 @@ public final class TestPaths {
         return repo().resolve("examples/models/stories260K");
     }
 
+    /** A copy of stories260K's files in {@code dir} (created), for a test to change; returns {@code dir}. */
+    public static Path copyOfStories260K(Path dir) throws java.io.IOException {
+        Files.createDirectories(dir);
+        try (java.util.stream.Stream<Path> files = Files.list(stories260K())) {
+            for (Path f : files.toList()) {
+                Files.copy(f, dir.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return dir;
+    }
+
     /** A path under ../shared, or the test is skipped with a message saying what is missing. */
     public static Path shared(String relative) {
         Path path = repo().resolveSibling("shared").resolve(relative);

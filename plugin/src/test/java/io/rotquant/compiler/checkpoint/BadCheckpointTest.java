@@ -12,7 +12,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -25,14 +24,7 @@ class BadCheckpointTest {
     Path dir;
 
     private Path copyStories() throws IOException {
-        Path model = dir.resolve("model");
-        Files.createDirectories(model);
-        try (var files = Files.list(TestPaths.stories260K())) {
-            for (Path f : files.toList()) {
-                Files.copy(f, model.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        return model;
+        return TestPaths.copyOfStories260K(dir.resolve("model"));
     }
 
     @Test

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * A Qwen2-architecture checkpoint for tests: stories260K's weights, tokenizer and shape, declared
@@ -29,16 +28,8 @@ public final class Qwen2Checkpoint {
     /** Writes the checkpoint into {@code dir} (created) and returns it. */
     public static Path write(Path dir) {
         try {
-            Files.createDirectories(dir);
+            TestPaths.copyOfStories260K(dir);
             Path source = TestPaths.stories260K();
-            try (Stream<Path> files = Files.list(source)) {
-                for (Path f : files.toList()) {
-                    String name = f.getFileName().toString();
-                    if (!name.equals("model.safetensors") && !name.equals("config.json")) {
-                        Files.copy(f, dir.resolve(name));
-                    }
-                }
-            }
             String config = Files.readString(source.resolve("config.json")).strip();
             config = config.replaceFirst("\"model_type\"\\s*:\\s*\"llama\"", "\"model_type\": \"qwen2\"");
             Files.writeString(dir.resolve("config.json"), config.substring(0, config.length() - 1)

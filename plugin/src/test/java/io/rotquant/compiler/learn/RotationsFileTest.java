@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -104,13 +103,7 @@ class RotationsFileTest {
     void aFileLearnedFromOtherWeightsOfTheSameShapeIsRefusedWhileAChangedChatTemplateIsNot() throws Exception {
         Path file = dir.resolve("rotations.safetensors");
         compile(recipe(RotationKind.DFROT, 4, file), "learned.rqm");
-        Path other = dir.resolve("other-weights");
-        Files.createDirectories(other);
-        try (Stream<Path> files = Files.list(TestPaths.stories260K())) {
-            for (Path f : files.toList()) {
-                Files.copy(f, other.resolve(f.getFileName()));
-            }
-        }
+        Path other = TestPaths.copyOfStories260K(dir.resolve("other-weights"));
         Path tokenizerConfig = other.resolve("tokenizer_config.json");
         Files.writeString(tokenizerConfig, Files.readString(tokenizerConfig).replaceFirst("\\{", "{\"chat_template\": \"{{ x }}\", "));
 

@@ -51,7 +51,7 @@ class ChatTemplateTest {
                 checked++;
             }
         }
-        assertThat(checked).isEqualTo(50);
+        assertThat(checked).isEqualTo(60);
     }
 
     @Test
