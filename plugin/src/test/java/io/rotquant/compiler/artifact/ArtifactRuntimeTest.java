@@ -148,6 +148,46 @@ class ArtifactRuntimeTest {
         }
     }
 
+    /**
+     * A saved session loads, in another instance of the model, into one that goes on exactly as the
+     * saved one (W4A4KV4: packed keys in blocks; W8A8KV16: float caches); a file of another artifact
+     * or format is refused in one line.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"4, 4, 4", "8, 8, 16"})
+    void aSavedSessionLoadsIntoOneThatGoesOnAsTheSavedOneWould(int w, int a, int kv) throws IOException {
+        Path artifact = compile(recipe(w, a, kv), "saved.rqm");
+        Path file = dir.resolve("session.safetensors");
+        int[] prefix;
+        int[] turn;
+        int[] expected;
+        float[] nextLogits;
+        try (RotQuantModel model = RotQuantModel.load(artifact, 2)) {
+            prefix = model.tokenizer().encode("Once upon a time, there was a little dog named Spot.");
+            turn = model.tokenizer().encode(" He liked to run.", false);
+            var session = model.newSession();
+            session.append(prefix, 0, prefix.length);
+            session.save(file);
+            nextLogits = session.fork().next(turn[0]).clone();
+            expected = session.generate().maxTokens(20).stopTokens().run(turn).tokens();
+        }
+        try (RotQuantModel again = RotQuantModel.load(artifact, 1)) {
+            var loaded = again.loadSession(file);
+            assertThat(loaded.position()).isEqualTo(prefix.length);
+            assertThat(loaded.fork().next(turn[0])).as("the next logits").containsExactly(nextLogits);
+            assertThat(loaded.generate().maxTokens(20).stopTokens().run(turn).tokens()).containsExactly(expected);
+        }
+        Path other = compile(recipe(w, a, kv).withRotation(RotationKind.HADAMARD, 1), "other.rqm");
+        try (RotQuantModel model = RotQuantModel.load(other, 1)) {
+            assertThatThrownBy(() -> model.loadSession(file)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith(file + ": saved on another artifact (data sha256 ");
+            assertThatThrownBy(() -> model.loadSession(other)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(other + ": not a saved session (its format is 'rotquant')");
+            assertThatThrownBy(() -> model.loadSession(dir.resolve("none"))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(dir.resolve("none") + ": file not found");
+        }
+    }
+
     @Test
     void aConversationOfThreeTurnsOnOneSessionIsOneGenerationOverAllTheirIds() throws IOException {
         Path artifact = compile(recipe(8, 8, 8), "turns.rqm");

@@ -117,6 +117,68 @@ final class KvRows {
         }
     }
 
+    /** Bytes a row's codes take: packed two per byte at 4 bits, one per byte above; 0 at 16 bits. */
+    int rowBytes() {
+        return quantizer == null ? 0 : packed ? width / 2 : width;
+    }
+
+    boolean quantized() {
+        return quantizer != null;
+    }
+
+    /**
+     * The rows of positions [0, positions) in the order (position, head), whatever this cache's
+     * block layout: codes, scales and zero points of a quantized cache, or the values at 16 bits
+     * (the arrays of the other kind are null and ignored). What {@link #importRows} reads back.
+     */
+    void exportRows(int positions, byte[] codesOut, float[] scalesOut, int[] zerosOut, float[] valuesOut) {
+        moveRows(positions, codesOut, scalesOut, zerosOut, valuesOut, true);
+    }
+
+    /** Stores rows as {@link #exportRows} gave them, as positions [0, positions) of this cache. */
+    void importRows(int positions, byte[] codesIn, float[] scalesIn, int[] zerosIn, float[] valuesIn) {
+        ensure(positions);
+        moveRows(positions, codesIn, scalesIn, zerosIn, valuesIn, false);
+    }
+
+    private void moveRows(int positions, byte[] rowCodes, float[] rowScales, int[] rowZeros, float[] rowValues,
+            boolean out) {
+        int bytes = rowBytes();
+        for (int j = 0; j < positions; j++) {
+            for (int h = 0; h < heads; h++) {
+                int row = j * heads + h;
+                int slot = slot(j, h);
+                if (quantizer == null) {
+                    copy(values, slot * width, rowValues, row * width, width, out);
+                    continue;
+                }
+                if (out) {
+                    rowScales[row] = scales[slot];
+                    rowZeros[row] = zeros[slot];
+                } else {
+                    scales[slot] = rowScales[row];
+                    zeros[slot] = rowZeros[row];
+                }
+                for (int p = 0; p < bytes; p++) {
+                    int at = packed ? (slot - (j & block - 1)) * bytes + p * block + (j & block - 1) : slot * width + p;
+                    if (out) {
+                        rowCodes[row * bytes + p] = codes[at];
+                    } else {
+                        codes[at] = rowCodes[row * bytes + p];
+                    }
+                }
+            }
+        }
+    }
+
+    private static void copy(float[] cache, int cacheFrom, float[] rows, int rowFrom, int length, boolean out) {
+        if (out) {
+            System.arraycopy(cache, cacheFrom, rows, rowFrom, length);
+        } else {
+            System.arraycopy(rows, rowFrom, cache, cacheFrom, length);
+        }
+    }
+
     /** Row length of score arrays for {@code positions} cached positions (whole blocks). */
     int scoreStride(int positions) {
         return roundUp(positions, block);

@@ -131,6 +131,16 @@ public final class RotQuantModel implements AutoCloseable {
     }
 
     /**
+     * A session as {@link Session#save} wrote it, on this same artifact (checked by its data
+     * digest): the same position and cache, so that it goes on as the saved one would have. A
+     * file of another artifact or format is refused with an {@link IllegalArgumentException}
+     * naming the file and what is wrong.
+     */
+    public Session loadSession(java.nio.file.Path file) {
+        return SessionFile.read(file, this);
+    }
+
+    /**
      * Bytes of weights one decoded token reads as this runtime holds them in memory (packed 4-bit
      * codes, the F16 or 8-bit head, F32 scales): the numerator of the memory-bandwidth bound on decode.
      */

@@ -66,6 +66,28 @@ public final class Session {
         return new Session(this);
     }
 
+    /**
+     * Writes this session's state (its position and cache) to {@code file} in one step, so that
+     * {@link RotQuantModel#loadSession} on the same artifact goes on from here, in this process or
+     * another ({@link SessionFile} is the format). Not while another thread uses this session.
+     */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+        SessionFile.write(file, model, this);
+    }
+
+    KvRows keys(int layer) {
+        return keys[layer];
+    }
+
+    KvRows values(int layer) {
+        return values[layer];
+    }
+
+    /** The position of a session whose caches were just filled from a file. */
+    void restored(int length) {
+        position = length;
+    }
+
     /** Tokens processed so far. */
     public int position() {
         return position;

@@ -112,6 +112,44 @@ class KvRowsTest {
         assertThat(scores(copy, others.length, q)).as("the copy").containsExactly(scores(copyAlone, others.length, q));
     }
 
+    /**
+     * Rows exported from a cache in blocks of 2 positions and imported into one in the scalar
+     * kernels' blocks of 8 score exactly as a cache of blocks of 8 filled directly: a saved session
+     * loads with another kernel set (8-bit and float caches have no blocks, the same round trip).
+     */
+    @ParameterizedTest(name = "bits={0}")
+    @CsvSource({"4", "8", "16"})
+    void exportedRowsImportIntoAnotherBlockLayout(int bits) {
+        DynamicQuantizer quantizer = bits == 16 ? null : new DynamicQuantizer(bits, 1.0, true);
+        Kernels scalar = new ScalarKernels();
+        // Blocks of 2 positions for the source (only its layout matters: it is written, not scored).
+        Kernels pairs = (Kernels) java.lang.reflect.Proxy.newProxyInstance(Kernels.class.getClassLoader(),
+                new Class<?>[] {Kernels.class}, (proxy, method, args) -> method.getName().equals("keyBlock") ? 2
+                        : method.invoke(scalar, args));
+        int width = 16;
+        int positions = 13;
+        SplittableRandom random = new SplittableRandom(100 + bits);
+        float[][] rows = new float[positions][];
+        for (int j = 0; j < positions; j++) {
+            rows[j] = gaussian(random, width * HEADS);
+        }
+        KvRows source = new KvRows(width, HEADS, quantizer, 4, pairs, true);
+        fill(source, rows, 0, positions);
+        int count = positions * HEADS;
+        byte[] codes = bits == 16 ? null : new byte[count * source.rowBytes()];
+        float[] scales = bits == 16 ? null : new float[count];
+        int[] zeros = bits == 16 ? null : new int[count];
+        float[] values = bits == 16 ? new float[count * width] : null;
+        source.exportRows(positions, codes, scales, zeros, values);
+
+        KvRows imported = new KvRows(width, HEADS, quantizer, 4, scalar, true);
+        imported.importRows(positions, codes, scales, zeros, values);
+        KvRows direct = new KvRows(width, HEADS, quantizer, 4, scalar, true);
+        fill(direct, rows, 0, positions);
+        float[] q = gaussian(random, width);
+        assertThat(scores(imported, positions, q)).containsExactly(scores(direct, positions, q));
+    }
+
     private static void fill(KvRows cache, float[][] rows, int from, int to) {
         for (int j = from; j < to; j++) {
             cache.ensure(j + 1);
