@@ -19,23 +19,27 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code rotquant synth}: writes a random-weight LLaMA checkpoint of a published shape, for memory
- * and speed measurements at sizes whose real weights are not at hand. Weights are uniform with the
- * standard deviation of LLaMA's initializer (0.02), norms are 1, all bf16, reproducible from the seed.
+ * {@code rotquant synth}: writes a random-weight LLaMA (or Qwen2) checkpoint of a published shape,
+ * for memory and speed measurements at sizes whose real weights are not at hand. Weights (and
+ * Qwen2's q/k/v biases) are uniform with the standard deviation of LLaMA's initializer (0.02),
+ * norms are 1, all bf16, reproducible from the seed.
  */
 @Command(name = "synth", mixinStandardHelpOptions = true,
-        description = "Write a random-weight LLaMA checkpoint of a known shape (for benchmarks).")
+        description = "Write a random-weight LLaMA or Qwen2 checkpoint of a known shape (for benchmarks).")
 final class SynthCommand implements Callable<Integer> {
     private static final double STD = 0.02;
     private static final int CHUNK = 1 << 20;
 
-    /** A LLaMA shape: the config.json fields that differ between shapes. */
+    /** A shape: the config.json fields that differ between shapes. */
     enum Shape {
-        LLAMA_3_2_1B("llama-3.2-1b", 2048, 8192, 16, 32, 8, 64, 128256, true, 500000.0, 32.0),
-        LLAMA_3_1_8B("llama-3.1-8b", 4096, 14336, 32, 32, 8, 128, 128256, false, 500000.0, 8.0),
-        TINY("tiny", 64, 128, 2, 4, 2, 16, 512, false, 10000.0, 0);
+        LLAMA_3_2_1B("llama-3.2-1b", "llama", 2048, 8192, 16, 32, 8, 64, 128256, true, 500000.0, 32.0),
+        LLAMA_3_1_8B("llama-3.1-8b", "llama", 4096, 14336, 32, 32, 8, 128, 128256, false, 500000.0, 8.0),
+        QWEN2_5_0_5B("qwen2.5-0.5b", "qwen2", 896, 4864, 24, 14, 2, 64, 151936, true, 1000000.0, 0),
+        TINY("tiny", "llama", 64, 128, 2, 4, 2, 16, 512, false, 10000.0, 0);
 
         final String label;
+        /** config.json's model_type; qwen2 has q/k/v biases. */
+        final String modelType;
         final int hidden;
         final int intermediate;
         final int layers;
@@ -48,9 +52,10 @@ final class SynthCommand implements Callable<Integer> {
         /** LLaMA-3 RoPE scaling factor, 0 for plain RoPE. */
         final double ropeFactor;
 
-        Shape(String label, int hidden, int intermediate, int layers, int heads, int kvHeads, int headDim, int vocab,
-                boolean tied, double ropeTheta, double ropeFactor) {
+        Shape(String label, String modelType, int hidden, int intermediate, int layers, int heads, int kvHeads, int headDim,
+                int vocab, boolean tied, double ropeTheta, double ropeFactor) {
             this.label = label;
+            this.modelType = modelType;
             this.hidden = hidden;
             this.intermediate = intermediate;
             this.layers = layers;
@@ -69,11 +74,16 @@ final class SynthCommand implements Callable<Integer> {
                     return s;
                 }
             }
-            throw new InvalidInputException("--shape: unknown shape '" + label + "' (llama-3.2-1b, llama-3.1-8b, tiny)");
+            throw new InvalidInputException("--shape: unknown shape '" + label + "' (" + labels() + ")");
+        }
+
+        static String labels() {
+            return java.util.Arrays.stream(values()).map(s -> s.label).collect(java.util.stream.Collectors.joining(", "));
         }
     }
 
-    @Option(names = "--shape", required = true, paramLabel = "NAME", description = "llama-3.2-1b, llama-3.1-8b or tiny.")
+    @Option(names = "--shape", required = true, paramLabel = "NAME",
+            description = "llama-3.2-1b, llama-3.1-8b, qwen2.5-0.5b or tiny.")
     String shape;
 
     @Option(names = "--tokenizer", required = true, paramLabel = "FILE",
@@ -112,6 +122,11 @@ final class SynthCommand implements Callable<Integer> {
             tensors.add(random(p + "mlp.gate_proj.weight", STD, s.intermediate, s.hidden));
             tensors.add(random(p + "mlp.up_proj.weight", STD, s.intermediate, s.hidden));
             tensors.add(random(p + "mlp.down_proj.weight", STD, s.hidden, s.intermediate));
+            if (s.modelType.equals("qwen2")) {
+                tensors.add(random(p + "self_attn.q_proj.bias", STD, (long) s.heads * s.headDim));
+                tensors.add(random(p + "self_attn.k_proj.bias", STD, (long) s.kvHeads * s.headDim));
+                tensors.add(random(p + "self_attn.v_proj.bias", STD, (long) s.kvHeads * s.headDim));
+            }
         }
         tensors.add(random("model.norm.weight", 0, s.hidden));
         if (!s.tied) {
@@ -132,8 +147,8 @@ final class SynthCommand implements Callable<Integer> {
 
     private static Map<String, Object> config(Shape s) {
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("architectures", List.of("LlamaForCausalLM"));
-        c.put("model_type", "llama");
+        c.put("architectures", List.of(s.modelType.equals("qwen2") ? "Qwen2ForCausalLM" : "LlamaForCausalLM"));
+        c.put("model_type", s.modelType);
         c.put("hidden_size", s.hidden);
         c.put("intermediate_size", s.intermediate);
         c.put("num_hidden_layers", s.layers);
@@ -141,8 +156,8 @@ final class SynthCommand implements Callable<Integer> {
         c.put("num_key_value_heads", s.kvHeads);
         c.put("head_dim", s.headDim);
         c.put("vocab_size", s.vocab);
-        c.put("max_position_embeddings", s.ropeFactor > 0 ? 131072 : 2048);
-        c.put("rms_norm_eps", 1e-5);
+        c.put("max_position_embeddings", s.ropeFactor > 0 ? 131072 : s.modelType.equals("qwen2") ? 32768 : 2048);
+        c.put("rms_norm_eps", s.modelType.equals("qwen2") ? 1e-6 : 1e-5);
         c.put("rope_theta", s.ropeTheta);
         if (s.ropeFactor > 0) {
             c.put("rope_scaling", Map.of("rope_type", "llama3", "factor", s.ropeFactor, "low_freq_factor", 1.0,

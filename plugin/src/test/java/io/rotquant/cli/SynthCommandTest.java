@@ -46,7 +46,7 @@ class SynthCommandTest {
     void refusesAnUnknownShapeAndANonEmptyOutputDirectory() throws IOException {
         CliRun unknown = CliRun.of("synth", "--shape", "llama-70b", "--tokenizer", "x", "--out", dir.toString());
         assertThat(unknown.exitCode()).isEqualTo(2);
-        assertThat(unknown.err().strip()).isEqualTo("rotquant: error: --shape: unknown shape 'llama-70b' (llama-3.2-1b, llama-3.1-8b, tiny)");
+        assertThat(unknown.err().strip()).isEqualTo("rotquant: error: --shape: unknown shape 'llama-70b' (llama-3.2-1b, llama-3.1-8b, qwen2.5-0.5b, tiny)");
         Files.writeString(dir.resolve("d"), "");
         CliRun occupied = synth("", "0");
         assertThat(occupied.exitCode()).isEqualTo(2);
