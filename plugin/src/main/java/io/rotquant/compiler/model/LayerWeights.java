@@ -55,11 +55,6 @@ public record LayerWeights(Tensor inputNorm, Tensor q, Tensor k, Tensor v, Tenso
                 f.apply(up), f.apply(down), biases);
     }
 
-    /** The same layer with other biases. */
-    public LayerWeights withBiases(QkvBiases replacement) {
-        return new LayerWeights(inputNorm, q, k, v, o, postNorm, gate, up, down, replacement);
-    }
-
     /** The linears of {@code group} in forward order (q, k, v; o; gate, up; down). */
     public List<Tensor> linears(LinearGroup group) {
         return switch (group) {

@@ -31,6 +31,8 @@ final class SessionFile {
     static final String VERSION = "1";
     private static final String ARTIFACT = "artifact_data_sha256";
     private static final String POSITION = "position";
+    private static final String[] CACHES = {"keys", "values"};
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private SessionFile() {
     }
@@ -45,8 +47,8 @@ final class SessionFile {
         int width = model.spec().headDim();
         List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
         for (int l = 0; l < model.spec().numLayers(); l++) {
-            for (String cache : new String[] {"keys", "values"}) {
-                KvRows kv = cache.equals("keys") ? session.keys(l) : session.values(l);
+            for (String cache : CACHES) {
+                KvRows kv = cache(session, l, cache);
                 String name = "layers." + l + "." + cache;
                 if (kv.quantized()) {
                     byte[] codes = new byte[rows * kv.rowBytes()];
@@ -90,8 +92,8 @@ final class SessionFile {
             int width = model.spec().headDim();
             Session session = model.newSession();
             for (int l = 0; l < model.spec().numLayers(); l++) {
-                for (String cache : new String[] {"keys", "values"}) {
-                    KvRows kv = cache.equals("keys") ? session.keys(l) : session.values(l);
+                for (String cache : CACHES) {
+                    KvRows kv = cache(session, l, cache);
                     String name = "layers." + l + "." + cache;
                     if (kv.quantized()) {
                         byte[] codes = read(file, in, name + ".codes", "U8", rows, kv.rowBytes()).toArray(ValueLayout.JAVA_BYTE);
@@ -111,7 +113,9 @@ final class SessionFile {
         }
     }
 
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static KvRows cache(Session session, int layer, String cache) {
+        return cache.equals("keys") ? session.keys(layer) : session.values(layer);
+    }
 
     private static String artifactDigest(RotQuantModel model) {
         return model.metadata(ArtifactFormat.KEY_CHECKSUM).orElse("none");
