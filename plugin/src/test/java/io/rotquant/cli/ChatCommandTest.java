@@ -1,6 +1,7 @@
 package io.rotquant.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rotquant.runtime.TestPaths;
 import io.rotquant.runtime.chat.Chat;
@@ -84,6 +85,32 @@ class ChatCommandTest {
             first.send("Then what?", g -> g.maxTokens(4));
             org.assertj.core.api.Assertions.assertThatThrownBy(first::prefillSystem)
                     .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void aSavedConversationResumesInAnotherModelInstanceAsIfItHadGoneOn(@TempDir Path files) throws Exception {
+        Path file = files.resolve("conversation.safetensors");
+        Generation.Result expected;
+        try (RotQuantModel model = RotQuantModel.load(artifact, 1)) {
+            Chat chat = Chat.on(model).system("Tell stories.");
+            chat.send("Once upon a time", g -> g.maxTokens(10));
+            chat.save(file);
+            expected = chat.send("Then what?", g -> g.maxTokens(10));
+            assertThatThrownBy(() -> Chat.load(model, artifact)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(artifact + ": not a saved session (its format is 'rotquant')");
+            Path plain = files.resolve("plain.safetensors");
+            model.newSession().save(plain);
+            assertThatThrownBy(() -> Chat.load(model, plain)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(plain + ": a saved session, not a saved conversation (no chat notes)");
+        }
+        try (RotQuantModel again = RotQuantModel.load(artifact, 1)) {
+            Chat resumed = Chat.load(again, file);
+            assertThat(resumed.messages()).hasSize(3);
+            assertThat(resumed.messages().get(1)).isEqualTo(io.rotquant.runtime.chat.ChatMessage.user("Once upon a time"));
+            Generation.Result reply = resumed.send("Then what?", g -> g.maxTokens(10));
+            assertThat(reply.tokens()).isNotEmpty().containsExactly(expected.tokens());
+            assertThat(resumed.reused()).as("prompt tokens from the saved cache").isGreaterThan(10);
         }
     }
 

@@ -167,6 +167,7 @@ class ArtifactRuntimeTest {
             turn = model.tokenizer().encode(" He liked to run.", false);
             var session = model.newSession();
             session.append(prefix, 0, prefix.length);
+            session.notes().put("user", "ada");
             session.save(file);
             nextLogits = session.fork().next(turn[0]).clone();
             expected = session.generate().maxTokens(20).stopTokens().run(turn).tokens();
@@ -174,6 +175,8 @@ class ArtifactRuntimeTest {
         try (RotQuantModel again = RotQuantModel.load(artifact, 1)) {
             var loaded = again.loadSession(file);
             assertThat(loaded.position()).isEqualTo(prefix.length);
+            assertThat(loaded.notes()).containsExactly(java.util.Map.entry("user", "ada"));
+            assertThat(loaded.fork().notes()).as("a fork's notes").containsExactly(java.util.Map.entry("user", "ada"));
             assertThat(loaded.fork().next(turn[0])).as("the next logits").containsExactly(nextLogits);
             assertThat(loaded.generate().maxTokens(20).stopTokens().run(turn).tokens()).containsExactly(expected);
         }

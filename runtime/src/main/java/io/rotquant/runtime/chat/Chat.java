@@ -1,7 +1,9 @@
 package io.rotquant.runtime.chat;
 
 import io.rotquant.runtime.artifact.ArtifactFormat;
+import io.rotquant.runtime.json.Json;
 import io.rotquant.runtime.json.JsonObject;
+import io.rotquant.runtime.json.JsonWriter;
 import io.rotquant.runtime.model.Generation;
 import io.rotquant.runtime.model.RotQuantModel;
 import io.rotquant.runtime.model.Session;
@@ -27,10 +29,18 @@ public final class Chat {
     private int[] fed = new int[0];
     private int reused;
 
+    /** The session notes ({@link Session#notes()}) a saved conversation keeps its state in. */
+    private static final String MESSAGES_NOTE = "chat.messages";
+    private static final String FED_NOTE = "chat.fed";
+
     public Chat(RotQuantModel model, ChatTemplate template, String eosToken) {
+        this(model, template, eosToken, model.newSession());
+    }
+
+    private Chat(RotQuantModel model, ChatTemplate template, String eosToken, Session session) {
         this.model = model;
         this.template = template;
-        this.session = model.newSession();
+        this.session = session;
         int eos = eosToken == null || eosToken.isEmpty() ? -1 : model.tokenizer().idOf(eosToken);
         this.stopTokens = IntStream.concat(model.spec().eosTokenIds().stream().mapToInt(Integer::intValue),
                 eos < 0 ? IntStream.empty() : IntStream.of(eos)).distinct().toArray();
@@ -48,10 +58,53 @@ public final class Chat {
 
     /** A conversation with the chat template the artifact carries. */
     public static Chat on(RotQuantModel model) {
+        ChatFormat format = format(model);
+        return new Chat(model, format.parse(), format.eosToken());
+    }
+
+    private static ChatFormat format(RotQuantModel model) {
         String json = model.metadata(ArtifactFormat.KEY_CHAT).orElseThrow(() -> new IllegalStateException(
                 "the artifact has no chat template (its checkpoint's tokenizer_config.json had none)"));
-        ChatFormat format = ChatFormat.fromJson(JsonObject.parse("artifact metadata '" + ArtifactFormat.KEY_CHAT + "'", json));
-        return new Chat(model, format.parse(), format.eosToken());
+        return ChatFormat.fromJson(JsonObject.parse("artifact metadata '" + ArtifactFormat.KEY_CHAT + "'", json));
+    }
+
+    /**
+     * Writes the conversation (its messages, and its session's cache: {@link Session#save}) to
+     * {@code file}, so that {@link #load} resumes it after a restart without computing it again.
+     */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+        List<Object> saved = new ArrayList<>();
+        for (ChatMessage m : messages) {
+            saved.add(java.util.Map.of("role", m.role(), "content", m.content()));
+        }
+        session.notes().put(MESSAGES_NOTE, JsonWriter.write(saved));
+        session.notes().put(FED_NOTE, JsonWriter.write(Arrays.stream(fed).boxed().toList()));
+        session.save(file);
+    }
+
+    /**
+     * The conversation {@link #save} wrote to {@code file}, on the same artifact, with the
+     * artifact's chat template: its next turn reuses the saved cache ({@link #reused()}).
+     */
+    public static Chat load(RotQuantModel model, java.nio.file.Path file) {
+        Session session = model.loadSession(file);
+        String messages = session.notes().get(MESSAGES_NOTE);
+        String fed = session.notes().get(FED_NOTE);
+        if (messages == null || fed == null) {
+            throw new IllegalArgumentException(file + ": a saved session, not a saved conversation (no chat notes)");
+        }
+        ChatFormat format = format(model);
+        Chat chat = new Chat(model, format.parse(), format.eosToken(), session);
+        try {
+            for (Object m : (List<?>) Json.parse(messages)) {
+                java.util.Map<?, ?> message = (java.util.Map<?, ?>) m;
+                chat.messages.add(new ChatMessage((String) message.get("role"), (String) message.get("content")));
+            }
+            chat.fed = ((List<?>) Json.parse(fed)).stream().mapToInt(id -> ((Long) id).intValue()).toArray();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": unreadable chat notes (" + e.getMessage() + ")", e);
+        }
+        return chat;
     }
 
     /** Sets the system prompt; only before the first turn. */

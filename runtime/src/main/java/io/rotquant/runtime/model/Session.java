@@ -23,6 +23,7 @@ public final class Session {
     private final KvRows[] keys;
     private final KvRows[] values;
     private final float[] logits;
+    private final java.util.Map<String, String> notes = new java.util.LinkedHashMap<>();
     private int position;
 
     Session(RotQuantModel model) {
@@ -54,6 +55,7 @@ public final class Session {
         }
         this.logits = new float[spec.vocabSize()];
         this.position = source.position;
+        this.notes.putAll(source.notes);
     }
 
     /**
@@ -73,6 +75,15 @@ public final class Session {
      */
     public void save(java.nio.file.Path file) throws java.io.IOException {
         SessionFile.write(file, model, this);
+    }
+
+    /**
+     * The application's notes on this session (a conversation's messages, an id), which travel with
+     * it: {@link #save} writes them, {@link RotQuantModel#loadSession} gives them back, a
+     * {@link #fork} copies them. A live, modifiable map.
+     */
+    public java.util.Map<String, String> notes() {
+        return notes;
     }
 
     KvRows keys(int layer) {

@@ -20,7 +20,7 @@ import java.util.Map;
  * A session saved to a file ({@link Session#save}, {@link RotQuantModel#loadSession}): safetensors
  * whose metadata holds {@code format} {@value #FORMAT}, {@code version} {@value #VERSION}, the
  * artifact's data SHA-256 (a cache is only valid on the weights that computed it) and the
- * {@code position}; and for each layer L and cache C ∈ {keys, values} the rows of positions
+ * {@code position}, and each of the session's notes under {@code note.} and its key; and for each layer L and cache C ∈ {keys, values} the rows of positions
  * [0, position) in (position, KV head) order: {@code layers.L.C.codes} U8 [rows, row bytes],
  * {@code .scales} F32 [rows] and {@code .zeros} I32 [rows] for a quantized cache,
  * {@code layers.L.C.values} F32 [rows, head_dim] at 16 bits. The order is the file's own, so a
@@ -31,6 +31,7 @@ final class SessionFile {
     static final String VERSION = "1";
     private static final String ARTIFACT = "artifact_data_sha256";
     private static final String POSITION = "position";
+    private static final String NOTE = "note.";
     private static final String[] CACHES = {"keys", "values"};
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
@@ -43,6 +44,7 @@ final class SessionFile {
         metadata.put("version", VERSION);
         metadata.put(ARTIFACT, artifactDigest(model));
         metadata.put(POSITION, Integer.toString(session.position()));
+        session.notes().forEach((key, value) -> metadata.put(NOTE + key, value));
         int rows = session.position() * model.spec().numKvHeads();
         int width = model.spec().headDim();
         List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
@@ -107,6 +109,11 @@ final class SessionFile {
                 }
             }
             session.restored(position);
+            metadata.forEach((key, value) -> {
+                if (key.startsWith(NOTE)) {
+                    session.notes().put(key.substring(NOTE.length()), value);
+                }
+            });
             return session;
         } catch (SafetensorsException e) {
             throw refused(file, e.getMessage());
