@@ -156,10 +156,10 @@ class RotationTrainerTest {
     void aStepHoldingOneLayerAtATimeGivesTheSameLossAndGradients(RotationKind kind, String modelName) {
         Path model = model(modelName);
         // W4A4KV4 with RTN weights: every quantizer in the graph, DuaRot's R3 and R4 trained matmuls.
-        // With Qwen2's k and v biases the two forwards differ in the last bit (6e-8 of DuaRot's loss
-        // at A16KV16 with v's bias alone), which rounded activations can turn into other codes
-        // (0.17 % at A4KV4 with v's bias alone, 4e-5 at A8KV8 with all three): compared without
-        // them, RTN weights still in the graph.
+        // DuaRot's trained online matmuls run with gradients in step's forward and without in
+        // layerStep's, which differ in the last bit; stories260K's rounded activations absorb that
+        // here, the Qwen2 checkpoint's (with its biases) turn it into other codes (up to 0.17 % of
+        // the loss at A4KV4): compared without rounded activations, RTN weights still in the graph.
         boolean biased = modelName.equals("qwen2");
         Recipe recipe = biased ? recipe(kind, 1).withActivations(16, 1.0, 16, 1.0) : recipe(kind, 1);
         try (PointerScope scope = new PointerScope();
