@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,6 +112,41 @@ class ChatCommandTest {
             Generation.Result reply = resumed.send("Then what?", g -> g.maxTokens(10));
             assertThat(reply.tokens()).isNotEmpty().containsExactly(expected.tokens());
             assertThat(resumed.reused()).as("prompt tokens from the saved cache").isGreaterThan(10);
+        }
+    }
+
+    @Test
+    void theTerminalChatSavesItsConversationAndResumesItWithTheSameReplies(@TempDir Path files) {
+        Path file = files.resolve("talk.safetensors");
+        CliRun first = chatCli("Once upon a time\n", "--conversation", file.toString(), "--system", "Tell stories.");
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.err()).contains("chat: saved 3 messages to " + file);
+        CliRun second = chatCli("Then what?\n", "--conversation", file.toString());
+        assertThat(second.exitCode()).as(second.err()).isZero();
+        assertThat(second.err()).contains("chat: resumed 3 messages from " + file, "chat: saved 5 messages to " + file);
+
+        try (RotQuantModel model = RotQuantModel.load(artifact, 1)) {
+            Chat chat = Chat.on(model).system("Tell stories.");
+            String one = chat.send("Once upon a time", g -> g.maxTokens(6)).text();
+            String two = chat.send("Then what?", g -> g.maxTokens(6)).text();
+            assertThat(first.out().strip()).isEqualTo(one.strip());
+            assertThat(second.out().strip()).isEqualTo(two.strip());
+        }
+        CliRun both = chatCli("x\n", "--conversation", file.toString(), "--system", "Again.");
+        assertThat(both.exitCode()).isEqualTo(2);
+        assertThat(both.err().strip()).isEqualTo("rotquant: error: --system: the conversation in " + file
+                + " already has its start; --system only begins a new one");
+    }
+
+    private static CliRun chatCli(String input, String... args) {
+        InputStream saved = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+            String[] all = Stream.concat(Stream.of("chat", "--artifact", artifact.toString(), "--max-tokens", "6"),
+                    Stream.of(args)).toArray(String[]::new);
+            return CliRun.of(all);
+        } finally {
+            System.setIn(saved);
         }
     }
 
