@@ -5,6 +5,7 @@ import io.rotquant.compiler.learn.RotationsFile;
 import io.rotquant.runtime.artifact.Artifact;
 import io.rotquant.runtime.artifact.ArtifactException;
 import io.rotquant.runtime.json.JsonWriter;
+import io.rotquant.runtime.model.Session;
 import io.rotquant.runtime.safetensors.SafetensorsException;
 import io.rotquant.runtime.safetensors.SafetensorsFile;
 import java.nio.file.Files;
@@ -22,9 +23,10 @@ import picocli.CommandLine.Parameters;
  * of kept rotations ({@code --rotations}) gets its metadata (what it was learned under) and matrices.
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Validate an artifact (or a file of kept rotations) and describe it.")
+        description = "Validate an artifact (or a file of kept rotations, or a saved session) and describe it.")
 final class InspectCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE", description = "A rotquant artifact, or a file of kept rotations.")
+    @Parameters(index = "0", paramLabel = "FILE",
+            description = "A rotquant artifact, a file of kept rotations, or a saved session.")
     Path file;
 
     @Option(names = "--tensors", description = "List every tensor.")
@@ -41,20 +43,23 @@ final class InspectCommand implements Callable<Integer> {
         try (Artifact a = Artifact.open(file)) {
             describe("artifact", a.metadata(), a.entries());
         } catch (ArtifactException e) {
-            if (!describedAsKeptRotations()) {
+            if (!describedAsOtherFile()) {
                 throw new InvalidInputException(e.getMessage(), e);
             }
         }
         return 0;
     }
 
-    /** Describes the file when it is safetensors that keeps learned rotations; false otherwise. */
-    private boolean describedAsKeptRotations() throws java.io.IOException {
+    /** Describes the file when it is safetensors that keeps learned rotations or a session; false otherwise. */
+    private boolean describedAsOtherFile() throws java.io.IOException {
         try (SafetensorsFile safetensors = SafetensorsFile.open(file)) {
-            if (!RotationsFile.isRotationsFile(safetensors.metadata())) {
+            Map<String, String> metadata = safetensors.metadata();
+            String kind = RotationsFile.isRotationsFile(metadata) ? "rotations"
+                    : Session.isSavedSession(metadata) ? "session" : null;
+            if (kind == null) {
                 return false;
             }
-            describe("rotations", safetensors.metadata(), safetensors.entries());
+            describe(kind, metadata, safetensors.entries());
             return true;
         } catch (SafetensorsException e) {
             return false;  // the artifact reader's message says what is wrong with it

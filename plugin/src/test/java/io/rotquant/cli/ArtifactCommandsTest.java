@@ -111,6 +111,26 @@ class ArtifactCommandsTest {
     }
 
     @Test
+    void inspectDescribesASavedSession() throws Exception {
+        Path artifact = dir.resolve("s.rqm");
+        assertThat(CliRun.of("compile", "--model", TestPaths.stories260K().toString(), "--out", artifact.toString(),
+                "--w-bits", "8", "--w-method", "rtn", "--quiet").exitCode()).isZero();
+        Path saved = dir.resolve("session.safetensors");
+        try (io.rotquant.runtime.model.RotQuantModel model = io.rotquant.runtime.model.RotQuantModel.load(artifact, 1)) {
+            var session = model.newSession();
+            session.append(model.tokenizer().encode("Once upon a time"), 0, 5);
+            session.notes().put("user", "ada");
+            session.save(saved);
+        }
+        CliRun inspect = CliRun.of("inspect", saved.toString(), "--json");
+        assertThat(inspect.exitCode()).as(inspect.err()).isZero();
+        JsonObject described = JsonObject.parse("stdout", inspect.lastLine());
+        assertThat(described.string("session")).isEqualTo(saved.toString());
+        assertThat(described.string("position")).isEqualTo("5");
+        assertThat(described.string("note.user")).isEqualTo("ada");
+    }
+
+    @Test
     void badInputEndsWithOneLine() throws Exception {
         CliRun missing = CliRun.of("run", "--artifact", dir.resolve("none.rqm").toString(), "--prompt", "x");
         assertThat(missing.exitCode()).isEqualTo(2);

@@ -86,6 +86,11 @@ public final class Session {
         return notes;
     }
 
+    /** Whether safetensors {@code metadata} is a saved session's ({@link #save}). */
+    public static boolean isSavedSession(java.util.Map<String, String> metadata) {
+        return SessionFile.FORMAT.equals(metadata.get("format"));
+    }
+
     KvRows keys(int layer) {
         return keys[layer];
     }
