@@ -128,10 +128,7 @@ public final class Chat {
         }
         int[] one = prompt("a");
         int[] other = prompt("b");
-        int common = 0;
-        while (common < Math.min(one.length, other.length) - 1 && one[common] == other[common]) {
-            common++;
-        }
+        int common = commonPrefix(one, other, Math.min(one.length, other.length) - 1);
         session.reset();
         if (common > 0) {
             session.append(one, 0, common);
@@ -147,6 +144,15 @@ public final class Chat {
      */
     public Chat fork() {
         return new Chat(this);
+    }
+
+    /** How many leading tokens {@code a} and {@code b} share, counting at most {@code limit} (within both). */
+    private static int commonPrefix(int[] a, int[] b, int limit) {
+        int common = 0;
+        while (common < limit && a[common] == b[common]) {
+            common++;
+        }
+        return common;
     }
 
     /** The conversation so far. */
@@ -167,11 +173,7 @@ public final class Chat {
      */
     public Generation.Result send(String user, Consumer<Generation> settings) {
         int[] prompt = prompt(user);
-        int common = 0;
-        int limit = Math.min(Math.min(fed.length, session.position()), prompt.length - 1);
-        while (common < limit && fed[common] == prompt[common]) {
-            common++;
-        }
+        int common = commonPrefix(fed, prompt, Math.min(Math.min(fed.length, session.position()), prompt.length - 1));
         session.rewind(common);
         reused = common;
         Generation generation = session.generate().stopTokens(stopTokens);

@@ -59,14 +59,12 @@ final class KvRows {
         this.blockShift = source.blockShift;
         this.kernels = source.kernels;
         this.scratch = new byte[width];
-        int rows = roundUp(Math.max(positions, 1), block) * heads;
-        if (quantizer == null) {
-            values = Arrays.copyOf(source.values, rows * width);
-        } else {
-            codes = Arrays.copyOf(source.codes, rows * (packed ? width / 2 : width));
-            scales = Arrays.copyOf(source.scales, rows);
-            zeros = Arrays.copyOf(source.zeros, rows);
-        }
+        // allocate copies what the arrays hold into arrays of its own, sized for these positions.
+        this.values = source.values;
+        this.codes = source.codes;
+        this.scales = source.scales;
+        this.zeros = source.zeros;
+        allocate(Math.max(positions, 1));
     }
 
     private void allocate(int positions) {
@@ -75,8 +73,7 @@ final class KvRows {
             values = values == null ? new float[rows * width] : Arrays.copyOf(values, rows * width);
             return;
         }
-        int rowBytes = packed ? width / 2 : width;
-        codes = codes == null ? new byte[rows * rowBytes] : Arrays.copyOf(codes, rows * rowBytes);
+        codes = codes == null ? new byte[rows * rowBytes()] : Arrays.copyOf(codes, rows * rowBytes());
         scales = scales == null ? new float[rows] : Arrays.copyOf(scales, rows);
         zeros = zeros == null ? new int[rows] : Arrays.copyOf(zeros, rows);
     }
